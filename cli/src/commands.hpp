@@ -1,0 +1,17 @@
+#pragma once
+// Each subcommand registers itself on the app and returns the action to run once parsed.
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace dfsim::cli {
+
+using Action = std::function<int()>;
+
+// Thrown for a value the parser accepted but the command cannot use: exit kExitUsage.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void add_pipeline_command(CLI::App& app, Action& action);
+
+}  // namespace dfsim::cli

@@ -1,0 +1,64 @@
+// dfsim pipeline: the engine's demonstration, a source, K add-one stages and a checker.
+#include <fmt/core.h>
+
+#include <optional>
+#include <string>
+
+#include "commands.hpp"
+#include "dfsim/engine/run_result_json.hpp"
+#include "dfsim/workloads/pipeline.hpp"
+#include "exit_codes.hpp"
+#include "report.hpp"
+
+namespace dfsim::cli {
+namespace {
+
+struct PipelineArgs {
+  std::uint64_t elements = 1000000;
+  unsigned stages = 8;
+  std::string capacity = "8";
+  Cycle latency = 1;
+  unsigned threads = 1;
+  bool json = false;
+};
+
+int run_pipeline(const PipelineArgs& a) {
+  workloads::PipelineOptions o;
+  o.elements = a.elements;
+  o.stages = a.stages;
+  o.capacity = parse_capacity(a.capacity, "--capacity");
+  o.latency = a.latency;
+  Program g;
+  workloads::build_pipeline(g, o);
+  RunResult r = run(g, {.threads = a.threads});
+  if (a.json) {
+    auto j = to_json(r);
+    j["elements"] = a.elements;
+    j["stages"] = a.stages;
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    fmt::print("pipeline: {} elements through {} stages (capacity {}, stage latency {})\n",
+               a.elements, a.stages, a.capacity, a.latency);
+    print_run_summary(r);
+  }
+  return exit_status(r);
+}
+
+}  // namespace
+
+void add_pipeline_command(CLI::App& app, Action& action) {
+  auto args = std::make_shared<PipelineArgs>();
+  CLI::App* cmd = app.add_subcommand("pipeline", "a source, K stages that add 1, a checking sink");
+  cmd->add_option("--elements,-T", args->elements, "values the source sends")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  cmd->add_option("--stages,-K", args->stages, "stages between source and sink")
+      ->check(CLI::Range(1u, 1u << 20));
+  cmd->add_option("--capacity,-C", args->capacity, "every channel's capacity, or 'unbounded'");
+  cmd->add_option("--latency,-L", args->latency, "each stage's latency in cycles (>= 1)")
+      ->check(CLI::Range(Cycle{1}, Cycle{1} << 32));
+  cmd->add_option("--threads", args->threads, "worker threads (0: one per hardware thread)");
+  cmd->add_flag("--json", args->json, "print one JSON object instead of the summary");
+  cmd->callback([&action, args] { action = [args] { return run_pipeline(*args); }; });
+}
+
+}  // namespace dfsim::cli

@@ -1,0 +1,166 @@
+#pragma once
+// Channels join exactly one sender context to one receiver context. Each element carries
+// the cycle at which it becomes visible; capacity is enforced by credits that the receiver
+// frees R cycles after each dequeue (semantics.md, "Channels").
+#include <coroutine>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "dfsim/engine/cycle.hpp"
+#include "dfsim/engine/detail/block.hpp"
+#include "dfsim/engine/detail/channel_state.hpp"
+
+namespace dfsim {
+
+struct ChannelOptions {
+  // Slots in flight; std::nullopt for an unbounded channel.
+  std::optional<std::uint64_t> capacity = 2;
+  Cycle latency = 1;           // L: an enqueue at t is visible at t + L at the earliest
+  Cycle response_latency = 1;  // R: a dequeue at t frees its slot at t + R
+};
+
+inline constexpr std::optional<std::uint64_t> unbounded = std::nullopt;
+
+// A pipeline depth: `push(v, Latency{P})` makes v visible P cycles after the write.
+struct Latency {
+  Cycle cycles = 0;
+};
+
+namespace detail {
+struct EndBinder;
+}
+
+template <class T>
+class Sender {
+ public:
+  Sender() = default;
+  Sender(Sender&& other) noexcept
+      : ch_(std::exchange(other.ch_, nullptr)), ctx_(std::exchange(other.ctx_, nullptr)) {}
+  Sender& operator=(Sender&& other) noexcept {
+    ch_ = std::exchange(other.ch_, nullptr);
+    ctx_ = std::exchange(other.ctx_, nullptr);
+    return *this;
+  }
+  Sender(const Sender&) = delete;
+  Sender& operator=(const Sender&) = delete;
+
+  struct PushAwaiter {
+    detail::ChannelState<T>* ch;
+    detail::ContextCore* ctx;
+    T value;
+    Cycle delay;
+    Cycle stamp;
+    bool await_ready() const noexcept { return ch->has_credit(); }
+    void await_suspend(std::coroutine_handle<>) noexcept {
+      ctx->wait = {detail::WaitKind::enqueue, ch, {}, -1};
+      detail::block(*ctx);
+    }
+    void await_resume() noexcept {
+      ctx->wait.kind = detail::WaitKind::none;
+      ch->enqueue(*ctx, std::move(value), delay, stamp);
+    }
+  };
+
+  struct CreditAwaiter {
+    detail::ChannelState<T>* ch;
+    detail::ContextCore* ctx;
+    bool await_ready() const noexcept { return ch->has_credit(); }
+    void await_suspend(std::coroutine_handle<>) noexcept {
+      ctx->wait = {detail::WaitKind::enqueue, ch, {}, -1};
+      detail::block(*ctx);
+    }
+    void await_resume() noexcept {
+      ctx->wait.kind = detail::WaitKind::none;
+      ch->take_credit(*ctx);
+    }
+  };
+
+  // Visible at (clock after credit) + L.
+  PushAwaiter push(T value) noexcept { return {ch_, ctx_, std::move(value), 0, 0}; }
+  // A unit with pipeline depth P: visible at (clock after credit) + max(P, L).
+  PushAwaiter push(T value, Latency depth) noexcept {
+    return {ch_, ctx_, std::move(value), depth.cycles, 0};
+  }
+  // An explicit stamp: visible at max(stamp, clock after credit + L).
+  PushAwaiter push_at(T value, Cycle stamp) noexcept { return {ch_, ctx_, std::move(value), 0, stamp}; }
+  // Wait for a free slot without writing; the next push uses that same slot.
+  CreditAwaiter credit() noexcept { return {ch_, ctx_}; }
+  // Writes without waiting. Precondition: credit is held (after credit() or all_credit()).
+  void push_now(T value, Latency depth = {}) noexcept {
+    ch_->enqueue(*ctx_, std::move(value), depth.cycles, 0);
+  }
+
+  bool has_credit() const noexcept { return ch_->has_credit(); }
+  const std::string& name() const noexcept { return ch_->name(); }
+  explicit operator bool() const noexcept { return ch_ != nullptr; }
+  detail::ChannelState<T>* state() const noexcept { return ch_; }
+  detail::ContextCore* owner() const noexcept { return ctx_; }
+
+ private:
+  friend struct detail::EndBinder;
+  Sender(detail::ChannelState<T>* ch) noexcept : ch_(ch) {}
+  detail::ChannelState<T>* ch_ = nullptr;
+  detail::ContextCore* ctx_ = nullptr;
+};
+
+template <class T>
+class Receiver {
+ public:
+  Receiver() = default;
+  Receiver(Receiver&& other) noexcept
+      : ch_(std::exchange(other.ch_, nullptr)), ctx_(std::exchange(other.ctx_, nullptr)) {}
+  Receiver& operator=(Receiver&& other) noexcept {
+    ch_ = std::exchange(other.ch_, nullptr);
+    ctx_ = std::exchange(other.ctx_, nullptr);
+    return *this;
+  }
+  Receiver(const Receiver&) = delete;
+  Receiver& operator=(const Receiver&) = delete;
+
+  struct WaitBase {
+    detail::ChannelState<T>* ch;
+    detail::ContextCore* ctx;
+    bool await_ready() const noexcept { return ch->receivable(); }
+  };
+  struct PopAwaiter : WaitBase {
+    void await_suspend(std::coroutine_handle<>) noexcept {
+      this->ctx->wait = {detail::WaitKind::dequeue, this->ch, {}, -1};
+      detail::block(*this->ctx);
+    }
+    // std::nullopt at end of stream.
+    std::optional<T> await_resume() noexcept {
+      this->ctx->wait.kind = detail::WaitKind::none;
+      if (this->ch->empty()) return std::nullopt;
+      return this->ch->dequeue(*this->ctx);
+    }
+  };
+  struct PeekAwaiter : WaitBase {
+    void await_suspend(std::coroutine_handle<>) noexcept {
+      this->ctx->wait = {detail::WaitKind::peek, this->ch, {}, -1};
+      detail::block(*this->ctx);
+    }
+    // nullptr at end of stream; the element stays in the channel.
+    const T* await_resume() noexcept {
+      this->ctx->wait.kind = detail::WaitKind::none;
+      if (this->ch->empty()) return nullptr;
+      return &this->ch->peek(*this->ctx);
+    }
+  };
+
+  PopAwaiter pop() noexcept { return {{ch_, ctx_}}; }
+  PeekAwaiter peek() noexcept { return {{ch_, ctx_}}; }
+
+  const std::string& name() const noexcept { return ch_->name(); }
+  explicit operator bool() const noexcept { return ch_ != nullptr; }
+  detail::ChannelState<T>* state() const noexcept { return ch_; }
+  detail::ContextCore* owner() const noexcept { return ctx_; }
+
+ private:
+  friend struct detail::EndBinder;
+  Receiver(detail::ChannelState<T>* ch) noexcept : ch_(ch) {}
+  detail::ChannelState<T>* ch_ = nullptr;
+  detail::ContextCore* ctx_ = nullptr;
+};
+
+}  // namespace dfsim

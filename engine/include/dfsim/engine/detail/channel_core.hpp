@@ -1,0 +1,110 @@
+#pragma once
+// The type-independent half of a channel: its parameters, the two counters of the credit
+// protocol, the waiting contexts and the statistics. One sender context writes `tail`,
+// one receiver context writes `head`; the atomics cost nothing on x86 and let the two ends
+// live on different threads.
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "dfsim/engine/cycle.hpp"
+#include "dfsim/engine/detail/context_core.hpp"
+
+namespace dfsim::detail {
+
+class ChannelCore {
+ public:
+  ChannelCore(std::string name, std::optional<std::uint64_t> capacity, Cycle latency,
+              Cycle response_latency)
+      : name_(std::move(name)),
+        capacity_(capacity.value_or(0)),
+        bounded_(capacity.has_value()),
+        latency_(latency),
+        response_latency_(response_latency) {}
+  virtual ~ChannelCore() = default;
+  ChannelCore(const ChannelCore&) = delete;
+  ChannelCore& operator=(const ChannelCore&) = delete;
+
+  const std::string& name() const noexcept { return name_; }
+  bool bounded() const noexcept { return bounded_; }
+  std::uint64_t capacity() const noexcept { return capacity_; }
+  Cycle latency() const noexcept { return latency_; }
+  Cycle response_latency() const noexcept { return response_latency_; }
+
+  // ---- state as seen by either end (acquire: the other end may be another thread) ----
+  std::uint64_t enqueued() const noexcept { return tail_.load(std::memory_order_acquire); }
+  std::uint64_t dequeued() const noexcept { return head_.load(std::memory_order_acquire); }
+  bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+  bool empty() const noexcept { return dequeued() == enqueued(); }
+  bool has_credit() const noexcept {
+    return !bounded_ || enqueued() - dequeued() < capacity_;
+  }
+  // The receiver can act: an element is there, or the stream has ended.
+  bool receivable() const noexcept { return !empty() || closed(); }
+  // Visible time of the oldest element; only valid when !empty(). Slow path.
+  virtual Cycle front_visible_time() const noexcept = 0;
+  // Step 1 of an enqueue, for code that does not know the element type (fan-out).
+  virtual void take_credit(ContextCore& sender) noexcept = 0;
+
+  ContextCore* sender = nullptr;
+  ContextCore* receiver = nullptr;
+  // Set by the executor when the two ends run on different threads.
+  bool cross_thread = false;
+
+  std::atomic<ContextCore*> waiting_receiver{nullptr};
+  std::atomic<ContextCore*> waiting_sender{nullptr};
+
+  std::uint64_t peak_occupancy() const noexcept { return peak_; }
+
+ protected:
+  std::string name_;
+  std::uint64_t capacity_;
+  bool bounded_;
+  Cycle latency_;
+  Cycle response_latency_;
+
+  std::atomic<std::uint64_t> tail_{0};  // elements enqueued (sender's)
+  std::atomic<std::uint64_t> head_{0};  // elements dequeued (receiver's)
+  std::atomic<bool> closed_{false};
+
+  // Peak occupancy, kept by the receiver. Writes and frees both come in time order, so
+  // the occupancy just after write k is known once a free later than it has been seen:
+  // `pending_` is the first write not yet evaluated.
+  std::uint64_t peak_ = 0;
+  std::uint64_t pending_ = 0;
+
+  friend void close_channel(ChannelCore& ch) noexcept;
+  friend void finish_peak(ChannelCore& ch) noexcept;
+};
+
+// Wakes the context waiting at the other end, if any. Defined with the scheduler.
+void wake(ContextCore* ctx) noexcept;
+
+inline void wake_waiter(std::atomic<ContextCore*>& slot, bool cross_thread) noexcept {
+  if (cross_thread) {
+    // Pairs with the fence in block(): either we see the waiter or it sees our update.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (slot.load(std::memory_order_relaxed) == nullptr) return;
+    if (ContextCore* w = slot.exchange(nullptr, std::memory_order_acq_rel)) wake(w);
+    return;
+  }
+  if (ContextCore* w = slot.load(std::memory_order_relaxed)) {
+    slot.store(nullptr, std::memory_order_relaxed);
+    wake(w);
+  }
+}
+
+inline void close_channel(ChannelCore& ch) noexcept {
+  ch.closed_.store(true, std::memory_order_release);
+  wake_waiter(ch.waiting_receiver, ch.cross_thread);
+}
+
+// At the end of a run: elements never dequeued were never freed.
+inline void finish_peak(ChannelCore& ch) noexcept {
+  std::uint64_t tail = ch.enqueued();
+  std::uint64_t head = ch.dequeued();
+  if (ch.pending_ < tail && tail - head > ch.peak_) ch.peak_ = tail - head;
+}
+
+}  // namespace dfsim::detail

@@ -1,0 +1,63 @@
+#pragma once
+// The engine's view of a context: clock, statistics and what it waits on.
+// Users see the same object through dfsim::Context, which exposes only the clock.
+#include <atomic>
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dfsim/engine/cycle.hpp"
+
+namespace dfsim::detail {
+
+class ChannelCore;
+class Worker;
+
+enum class WaitKind : std::uint8_t { none, dequeue, peek, enqueue, credit_all, select };
+
+const char* wait_kind_name(WaitKind kind) noexcept;
+
+// What a suspended context waits for. `channels` lists the inputs of a select or the
+// outputs of an atomic fan-out; `channel` is the single channel of the other kinds.
+struct WaitState {
+  WaitKind kind = WaitKind::none;
+  ChannelCore* channel = nullptr;
+  std::span<ChannelCore* const> channels;
+  // A select's decision, made by whoever proved it (the context itself or the stall resolver).
+  int choice = -1;
+};
+
+struct ContextCore {
+  Cycle clock = 0;
+  Cycle starved = 0;        // cycles spent waiting for inputs
+  Cycle backpressured = 0;  // cycles spent waiting for output credit
+
+  WaitState wait;
+  Worker* worker = nullptr;
+  // Another thread may wake it: one of its channels crosses to a context on another worker.
+  bool remote_wakeable = false;
+  std::atomic<bool> queued{false};
+  // The clock as other threads may read it: a lower bound of `clock`, refreshed when the
+  // context blocks or finishes. Selects use it to rule out earlier arrivals.
+  std::atomic<Cycle> published_clock{0};
+  bool finished = false;
+
+  std::string name;
+  std::size_t index = 0;
+  std::coroutine_handle<> handle;
+  std::exception_ptr error;
+  std::vector<ChannelCore*> outputs;
+  std::vector<ChannelCore*> inputs;
+
+  void move_clock_to(Cycle t, Cycle& wait_counter) noexcept {
+    if (t > clock) {
+      wait_counter += t - clock;
+      clock = t;
+    }
+  }
+};
+
+}  // namespace dfsim::detail

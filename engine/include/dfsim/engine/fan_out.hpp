@@ -1,0 +1,65 @@
+#pragma once
+// Atomic fan-out: a sender that writes one value to several outputs waits until every
+// output has credit before it writes any of them (semantics.md, "Channels").
+#include <array>
+#include <coroutine>
+#include <span>
+#include <vector>
+
+#include "dfsim/engine/channel.hpp"
+
+namespace dfsim {
+namespace detail {
+
+template <class Storage>
+struct CreditAllAwaiter {
+  Storage outputs;
+  ContextCore* ctx;
+
+  bool await_ready() const noexcept {
+    for (ChannelCore* ch : outputs)
+      if (!ch->has_credit()) return false;
+    return true;
+  }
+  void await_suspend(std::coroutine_handle<>) noexcept {
+    ChannelCore* full = nullptr;
+    for (ChannelCore* ch : outputs)
+      if (!ch->has_credit()) { full = ch; break; }
+    ctx->wait = {WaitKind::credit_all, full, std::span<ChannelCore* const>(outputs), -1};
+    block(*ctx);
+  }
+  void await_resume() noexcept {
+    ctx->wait.kind = WaitKind::none;
+    for (ChannelCore* ch : outputs) ch->take_credit(*ctx);
+  }
+};
+
+}  // namespace detail
+
+// co_await all_credit(a, b): afterwards every push to a or b proceeds without waiting, and
+// all of them are written at the same clock.
+template <class... T>
+auto all_credit(Sender<T>&... outputs) noexcept {
+  using Storage = std::array<detail::ChannelCore*, sizeof...(T)>;
+  detail::ContextCore* ctx = nullptr;
+  ((ctx = outputs.owner()), ...);
+  return detail::CreditAllAwaiter<Storage>{Storage{outputs.state()...}, ctx};
+}
+
+template <class T>
+auto all_credit(std::span<Sender<T>> outputs) {
+  std::vector<detail::ChannelCore*> storage;
+  storage.reserve(outputs.size());
+  for (auto& out : outputs) storage.push_back(out.state());
+  detail::ContextCore* ctx = outputs.empty() ? nullptr : outputs.front().owner();
+  return detail::CreditAllAwaiter<std::vector<detail::ChannelCore*>>{std::move(storage), ctx};
+}
+
+// Writes `value` to every output after credit on all of them, visible `depth` cycles later.
+// Use as: co_await all_credit(outs); push_all(outs, v, Latency{P});
+template <class T>
+void push_all(std::span<Sender<T>> outputs, const T& value, Latency depth = {}) noexcept {
+  for (auto& out : outputs) out.push_now(value, depth);
+}
+
+}  // namespace dfsim

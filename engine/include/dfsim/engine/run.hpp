@@ -1,0 +1,30 @@
+#pragma once
+// Executors. Every executor returns the same RunResult for the same graph: values, cycles,
+// statistics and deadlock reports never depend on threads or wall-clock scheduling.
+#include <functional>
+
+#include "dfsim/engine/program.hpp"
+#include "dfsim/engine/run_result.hpp"
+
+namespace dfsim {
+
+struct Progress {
+  Cycle max_clock = 0;          // the furthest any context has got
+  std::size_t finished = 0;     // contexts that returned
+  std::size_t contexts = 0;
+  double wall_seconds = 0;
+};
+
+struct RunOptions {
+  // 1: the sequential executor. 0: one worker per hardware thread.
+  unsigned threads = 1;
+  // Called from the simulation at most every `progress_interval` seconds of wall time.
+  std::function<void(const Progress&)> on_progress;
+  double progress_interval = 1.0;
+};
+
+// Validates (throws GraphError), runs to completion, deadlock or failure, and reports.
+// A context that throws ends the run with status failed; it is never rethrown.
+RunResult run(Program& program, const RunOptions& options = {});
+
+}  // namespace dfsim

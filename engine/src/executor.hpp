@@ -1,0 +1,36 @@
+#pragma once
+// Shared by the executors: preparing a program's contexts and reporting a run.
+#include <chrono>
+#include <vector>
+
+#include "dfsim/engine/program.hpp"
+#include "dfsim/engine/run.hpp"
+#include "dfsim/engine/run_result.hpp"
+
+namespace dfsim::detail {
+
+struct ExecutionState {
+  std::vector<ContextCore*> contexts;
+  std::vector<ChannelCore*> channels;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+};
+
+ExecutionState prepare(Program& program);
+
+// Bookkeeping when a context's body returns: closes its outputs. Returns the failure if
+// the body threw.
+std::optional<ContextFailure> finish_context(const Program& program, ContextCore& ctx);
+
+RunResult collect_result(const ExecutionState& state, RunStatus status, unsigned threads);
+
+Progress make_progress(const ExecutionState& state, std::size_t finished);
+
+RunResult run_sequential(Program& program, ExecutionState& state, const RunOptions& options);
+// `assignment[i]` is the worker of context i; workers are 0 .. max.
+RunResult run_parallel(Program& program, ExecutionState& state, const RunOptions& options,
+                       const std::vector<unsigned>& assignment);
+
+// Places contexts on at most `workers` workers so that few channels cross between them.
+std::vector<unsigned> partition(const ExecutionState& state, unsigned workers);
+
+}  // namespace dfsim::detail

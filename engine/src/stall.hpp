@@ -1,0 +1,18 @@
+#pragma once
+// What to do when no context can run: prove some selects decidable, or report a deadlock.
+#include <span>
+#include <vector>
+
+#include "dfsim/engine/detail/context_core.hpp"
+#include "dfsim/engine/run_result.hpp"
+
+namespace dfsim::detail {
+
+// Every unfinished context is blocked. Computes lower bounds of their clocks from what
+// each waits for (a fixed point over the graph) and decides the selects those bounds
+// settle. Returns those selects, to be woken; none means a deadlock.
+std::vector<ContextCore*> resolve_stall(std::span<ContextCore* const> contexts);
+
+DeadlockReport make_deadlock_report(std::span<ContextCore* const> contexts);
+
+}  // namespace dfsim::detail

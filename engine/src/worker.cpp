@@ -1,0 +1,101 @@
+#include "worker.hpp"
+
+#include <atomic>
+
+#include "dfsim/engine/detail/block.hpp"
+#include "dfsim/engine/detail/channel_core.hpp"
+#include "dfsim/engine/select.hpp"
+
+namespace dfsim::detail {
+
+Worker*& current_worker() noexcept {
+  thread_local Worker* worker = nullptr;
+  return worker;
+}
+
+// A context that no other thread can wake is woken only by its own worker (or by the stall
+// resolver while every worker is idle), so plain stores suffice.
+void wake(ContextCore* ctx) noexcept {
+  Worker* target = ctx->worker;
+  if (!ctx->remote_wakeable) {
+    if (ctx->queued.load(std::memory_order_relaxed)) return;
+    ctx->queued.store(true, std::memory_order_relaxed);
+    target->push_local(ctx);
+    return;
+  }
+  if (ctx->queued.exchange(true, std::memory_order_acq_rel)) return;
+  if (target == current_worker())
+    target->push_local(ctx);
+  else
+    target->push_remote(ctx);
+}
+
+bool satisfiable(ContextCore& ctx) noexcept {
+  WaitState& w = ctx.wait;
+  switch (w.kind) {
+    case WaitKind::none:
+      return true;
+    case WaitKind::dequeue:
+    case WaitKind::peek:
+      return w.channel->receivable();
+    case WaitKind::enqueue:
+      return w.channel->has_credit();
+    case WaitKind::credit_all:
+      for (ChannelCore* ch : w.channels)
+        if (!ch->has_credit()) {
+          w.channel = ch;
+          return false;
+        }
+      return true;
+    case WaitKind::select:
+      if (w.choice == kUndecided) w.choice = decide_select(w.channels, published_bound);
+      return w.choice != kUndecided;
+  }
+  return true;
+}
+
+void register_waits(ContextCore& ctx) noexcept {
+  WaitState& w = ctx.wait;
+  const auto order = ctx.remote_wakeable ? std::memory_order_seq_cst : std::memory_order_relaxed;
+  switch (w.kind) {
+    case WaitKind::none:
+      return;
+    case WaitKind::dequeue:
+    case WaitKind::peek:
+      w.channel->waiting_receiver.store(&ctx, order);
+      return;
+    case WaitKind::enqueue:
+    case WaitKind::credit_all:
+      w.channel->waiting_sender.store(&ctx, order);
+      return;
+    case WaitKind::select:
+      for (ChannelCore* ch : w.channels)
+        if (ch->empty() && !ch->closed()) ch->waiting_receiver.store(&ctx, order);
+      return;
+  }
+}
+
+void block(ContextCore& ctx) noexcept {
+  ctx.published_clock.store(ctx.clock, std::memory_order_release);
+  register_waits(ctx);
+  if (ctx.remote_wakeable) {
+    // Pairs with the fence in wake_waiter(): an update made before our registration was
+    // visible to its maker is seen here, and we wake ourselves.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (satisfiable(ctx)) wake(&ctx);
+  }
+}
+
+const char* wait_kind_name(WaitKind kind) noexcept {
+  switch (kind) {
+    case WaitKind::none: return "running";
+    case WaitKind::dequeue: return "dequeue";
+    case WaitKind::peek: return "peek";
+    case WaitKind::enqueue: return "enqueue";
+    case WaitKind::credit_all: return "fan-out credit";
+    case WaitKind::select: return "select";
+  }
+  return "?";
+}
+
+}  // namespace dfsim::detail

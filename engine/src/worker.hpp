@@ -1,0 +1,57 @@
+#pragma once
+// A worker owns a set of contexts and resumes the ready ones, one at a time. The
+// sequential executor has one; the parallel executor one per thread.
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+#include "dfsim/engine/detail/context_core.hpp"
+
+namespace dfsim::detail {
+
+class Worker {
+ public:
+  // `coordination` guards the inbox; shared by all workers of a parallel run.
+  explicit Worker(std::mutex* coordination = nullptr) : mutex_(coordination) {}
+
+  void push_local(ContextCore* ctx) { ready_.push_back(ctx); }
+  bool has_local() const noexcept { return !ready_.empty(); }
+  ContextCore* pop_local() noexcept {
+    if (ready_.empty()) return nullptr;
+    ContextCore* ctx = ready_.front();
+    ready_.pop_front();
+    return ctx;
+  }
+
+  // From another thread: a wake over a channel that crosses threads.
+  void push_remote(ContextCore* ctx) {
+    std::lock_guard lock(*mutex_);
+    inbox_.push_back(ctx);
+    cv_.notify_one();
+  }
+  // Call with the coordination mutex held.
+  bool inbox_empty() const noexcept { return inbox_.empty(); }
+  void take_inbox() {
+    for (ContextCore* ctx : inbox_) ready_.push_back(ctx);
+    inbox_.clear();
+  }
+  std::condition_variable& cv() noexcept { return cv_; }
+
+ private:
+  std::mutex* mutex_;
+  std::deque<ContextCore*> ready_;
+  std::vector<ContextCore*> inbox_;
+  std::condition_variable cv_;
+};
+
+// The worker running on this thread (null outside a run).
+Worker*& current_worker() noexcept;
+
+// Can the context's pending operation proceed now? For a select, stores the decision.
+bool satisfiable(ContextCore& ctx) noexcept;
+// Registers the context as waiting on the channels its operation needs.
+void register_waits(ContextCore& ctx) noexcept;
+
+}  // namespace dfsim::detail

@@ -1,0 +1,59 @@
+#pragma once
+// The linear pipeline of the engine's demonstration and speed benchmark: a source of T
+// values, K stages that each add 1 (latency L, one element per cycle), a checking sink.
+#include <cstdint>
+#include <string>
+
+#include "dfsim/engine.hpp"
+
+namespace dfsim::workloads {
+
+struct PipelineOptions {
+  std::uint64_t elements = 1000;
+  unsigned stages = 8;
+  std::optional<std::uint64_t> capacity = 2;  // nullopt: unbounded
+  Cycle latency = 1;                          // of each stage
+};
+
+// A stage: accepts one value per cycle, emits value + 1 after `latency` cycles.
+inline auto add_one(Cycle latency) {
+  return [latency](Context& ctx, Receiver<std::int64_t> in, Sender<std::int64_t> out) -> Process {
+    while (auto v = co_await in.pop()) {
+      co_await out.push(*v + 1, Latency{latency});
+      ctx.advance(1);
+    }
+  };
+}
+
+// Checks that value i arrives as i + stages; fails the run otherwise.
+inline auto expect_offset(std::int64_t offset, std::uint64_t count) {
+  return [offset, count](Context&, Receiver<std::int64_t> in) -> Process {
+    std::int64_t i = 0;
+    while (auto v = co_await in.pop()) {
+      if (*v != i + offset)
+        throw std::runtime_error("element " + std::to_string(i) + ": expected " +
+                                 std::to_string(i + offset) + ", got " + std::to_string(*v));
+      ++i;
+    }
+    if (static_cast<std::uint64_t>(i) != count)
+      throw std::runtime_error("received " + std::to_string(i) + " of " + std::to_string(count) +
+                               " elements");
+  };
+}
+
+// Channels "c0" (source to stage 0) .. "c<K>" (last stage to sink); contexts "source",
+// "stage0" .. "stage<K-1>", "sink".
+inline void build_pipeline(Program& g, const PipelineOptions& o) {
+  ChannelOptions ch{.capacity = o.capacity};
+  auto [src_out, next_in] = g.channel<std::int64_t>("c0", ch);
+  g.add("source", source_from(o.elements, [](std::uint64_t i) { return static_cast<std::int64_t>(i); }),
+        std::move(src_out));
+  for (unsigned k = 0; k < o.stages; ++k) {
+    auto [out, in] = g.channel<std::int64_t>("c" + std::to_string(k + 1), ch);
+    g.add("stage" + std::to_string(k), add_one(o.latency), std::move(next_in), std::move(out));
+    next_in = std::move(in);
+  }
+  g.add("sink", expect_offset(o.stages, o.elements), std::move(next_in));
+}
+
+}  // namespace dfsim::workloads
