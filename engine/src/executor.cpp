@@ -84,7 +84,13 @@ RunResult run(Program& program, const RunOptions& options) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   detail::ExecutionState state = detail::prepare(program);
   if (threads > 1 && !state.contexts.empty()) {
-    auto assignment = detail::partition(state, threads);
+    std::vector<unsigned> assignment(state.contexts.size());
+    if (options.placement == Placement::round_robin) {
+      for (std::size_t i = 0; i < assignment.size(); ++i)
+        assignment[i] = static_cast<unsigned>(i % threads);
+    } else {
+      assignment = detail::partition(state, threads);
+    }
     if (*std::max_element(assignment.begin(), assignment.end()) > 0)
       return detail::run_parallel(program, state, options, assignment);
   }

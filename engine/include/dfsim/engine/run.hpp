@@ -15,9 +15,16 @@ struct Progress {
   double wall_seconds = 0;
 };
 
+// Where the parallel executor puts contexts.
+enum class Placement {
+  automatic,    // whole components together; large ones cut into subtrees
+  round_robin,  // context i on worker i % threads: every channel crosses (for testing)
+};
+
 struct RunOptions {
   // 1: the sequential executor. 0: one worker per hardware thread.
   unsigned threads = 1;
+  Placement placement = Placement::automatic;
   // Called from the simulation at most every `progress_interval` seconds of wall time.
   std::function<void(const Progress&)> on_progress;
   double progress_interval = 1.0;
