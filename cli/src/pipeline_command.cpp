@@ -19,6 +19,7 @@ struct PipelineArgs {
   std::string capacity = "8";
   Cycle latency = 1;
   unsigned threads = 1;
+  bool spread = false;
   bool json = false;
 };
 
@@ -30,7 +31,8 @@ int run_pipeline(const PipelineArgs& a) {
   o.latency = a.latency;
   Program g;
   workloads::build_pipeline(g, o);
-  RunResult r = run(g, {.threads = a.threads});
+  RunResult r = run(g, {.threads = a.threads,
+                        .placement = a.spread ? Placement::round_robin : Placement::automatic});
   if (a.json) {
     auto j = to_json(r);
     j["elements"] = a.elements;
@@ -57,6 +59,8 @@ void add_pipeline_command(CLI::App& app, Action& action) {
   cmd->add_option("--latency,-L", args->latency, "each stage's latency in cycles (>= 1)")
       ->check(CLI::Range(Cycle{1}, Cycle{1} << 32));
   cmd->add_option("--threads", args->threads, "worker threads (0: one per hardware thread)");
+  cmd->add_flag("--spread", args->spread,
+                "put context i on thread i % threads, so every channel crosses threads (testing)");
   cmd->add_flag("--json", args->json, "print one JSON object instead of the summary");
   cmd->callback([&action, args] { action = [args] { return run_pipeline(*args); }; });
 }

@@ -1,0 +1,110 @@
+#pragma once
+// Scaled dot-product attention on streaming dataflow hardware (design: shared/design/sdpa.md):
+// the four graphs, their timing presets, a double-precision reference and the measures the
+// experiments report. This header is the contract between the graphs and the command line.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dfsim/engine/run.hpp"
+
+namespace dfsim::sdpa {
+
+enum class Variant { naive, naive_stable, reordered, reordered_stable };
+// "naive", "naive-stable", "reordered", "reordered-stable".
+std::string_view to_string(Variant v) noexcept;
+std::optional<Variant> parse_variant(std::string_view text) noexcept;
+std::vector<Variant> all_variants();
+
+enum class Precision { fp64, fp32 };
+std::string_view to_string(Precision p) noexcept;
+std::optional<Precision> parse_precision(std::string_view text) noexcept;
+
+enum class Preset { unit, spatial_calibrated };
+// "unit", "spatial-calibrated".
+std::string_view to_string(Preset p) noexcept;
+std::optional<Preset> parse_preset(std::string_view text) noexcept;
+
+// Timing of one hardware unit (sdpa.md, "The abstract hardware").
+struct UnitTiming {
+  Cycle latency = 1;
+  Cycle initiation_interval = 1;
+  Cycle startup_delay = 0;
+  Cycle per_row_delay = 0;
+};
+
+// Q, K and V of one head: n x d each, row-major.
+struct Tensors {
+  std::size_t n = 0;
+  std::size_t d = 0;
+  std::vector<double> q, k, v;
+};
+// Uniform in [-scale, scale) from `seed`; the same seed gives the same tensors everywhere.
+Tensors random_tensors(std::size_t n, std::size_t d, std::uint64_t seed, double scale = 1.0);
+// softmax(Q K^T / sqrt(d)) V in double precision (numerically stable), n x d row-major.
+std::vector<double> reference_attention(const Tensors& t);
+
+struct AttentionConfig {
+  Variant variant = Variant::reordered_stable;
+  std::size_t n = 64;
+  std::size_t d = 1;
+  Precision precision = Precision::fp64;
+  Preset preset = Preset::unit;
+  std::map<std::string, UnitTiming> unit_timing;  // overrides, by unit name
+  std::map<std::string, std::optional<std::uint64_t>> depths;  // by FIFO name; nullopt: unbounded
+  bool unbounded = false;  // every FIFO unbounded, except those named in `depths`
+  unsigned heads = 1;      // independent heads, named "head0", "head1", ...
+};
+
+// The names users type (unit timing overrides, --depth NAME=K) for a variant.
+std::vector<std::string> unit_names(Variant v);
+std::vector<std::string> fifo_names(Variant v);
+
+// What a config resolves to once the preset and overrides are applied.
+struct ResolvedConfig {
+  std::map<std::string, UnitTiming> units;
+  std::map<std::string, std::optional<std::uint64_t>> depths;
+  Cycle max_initiation_interval = 1;
+};
+// Throws std::invalid_argument with a message naming the problem and the fix (an unknown
+// FIFO or unit name lists the valid ones; zero latency, II or depth; n or d of 0; ...).
+ResolvedConfig resolve(const AttentionConfig& config);
+
+struct FifoStats {
+  std::string name;  // e.g. "long", or "head1.long" with several heads
+  std::optional<std::uint64_t> capacity;
+  std::uint64_t elements = 0;
+  std::uint64_t peak_occupancy = 0;
+  bool internal = false;       // between two units (not from a source, not to the sink)
+  std::size_t element_bytes = 0;
+};
+
+struct AttentionRun {
+  RunResult run;
+  Cycle ideal_cycles = 0;  // II_max x N^2
+  double throughput = 0;   // ideal_cycles / cycles: 1.0 is full throughput
+  std::uint64_t intermediate_memory_elements = 0;  // sum of peak occupancy of internal FIFOs
+  std::uint64_t intermediate_memory_bytes = 0;
+  std::vector<FifoStats> fifos;
+  std::vector<std::vector<double>> outputs;  // per head: n x d row-major (empty rows if deadlocked)
+  double max_abs_error = 0;                  // against reference_attention, over all heads
+  bool non_finite = false;                   // an output is inf or NaN
+};
+
+// Builds the graph, runs it, and measures it. `inputs` holds one Tensors per head.
+AttentionRun simulate_attention(const AttentionConfig& config, const std::vector<Tensors>& inputs,
+                                const RunOptions& options = {});
+
+// The smallest depth of each FIFO that keeps the cycle count equal to the run with every
+// FIFO unbounded (each searched with the others unbounded, then checked all together).
+struct MinDepths {
+  Cycle unbounded_cycles = 0;
+  std::map<std::string, std::uint64_t> depth;
+  Cycle cycles_with_min_depths = 0;
+};
+MinDepths find_min_depths(const AttentionConfig& config, const std::vector<Tensors>& inputs);
+
+}  // namespace dfsim::sdpa
