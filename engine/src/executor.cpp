@@ -45,7 +45,7 @@ RunResult collect_result(const ExecutionState& state, RunStatus status, unsigned
     r.elapsed_cycles = std::max(r.elapsed_cycles, ctx->clock);
   }
   for (ChannelCore* ch : state.channels) {
-    finish_peak(*ch);
+    ch->finish_statistics();
     ChannelStats s;
     s.name = ch->name();
     if (ch->bounded()) s.capacity = ch->capacity();

@@ -37,12 +37,12 @@ bool satisfiable(ContextCore& ctx) noexcept {
       return true;
     case WaitKind::dequeue:
     case WaitKind::peek:
-      return w.channel->receivable();
+      return w.channel->receiver_can_act();
     case WaitKind::enqueue:
-      return w.channel->has_credit();
+      return w.channel->sender_has_credit();
     case WaitKind::credit_all:
       for (ChannelCore* ch : w.channels)
-        if (!ch->has_credit()) {
+        if (!ch->sender_has_credit()) {
           w.channel = ch;
           return false;
         }
@@ -56,21 +56,27 @@ bool satisfiable(ContextCore& ctx) noexcept {
 
 void register_waits(ContextCore& ctx) noexcept {
   WaitState& w = ctx.wait;
-  const auto order = ctx.remote_wakeable ? std::memory_order_seq_cst : std::memory_order_relaxed;
+  // A memory order known only at run time compiles to the strongest: choose it statically.
+  auto wait_on = [&ctx](std::atomic<ContextCore*>& slot) {
+    if (ctx.remote_wakeable)
+      slot.store(&ctx, std::memory_order_seq_cst);
+    else
+      slot.store(&ctx, std::memory_order_relaxed);
+  };
   switch (w.kind) {
     case WaitKind::none:
       return;
     case WaitKind::dequeue:
     case WaitKind::peek:
-      w.channel->waiting_receiver.store(&ctx, order);
+      wait_on(w.channel->waiting_receiver);
       return;
     case WaitKind::enqueue:
     case WaitKind::credit_all:
-      w.channel->waiting_sender.store(&ctx, order);
+      wait_on(w.channel->waiting_sender);
       return;
     case WaitKind::select:
       for (ChannelCore* ch : w.channels)
-        if (ch->empty() && !ch->closed()) ch->waiting_receiver.store(&ctx, order);
+        if (ch->empty() && !ch->closed()) wait_on(ch->waiting_receiver);
       return;
   }
 }

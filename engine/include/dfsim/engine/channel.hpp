@@ -51,12 +51,12 @@ class Sender {
     T value;
     Cycle delay;
     Cycle stamp;
-    bool await_ready() const noexcept { return ch->has_credit(); }
+    DFSIM_HOT bool await_ready() const noexcept { return ch->sender_has_credit(); }
     void await_suspend(std::coroutine_handle<>) noexcept {
       ctx->wait = {detail::WaitKind::enqueue, ch, {}, -1};
       detail::block(*ctx);
     }
-    void await_resume() noexcept {
+    DFSIM_HOT void await_resume() noexcept {
       ctx->wait.kind = detail::WaitKind::none;
       ch->enqueue(*ctx, std::move(value), delay, stamp);
     }
@@ -65,7 +65,7 @@ class Sender {
   struct CreditAwaiter {
     detail::ChannelState<T>* ch;
     detail::ContextCore* ctx;
-    bool await_ready() const noexcept { return ch->has_credit(); }
+    DFSIM_HOT bool await_ready() const noexcept { return ch->sender_has_credit(); }
     void await_suspend(std::coroutine_handle<>) noexcept {
       ctx->wait = {detail::WaitKind::enqueue, ch, {}, -1};
       detail::block(*ctx);
@@ -91,7 +91,7 @@ class Sender {
     ch_->enqueue(*ctx_, std::move(value), depth.cycles, 0);
   }
 
-  bool has_credit() const noexcept { return ch_->has_credit(); }
+  bool has_credit() const noexcept { return ch_->sender_has_credit(); }
   const std::string& name() const noexcept { return ch_->name(); }
   explicit operator bool() const noexcept { return ch_ != nullptr; }
   detail::ChannelState<T>* state() const noexcept { return ch_; }
@@ -121,7 +121,7 @@ class Receiver {
   struct WaitBase {
     detail::ChannelState<T>* ch;
     detail::ContextCore* ctx;
-    bool await_ready() const noexcept { return ch->receivable(); }
+    DFSIM_HOT bool await_ready() const noexcept { return ch->receiver_can_act(); }
   };
   struct PopAwaiter : WaitBase {
     void await_suspend(std::coroutine_handle<>) noexcept {
@@ -129,9 +129,9 @@ class Receiver {
       detail::block(*this->ctx);
     }
     // std::nullopt at end of stream.
-    std::optional<T> await_resume() noexcept {
+    DFSIM_HOT std::optional<T> await_resume() noexcept {
       this->ctx->wait.kind = detail::WaitKind::none;
-      if (this->ch->empty()) return std::nullopt;
+      if (!this->ch->receiver_has_element()) return std::nullopt;
       return this->ch->dequeue(*this->ctx);
     }
   };
@@ -141,9 +141,9 @@ class Receiver {
       detail::block(*this->ctx);
     }
     // nullptr at end of stream; the element stays in the channel.
-    const T* await_resume() noexcept {
+    DFSIM_HOT const T* await_resume() noexcept {
       this->ctx->wait.kind = detail::WaitKind::none;
-      if (this->ch->empty()) return nullptr;
+      if (!this->ch->receiver_has_element()) return nullptr;
       return &this->ch->peek(*this->ctx);
     }
   };

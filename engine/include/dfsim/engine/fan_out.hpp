@@ -18,13 +18,13 @@ struct CreditAllAwaiter {
 
   bool await_ready() const noexcept {
     for (ChannelCore* ch : outputs)
-      if (!ch->has_credit()) return false;
+      if (!ch->sender_has_credit()) return false;
     return true;
   }
   void await_suspend(std::coroutine_handle<>) noexcept {
     ChannelCore* full = nullptr;
     for (ChannelCore* ch : outputs)
-      if (!ch->has_credit()) { full = ch; break; }
+      if (!ch->sender_has_credit()) { full = ch; break; }
     ctx->wait = {WaitKind::credit_all, full, std::span<ChannelCore* const>(outputs), -1};
     block(*ctx);
   }

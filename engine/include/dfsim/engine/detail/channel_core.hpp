@@ -10,6 +10,7 @@
 
 #include "dfsim/engine/cycle.hpp"
 #include "dfsim/engine/detail/context_core.hpp"
+#include "dfsim/engine/detail/cycle_queue.hpp"
 
 namespace dfsim::detail {
 
@@ -32,7 +33,7 @@ class ChannelCore {
   Cycle latency() const noexcept { return latency_; }
   Cycle response_latency() const noexcept { return response_latency_; }
 
-  // ---- state as seen by either end (acquire: the other end may be another thread) ----
+  // ---- state as any observer sees it (acquire: the ends may be on other threads) ----
   std::uint64_t enqueued() const noexcept { return tail_.load(std::memory_order_acquire); }
   std::uint64_t dequeued() const noexcept { return head_.load(std::memory_order_acquire); }
   bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
@@ -42,6 +43,21 @@ class ChannelCore {
   }
   // The receiver can act: an element is there, or the stream has ended.
   bool receivable() const noexcept { return !empty() || closed(); }
+
+  // ---- the same questions from the owning end, cheaper: each end keeps its own counter
+  // and a cached copy of the other's, refreshed only when the cache says "no". ----
+  DFSIM_HOT bool sender_has_credit() noexcept {
+    if (!bounded_ || s_tail_ - s_head_seen_ < capacity_) return true;
+    s_head_seen_ = head_.load(std::memory_order_acquire);
+    return s_tail_ - s_head_seen_ < capacity_;
+  }
+  DFSIM_HOT bool receiver_has_element() noexcept {
+    if (r_head_ != r_tail_seen_) return true;
+    r_tail_seen_ = tail_.load(std::memory_order_acquire);
+    return r_head_ != r_tail_seen_;
+  }
+  DFSIM_HOT bool receiver_can_act() noexcept { return receiver_has_element() || closed(); }
+
   // Visible time of the oldest element; only valid when !empty(). Slow path.
   virtual Cycle front_visible_time() const noexcept = 0;
   // Step 1 of an enqueue, for code that does not know the element type (fan-out).
@@ -64,25 +80,36 @@ class ChannelCore {
   Cycle latency_;
   Cycle response_latency_;
 
-  std::atomic<std::uint64_t> tail_{0};  // elements enqueued (sender's)
-  std::atomic<std::uint64_t> head_{0};  // elements dequeued (receiver's)
+  // Published counters: elements enqueued (written by the sender) and dequeued (receiver).
+  std::atomic<std::uint64_t> tail_{0};
+  std::atomic<std::uint64_t> head_{0};
   std::atomic<bool> closed_{false};
 
-  // Peak occupancy, kept by the receiver. Writes and frees both come in time order, so
-  // the occupancy just after write k is known once a free later than it has been seen:
-  // `pending_` is the first write not yet evaluated.
+  // The sender's and the receiver's own copies, on separate cache lines.
+  alignas(64) std::uint64_t s_tail_ = 0;
+  std::uint64_t s_head_seen_ = 0;
+  alignas(64) std::uint64_t r_head_ = 0;
+  std::uint64_t r_tail_seen_ = 0;
+
+  // Peak occupancy, kept by the receiver: see ChannelState::account_free.
   std::uint64_t peak_ = 0;
-  std::uint64_t pending_ = 0;
+  std::uint64_t pending_ = 0;    // the first write whose occupancy is not yet known
+  std::uint64_t matched_ = 0;    // frees known to be at or before pending_'s write
+  CycleQueue unmatched_frees_;   // free times of elements matched_ .. r_head_ - 1
+  alignas(64) char end_of_receiver_line_ = 0;
 
   friend void close_channel(ChannelCore& ch) noexcept;
-  friend void finish_peak(ChannelCore& ch) noexcept;
+
+ public:
+  // At the end of a run: elements still in the channel are never freed.
+  virtual void finish_statistics() noexcept = 0;
 };
 
 // Wakes the context waiting at the other end, if any. Defined with the scheduler.
 void wake(ContextCore* ctx) noexcept;
 
-inline void wake_waiter(std::atomic<ContextCore*>& slot, bool cross_thread) noexcept {
-  if (cross_thread) {
+DFSIM_HOT void wake_waiter(std::atomic<ContextCore*>& slot, bool cross_thread) noexcept {
+  if (cross_thread) [[unlikely]] {
     // Pairs with the fence in block(): either we see the waiter or it sees our update.
     std::atomic_thread_fence(std::memory_order_seq_cst);
     if (slot.load(std::memory_order_relaxed) == nullptr) return;
@@ -98,13 +125,6 @@ inline void wake_waiter(std::atomic<ContextCore*>& slot, bool cross_thread) noex
 inline void close_channel(ChannelCore& ch) noexcept {
   ch.closed_.store(true, std::memory_order_release);
   wake_waiter(ch.waiting_receiver, ch.cross_thread);
-}
-
-// At the end of a run: elements never dequeued were never freed.
-inline void finish_peak(ChannelCore& ch) noexcept {
-  std::uint64_t tail = ch.enqueued();
-  std::uint64_t head = ch.dequeued();
-  if (ch.pending_ < tail && tail - head > ch.peak_) ch.peak_ = tail - head;
 }
 
 }  // namespace dfsim::detail

@@ -49,42 +49,45 @@ class ChannelState final : public ChannelCore {
   // Step 1 of an enqueue: wait (already done) for the slot freed by dequeue k - C.
   // Idempotent: calling it again moves the clock no further.
   void take_credit(ContextCore& sender) noexcept override {
-    std::uint64_t t = tail_.load(std::memory_order_relaxed);
-    if (bounded_ && t >= capacity_) sender.move_clock_to(ring_[(t - capacity_) & mask_].freed,
-                                                         sender.backpressured);
+    if (bounded_ && s_tail_ >= capacity_)
+      sender.move_clock_to(ring_[(s_tail_ - capacity_) & mask_].freed, sender.backpressured);
   }
 
-  // Precondition: has_credit(). Visible at max(stamp, t' + max(L, delay)).
-  void enqueue(ContextCore& sender, T&& value, Cycle delay, Cycle stamp) noexcept {
+  // Precondition: sender_has_credit(). Visible at max(stamp, t' + max(L, delay)).
+  DFSIM_HOT void enqueue(ContextCore& sender, T&& value, Cycle delay, Cycle stamp) noexcept {
     take_credit(sender);
-    std::uint64_t t = tail_.load(std::memory_order_relaxed);
+    const std::uint64_t t = s_tail_;
     Slot<T>& slot = bounded_ ? ring_[t & mask_] : tail_chunk_->slots[t & (kChunk - 1)];
     slot.value = std::move(value);
-    slot.visible = std::max(stamp, add_cycles(sender.clock, std::max(latency_, delay)));
+    slot.visible = std::max(stamp, sender.clock + std::max(latency_, delay));
     slot.written = sender.clock;
     if (!bounded_ && (t & (kChunk - 1)) == kChunk - 1) {
       // Link the next chunk before publishing the last slot, so the receiver finds it.
       tail_chunk_ = tail_chunk_->next = new Chunk;
     }
+    s_tail_ = t + 1;
     tail_.store(t + 1, std::memory_order_release);
     wake_waiter(waiting_receiver, cross_thread);
   }
 
-  // ---- receiver side (precondition: !empty()) ----
-  const T& peek(ContextCore& receiver) noexcept {
+  // ---- receiver side (precondition: receiver_has_element()) ----
+  DFSIM_HOT const T& peek(ContextCore& receiver) noexcept {
     Slot<T>& slot = front_slot();
     receiver.move_clock_to(slot.visible, receiver.starved);
     return slot.value;
   }
 
-  T dequeue(ContextCore& receiver) noexcept {
-    std::uint64_t h = head_.load(std::memory_order_relaxed);
+  DFSIM_HOT T dequeue(ContextCore& receiver) noexcept {
+    const std::uint64_t h = r_head_;
     Slot<T>& slot = front_slot();
     receiver.move_clock_to(slot.visible, receiver.starved);
     T value = std::move(slot.value);
-    Cycle freed = add_cycles(receiver.clock, response_latency_);
+    // Settle the writes up to h first: that matches every free this slot held before.
+    account_writes(/*run_over=*/false);
+    const Cycle freed = receiver.clock + response_latency_;
     slot.freed = freed;
-    account_free(h, freed);
+    if (!bounded_) unmatched_frees_.push_back(freed);
+    r_head_ = h + 1;
     if (!bounded_ && (h & (kChunk - 1)) == kChunk - 1) {
       delete std::exchange(head_chunk_, head_chunk_->next);
     }
@@ -99,22 +102,49 @@ class ChannelState final : public ChannelCore {
 
  private:
   Slot<T>& front_slot() noexcept {
-    std::uint64_t h = head_.load(std::memory_order_relaxed);
-    return bounded_ ? ring_[h & mask_] : head_chunk_->slots[h & (kChunk - 1)];
+    return bounded_ ? ring_[r_head_ & mask_] : head_chunk_->slots[r_head_ & (kChunk - 1)];
   }
 
-  // Every write before the first one later than `freed` now has its occupancy known:
-  // all frees up to it are in (frees come in time order), later ones are after it.
-  void account_free(std::uint64_t freed_index, Cycle freed) noexcept {
-    std::uint64_t tail = tail_.load(std::memory_order_acquire);
-    while (pending_ < tail) {
-      const Slot<T>& w = bounded_ ? ring_[pending_ & mask_]
-                                  : pending_chunk_->slots[pending_ & (kChunk - 1)];
-      if (w.written >= freed) break;
-      peak_ = std::max(peak_, pending_ + 1 - freed_index);
+  // Peak occupancy is the largest (writes at or before x) - (frees at or before x). Both
+  // sequences are sorted in time, so the occupancy just after write k is
+  // k + 1 - #{frees at or before it}, known once a free later than it is known, or once
+  // every earlier element has been freed. The receiver sees both sequences; this merges them
+  // lazily, whichever arrives first in wall-clock time.
+  //
+  // Frees are known for elements below r_head_, of which those from matched_ on are not yet
+  // known to precede the pending write. A bounded channel reads them from its ring: dequeue
+  // h settles every write up to h before it records its own free, and by the credit rule
+  // write k waited for free k - C, so no free still needed has had its slot reused. An
+  // unbounded channel queues them.
+  DFSIM_HOT void account_writes(bool run_over) noexcept {
+    for (;;) {
+      if (pending_ >= r_tail_seen_) {
+        r_tail_seen_ = tail_.load(std::memory_order_acquire);
+        if (pending_ >= r_tail_seen_) return;
+      }
+      const Cycle written = pending_slot().written;
+      if (bounded_) {
+        while (matched_ < r_head_ && ring_[matched_ & mask_].freed <= written) ++matched_;
+      } else {
+        while (!unmatched_frees_.empty() && unmatched_frees_.front() <= written) {
+          unmatched_frees_.pop_front();
+          ++matched_;
+        }
+      }
+      // An earlier element not dequeued yet might still be freed before this write.
+      if (!run_over && matched_ == r_head_ && matched_ < pending_) return;
+      peak_ = std::max(peak_, pending_ + 1 - matched_);
       if (!bounded_ && (pending_ & (kChunk - 1)) == kChunk - 1) pending_chunk_ = pending_chunk_->next;
       ++pending_;
     }
+  }
+
+ public:
+  void finish_statistics() noexcept override { account_writes(/*run_over=*/true); }
+
+ private:
+  Slot<T>& pending_slot() noexcept {
+    return bounded_ ? ring_[pending_ & mask_] : pending_chunk_->slots[pending_ & (kChunk - 1)];
   }
 
   std::unique_ptr<Slot<T>[]> ring_;
