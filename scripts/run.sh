@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The main job: installs what is missing, builds in Release, and runs the attention
+# experiment with its default sizes. The report lands in results/sweep/report.md.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/setup.sh"
+dir=$("$root/scripts/build.sh" release)
+cd "$root"
+exec "$dir/cli/dfsim" sdpa-sweep "$@"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The test suite under AddressSanitizer + UndefinedBehaviorSanitizer, and the threaded
+# tests under ThreadSanitizer. sanitize.sh [asan|tsan|all]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+which=${1:-all}
+"$root/scripts/setup.sh"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+# Fewer random graphs: the sanitized engine is several times slower.
+export DFSIM_DIFF_GRAPHS=${DFSIM_DIFF_GRAPHS:-300}
+if [ "$which" = asan ] || [ "$which" = all ]; then
+  dir=$("$root/scripts/build.sh" asan)
+  ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" -E "${DFSIM_ASAN_EXCLUDE:-^$}"
+fi
+if [ "$which" = tsan ] || [ "$which" = all ]; then
+  dir=$("$root/scripts/build.sh" tsan)
+  # Threaded cases: every test that runs the parallel executor.
+  ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" -R "${DFSIM_TSAN_TESTS:-Parallel|parallel|Executor|Differential|threads}"
+fi
