@@ -16,6 +16,9 @@
 namespace dfsim::detail {
 namespace {
 
+// About 20-50 microseconds of looking for mail before an idle worker sleeps.
+constexpr int kSpinRounds = 20000;
+
 struct Coordination {
   std::mutex mutex;
   std::vector<std::unique_ptr<Worker>> workers;
@@ -74,6 +77,11 @@ void worker_loop(Program& program, ExecutionState& state, const RunOptions& opti
       }
     }
 
+    // Nothing to run. Other workers usually answer within microseconds, far sooner than a
+    // sleep and a wake through the kernel, so look for mail a while before sleeping.
+    for (int spin = 0; spin < kSpinRounds && !worker.has_mail() && !co.stop.load(std::memory_order_relaxed); ++spin) {
+      if (spin % 64 == 63) std::this_thread::yield();
+    }
     std::unique_lock lock(co.mutex);
     if (co.done) break;
     if (!worker.inbox_empty()) {
@@ -98,7 +106,10 @@ void worker_loop(Program& program, ExecutionState& state, const RunOptions& opti
         }
       }
     }
+    if (co.done) break;
+    worker.set_sleeping(true);
     worker.cv().wait(lock, [&] { return co.done || !worker.inbox_empty() || worker.has_local(); });
+    worker.set_sleeping(false);
     --co.idle;
     if (co.done) break;
     worker.take_inbox();

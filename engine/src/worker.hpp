@@ -1,6 +1,7 @@
 #pragma once
 // A worker owns a set of contexts and resumes the ready ones, one at a time. The
 // sequential executor has one; the parallel executor one per thread.
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -29,20 +30,27 @@ class Worker {
   void push_remote(ContextCore* ctx) {
     std::lock_guard lock(*mutex_);
     inbox_.push_back(ctx);
-    cv_.notify_one();
+    mail_.store(true, std::memory_order_release);
+    if (sleeping_) cv_.notify_one();
   }
+  // Without the lock: is there likely mail? Lets an idle worker spin before it sleeps.
+  bool has_mail() const noexcept { return mail_.load(std::memory_order_acquire); }
   // Call with the coordination mutex held.
   bool inbox_empty() const noexcept { return inbox_.empty(); }
   void take_inbox() {
     for (ContextCore* ctx : inbox_) ready_.push_back(ctx);
     inbox_.clear();
+    mail_.store(false, std::memory_order_relaxed);
   }
+  void set_sleeping(bool sleeping) noexcept { sleeping_ = sleeping; }  // mutex held
   std::condition_variable& cv() noexcept { return cv_; }
 
  private:
   std::mutex* mutex_;
   std::deque<ContextCore*> ready_;
   std::vector<ContextCore*> inbox_;
+  std::atomic<bool> mail_{false};
+  bool sleeping_ = false;  // under the coordination mutex
   std::condition_variable cv_;
 };
 
