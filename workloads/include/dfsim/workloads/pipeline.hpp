@@ -41,6 +41,13 @@ inline auto expect_offset(std::int64_t offset, std::uint64_t count) {
   };
 }
 
+// "prefix" followed by the index. (Not "literal" + std::to_string(i): g++ 12 warns falsely
+// about it under -O2, GCC bug 105329.)
+inline std::string indexed(std::string prefix, std::uint64_t index) {
+  prefix += std::to_string(index);
+  return prefix;
+}
+
 // Channels "c0" (source to stage 0) .. "c<K>" (last stage to sink); contexts "source",
 // "stage0" .. "stage<K-1>", "sink".
 inline void build_pipeline(Program& g, const PipelineOptions& o) {
@@ -49,8 +56,8 @@ inline void build_pipeline(Program& g, const PipelineOptions& o) {
   g.add("source", source_from(o.elements, [](std::uint64_t i) { return static_cast<std::int64_t>(i); }),
         std::move(src_out));
   for (unsigned k = 0; k < o.stages; ++k) {
-    auto [out, in] = g.channel<std::int64_t>("c" + std::to_string(k + 1), ch);
-    g.add("stage" + std::to_string(k), add_one(o.latency), std::move(next_in), std::move(out));
+    auto [out, in] = g.channel<std::int64_t>(indexed("c", k + 1), ch);
+    g.add(indexed("stage", k), add_one(o.latency), std::move(next_in), std::move(out));
     next_in = std::move(in);
   }
   g.add("sink", expect_offset(o.stages, o.elements), std::move(next_in));
