@@ -1,0 +1,175 @@
+#pragma once
+// Shared pieces of the four attention graphs: element shapes (scalars for d = 1, vectors
+// otherwise), the head builder that names FIFOs and units and applies the resolved timing, and
+// the sources and sink every graph has.
+#include <cmath>
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dfsim/engine.hpp"
+#include "dfsim/sdpa/attention.hpp"
+#include "dfsim/units.hpp"
+
+namespace dfsim::sdpa::detail {
+
+// FIFOs carrying d-vectors (the rest carry scalars), and FIFOs between two units.
+bool carries_vectors(std::string_view fifo);
+bool is_internal(std::string_view fifo);
+
+// d = 1: every stream carries scalars of type T; no allocation per element.
+template <class Real>
+struct Scalars {
+  using T = Real;
+  using Row = T;  // q_i, k_j, v_j
+  using Acc = T;  // a weighted sum, an output row
+  static Row row(const std::vector<T>& m, std::size_t, std::size_t j) { return m[j]; }
+  static T dot(const Row& q, const Row& k) { return q * k; }
+  static Acc zero(std::size_t) { return T(0); }
+  static void axpy(Acc& acc, T c, const Row& v) { acc += c * v; }
+  static void rescale_axpy(Acc& acc, T delta, T c, const Row& v) { acc = acc * delta + c * v; }
+  static Acc divide(const Acc& acc, T l) { return acc / l; }
+  static void append(std::vector<double>& out, const Acc& o) { out.push_back(double(o)); }
+};
+
+// d > 1: K, V and Q rows stream as spans into the sources' memories (no allocation per
+// element); weighted sums and outputs are std::vector<T> (one allocation per row).
+template <class Real>
+struct Vectors {
+  using T = Real;
+  using Row = std::span<const T>;
+  using Acc = std::vector<T>;
+  static Row row(const std::vector<T>& m, std::size_t d, std::size_t j) {
+    return Row(m.data() + j * d, d);
+  }
+  static T dot(const Row& q, const Row& k) {
+    T s = 0;
+    for (std::size_t x = 0; x < q.size(); ++x) s += q[x] * k[x];
+    return s;
+  }
+  static Acc zero(std::size_t d) { return Acc(d, T(0)); }
+  static void axpy(Acc& acc, T c, const Row& v) {
+    for (std::size_t x = 0; x < acc.size(); ++x) acc[x] += c * v[x];
+  }
+  static void rescale_axpy(Acc& acc, T delta, T c, const Row& v) {
+    for (std::size_t x = 0; x < acc.size(); ++x) acc[x] = acc[x] * delta + c * v[x];
+  }
+  static Acc divide(const Acc& acc, T l) {
+    Acc o(acc.size());
+    for (std::size_t x = 0; x < acc.size(); ++x) o[x] = acc[x] / l;
+    return o;
+  }
+  static void append(std::vector<double>& out, const Acc& o) {
+    for (T x : o) out.push_back(double(x));
+  }
+};
+
+// Builds one head's graph into a scope: FIFOs and units by role name, with the resolved
+// timing and depths; Q, K and V converted to the precision T.
+template <class Shape>
+class Head {
+ public:
+  using T = typename Shape::T;
+  using Row = typename Shape::Row;
+  using Acc = typename Shape::Acc;
+
+  Head(Scope scope, const ResolvedConfig& config, const Tensors& tensors, std::vector<double>& out)
+      : scope_(std::move(scope)),
+        config_(config),
+        n_(tensors.n),
+        d_(tensors.d),
+        sqrt_d_(static_cast<T>(std::sqrt(static_cast<double>(tensors.d)))),
+        q_(convert(tensors.q)),
+        k_(convert(tensors.k)),
+        v_(convert(tensors.v)),
+        out_(&out) {}
+
+  std::size_t n() const { return n_; }
+  std::size_t d() const { return d_; }
+  // s_ij = q_i . k_j / sqrt(d), in precision T.
+  auto score() const {
+    return [sqrt_d = sqrt_d_](const Row& q, const Row& k) -> T { return Shape::dot(q, k) / sqrt_d; };
+  }
+  Acc zero() const { return Shape::zero(d_); }
+
+  template <class E>
+  auto fifo(const std::string& name) {
+    return scope_.channel<E>(name, {.capacity = config_.depths.at(name)});
+  }
+  template <class Body, class... Ends>
+  void unit(const std::string& name, Body body, Ends&&... ends) {
+    scope_.add(name, std::move(body), std::forward<Ends>(ends)...);
+  }
+
+  // A unit that takes one step per key: n rows of n steps. per_row: inputs held for a row.
+  units::UnitOptions per_element(const std::string& unit, std::vector<std::size_t> per_row = {}) const {
+    return {.timing = timing(unit), .row_length = n_, .rows = n_, .per_row_inputs = std::move(per_row)};
+  }
+  // A unit that takes one step per query row.
+  units::UnitOptions per_row(const std::string& unit) const {
+    return {.timing = timing(unit), .row_length = 1, .rows = n_};
+  }
+
+  // Q, K and V memories: q_i once per query row; all n keys and values once per query row.
+  void sources(Sender<Row> q, Sender<Row> k, Sender<Row> v) {
+    add_memory("q_source", q_, {.timing = timing("q_source"), .rows = n_, .row_length = 1}, true,
+               std::move(q));
+    add_memory("k_source", k_, {.timing = timing("k_source"), .rows = n_, .row_length = n_}, false,
+               std::move(k));
+    add_memory("v_source", v_, {.timing = timing("v_source"), .rows = n_, .row_length = n_}, false,
+               std::move(v));
+  }
+  // Keeps the output rows, converted to double.
+  void sink(Receiver<Acc> o) {
+    out_->reserve(n_ * d_);
+    scope_.add("sink", units::sink([out = out_](Acc&& row) { Shape::append(*out, row); }),
+               std::move(o));
+  }
+
+ private:
+  units::Timing timing(const std::string& unit) const {
+    const UnitTiming& u = config_.units.at(unit);
+    return {.latency = u.latency,
+            .initiation_interval = u.initiation_interval,
+            .startup_delay = u.startup_delay,
+            .per_row_delay = u.per_row_delay};
+  }
+  static std::shared_ptr<const std::vector<T>> convert(const std::vector<double>& m) {
+    return std::make_shared<const std::vector<T>>(m.begin(), m.end());
+  }
+  // by_row: element (row i, step j) is row i of the memory (Q); otherwise row j (K, V).
+  void add_memory(const std::string& name, std::shared_ptr<const std::vector<T>> memory,
+                  units::SourceOptions options, bool by_row, Sender<Row> out) {
+    scope_.add(name,
+               units::source(
+                   [memory, d = d_, by_row](std::uint64_t i, std::uint64_t j) {
+                     return Shape::row(*memory, d, by_row ? i : j);
+                   },
+                   options),
+               std::move(out));
+  }
+
+  Scope scope_;
+  const ResolvedConfig& config_;
+  std::size_t n_, d_;
+  T sqrt_d_;
+  std::shared_ptr<const std::vector<T>> q_, k_, v_;
+  std::vector<double>* out_;
+};
+
+// One builder per variant, each in its own file, instantiated for the four shapes.
+template <class Shape> void build_naive(Head<Shape>& h);
+template <class Shape> void build_naive_stable(Head<Shape>& h);
+template <class Shape> void build_reordered(Head<Shape>& h);
+template <class Shape> void build_reordered_stable(Head<Shape>& h);
+
+#define DFSIM_SDPA_INSTANTIATE(builder)                      \
+  template void builder(Head<Scalars<double>>&);             \
+  template void builder(Head<Scalars<float>>&);              \
+  template void builder(Head<Vectors<double>>&);             \
+  template void builder(Head<Vectors<float>>&);
+
+}  // namespace dfsim::sdpa::detail

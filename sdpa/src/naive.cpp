@@ -1,0 +1,45 @@
+// naive (sdpa.md, graph 1): e_ij = exp(s_ij) fans out to a short FIFO feeding the row sum
+// l_i and to a long FIFO feeding the divide e_ij / l_i; then o_i = sum_j p_ij v_j.
+// The divide cannot start a row before its sum exists, so `long` must hold a whole row.
+//
+//   q_source -q-> qk -short-> row_sum -sum-> divide -p-> weighted_sum -out-> sink
+//   k_source -k-/    \-------long--------/               v_source -v-/
+#include <cmath>
+
+#include "graph.hpp"
+
+namespace dfsim::sdpa::detail {
+
+template <class Shape>
+void build_naive(Head<Shape>& h) {
+  using T = typename Shape::T;
+  using Row = typename Shape::Row;
+  using Acc = typename Shape::Acc;
+  auto [q_tx, q_rx] = h.template fifo<Row>("q");
+  auto [k_tx, k_rx] = h.template fifo<Row>("k");
+  auto [v_tx, v_rx] = h.template fifo<Row>("v");
+  auto [short_tx, short_rx] = h.template fifo<T>("short");
+  auto [long_tx, long_rx] = h.template fifo<T>("long");
+  auto [sum_tx, sum_rx] = h.template fifo<T>("sum");
+  auto [p_tx, p_rx] = h.template fifo<T>("p");
+  auto [out_tx, out_rx] = h.template fifo<Acc>("out");
+
+  h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
+  h.unit("qk",
+         units::map([score = h.score()](const Row& q, const Row& k) -> T { return std::exp(score(q, k)); },
+                    h.per_element("qk", {0})),
+         std::move(q_rx), std::move(k_rx), std::array{std::move(short_tx), std::move(long_tx)});
+  h.unit("row_sum", units::reduce(T(0), [](T& l, T e) { l += e; }, h.per_element("row_sum")),
+         std::move(short_rx), std::move(sum_tx));
+  h.unit("divide", units::map([](T e, T l) -> T { return e / l; }, h.per_element("divide", {1})),
+         std::move(long_rx), std::move(sum_rx), std::move(p_tx));
+  h.unit("weighted_sum",
+         units::reduce(h.zero(), [](Acc& acc, T p, const Row& v) { Shape::axpy(acc, p, v); },
+                       h.per_element("weighted_sum")),
+         std::move(p_rx), std::move(v_rx), std::move(out_tx));
+  h.sink(std::move(out_rx));
+}
+
+DFSIM_SDPA_INSTANTIATE(build_naive)
+
+}  // namespace dfsim::sdpa::detail

@@ -1,0 +1,54 @@
+// naive-stable (sdpa.md, graph 2): the safe softmax. A row max m_i first (its own short and
+// long FIFOs: the long one holds the scores while the max is found), then e_ij = exp(s_ij - m_i),
+// then as naive. Two FIFOs of depth O(N).
+//
+//   qk -max_short-> row_max -max-> exp -short-> row_sum -sum-> divide -p-> weighted_sum -out-> sink
+//      \-----------max_long--------/   \-----------long---------/
+#include <cmath>
+#include <limits>
+
+#include "graph.hpp"
+
+namespace dfsim::sdpa::detail {
+
+template <class Shape>
+void build_naive_stable(Head<Shape>& h) {
+  using T = typename Shape::T;
+  using Row = typename Shape::Row;
+  using Acc = typename Shape::Acc;
+  auto [q_tx, q_rx] = h.template fifo<Row>("q");
+  auto [k_tx, k_rx] = h.template fifo<Row>("k");
+  auto [v_tx, v_rx] = h.template fifo<Row>("v");
+  auto [max_short_tx, max_short_rx] = h.template fifo<T>("max_short");
+  auto [max_long_tx, max_long_rx] = h.template fifo<T>("max_long");
+  auto [max_tx, max_rx] = h.template fifo<T>("max");
+  auto [short_tx, short_rx] = h.template fifo<T>("short");
+  auto [long_tx, long_rx] = h.template fifo<T>("long");
+  auto [sum_tx, sum_rx] = h.template fifo<T>("sum");
+  auto [p_tx, p_rx] = h.template fifo<T>("p");
+  auto [out_tx, out_rx] = h.template fifo<Acc>("out");
+
+  h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
+  h.unit("qk", units::map(h.score(), h.per_element("qk", {0})), std::move(q_rx), std::move(k_rx),
+         std::array{std::move(max_short_tx), std::move(max_long_tx)});
+  h.unit("row_max",
+         units::reduce(-std::numeric_limits<T>::infinity(), [](T& m, T s) { m = std::max(m, s); },
+                       h.per_element("row_max")),
+         std::move(max_short_rx), std::move(max_tx));
+  h.unit("exp", units::map([](T s, T m) -> T { return std::exp(s - m); }, h.per_element("exp", {1})),
+         std::move(max_long_rx), std::move(max_rx),
+         std::array{std::move(short_tx), std::move(long_tx)});
+  h.unit("row_sum", units::reduce(T(0), [](T& l, T e) { l += e; }, h.per_element("row_sum")),
+         std::move(short_rx), std::move(sum_tx));
+  h.unit("divide", units::map([](T e, T l) -> T { return e / l; }, h.per_element("divide", {1})),
+         std::move(long_rx), std::move(sum_rx), std::move(p_tx));
+  h.unit("weighted_sum",
+         units::reduce(h.zero(), [](Acc& acc, T p, const Row& v) { Shape::axpy(acc, p, v); },
+                       h.per_element("weighted_sum")),
+         std::move(p_rx), std::move(v_rx), std::move(out_tx));
+  h.sink(std::move(out_rx));
+}
+
+DFSIM_SDPA_INSTANTIATE(build_naive_stable)
+
+}  // namespace dfsim::sdpa::detail

@@ -1,0 +1,194 @@
+// The names of each variant's units and FIFOs, and the two timing presets of sdpa.md.
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "dfsim/sdpa/attention.hpp"
+#include "dfsim/units/options.hpp"
+#include "graph.hpp"
+
+namespace dfsim::sdpa {
+namespace {
+
+struct UnitSpec {
+  const char* name;
+  bool streaming;         // handles N^2 elements: its II bounds the throughput
+  UnitTiming calibrated;  // spatial-calibrated; the unit preset is latency 1, II 1 everywhere
+};
+
+// A depth is c, or N + c when grows_with_n.
+struct DepthRule {
+  bool grows_with_n = false;
+  std::uint64_t c = 2;
+  std::uint64_t at(std::size_t n) const { return (grows_with_n ? n : 0) + c; }
+};
+
+struct FifoSpec {
+  const char* name;
+  DepthRule unit;        // unit preset: 2, or N + 2 for the long FIFOs
+  DepthRule calibrated;  // spatial-calibrated
+};
+
+struct VariantSpec {
+  std::vector<UnitSpec> units;
+  std::vector<FifoSpec> fifos;
+};
+
+constexpr UnitTiming t(Cycle latency, Cycle ii) { return {.latency = latency, .initiation_interval = ii}; }
+constexpr DepthRule c(std::uint64_t depth) { return {false, depth}; }
+constexpr DepthRule n_plus(std::uint64_t depth) { return {true, depth}; }
+
+// Sources stream one element per cycle, stamped clock + 1, in every preset.
+const std::vector<UnitSpec> kSources = {
+    {"q_source", false, t(1, 1)}, {"k_source", true, t(1, 1)}, {"v_source", true, t(1, 1)}};
+const std::vector<FifoSpec> kSourceFifos = {{"q", c(2), c(2)}, {"k", c(2), c(2)}, {"v", c(2), c(2)}};
+
+template <class T>
+std::vector<T> cat(std::vector<T> a, const std::vector<T>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+const VariantSpec& spec(Variant v) {
+  // naive and reordered-stable are the published calibrations. naive-stable and reordered take
+  // the timing of the nearest published kin: the row max is timed like the row sum, the
+  // subtract-and-exp like the divide (both element-wise with a per-row operand) and its short
+  // and long FIFOs like the naive ones; reordered's Reduces and per-row divide are those of
+  // reordered-stable, its QK unit (exp fused) the naive one, and the QK unit's two output
+  // FIFOs are as deep as reordered-stable's QK -> Scan FIFO.
+  static const VariantSpec naive{
+      cat(kSources, {{"qk", true, t(11, 1)},
+                     {"row_sum", true, t(23, 2)},
+                     {"divide", true, t(8, 1)},
+                     {"weighted_sum", true, t(13, 2)}}),
+      cat(kSourceFifos, {{"short", c(2), c(13)},
+                         {"long", n_plus(2), n_plus(34)},
+                         {"sum", c(2), c(24)},
+                         {"p", c(2), c(9)},
+                         {"out", c(2), c(2)}})};
+  static const VariantSpec naive_stable{
+      cat(kSources, {{"qk", true, t(11, 1)},
+                     {"row_max", true, t(23, 2)},
+                     {"exp", true, t(8, 1)},
+                     {"row_sum", true, t(23, 2)},
+                     {"divide", true, t(8, 1)},
+                     {"weighted_sum", true, t(13, 2)}}),
+      cat(kSourceFifos, {{"max_short", c(2), c(13)},
+                         {"max_long", n_plus(2), n_plus(34)},
+                         {"max", c(2), c(24)},
+                         {"short", c(2), c(13)},
+                         {"long", n_plus(2), n_plus(34)},
+                         {"sum", c(2), c(24)},
+                         {"p", c(2), c(9)},
+                         {"out", c(2), c(2)}})};
+  static const VariantSpec reordered{
+      cat(kSources, {{"qk", true, t(11, 1)},
+                     {"row_sum", true, t(8, 2)},
+                     {"weighted_sum", true, t(12, 2)},
+                     {"divide", false, t(21, 1)}}),
+      cat(kSourceFifos, {{"e_sum", c(2), c(12)},
+                         {"e_acc", c(2), c(12)},
+                         {"sum", c(2), c(10)},
+                         {"acc", c(2), c(14)},
+                         {"out", c(2), c(22)}})};
+  static const VariantSpec reordered_stable{
+      cat(kSources, {{"qk", true, t(11, 1)},
+                     {"running_max", true, t(3, 1)},
+                     {"row_sum", true, t(8, 2)},
+                     {"weighted_sum", true, t(12, 2)},
+                     {"divide", false, t(21, 1)}}),
+      cat(kSourceFifos, {{"scores", c(2), c(12)},
+                         {"delta_sum", c(2), c(2)},
+                         {"c_sum", c(2), c(2)},
+                         {"delta_acc", c(2), c(2)},
+                         {"c_acc", c(2), c(2)},
+                         {"sum", c(2), c(10)},
+                         {"acc", c(2), c(14)},
+                         {"out", c(2), c(22)}})};
+  switch (v) {
+    case Variant::naive: return naive;
+    case Variant::naive_stable: return naive_stable;
+    case Variant::reordered: return reordered;
+    case Variant::reordered_stable: return reordered_stable;
+  }
+  throw std::invalid_argument("unknown variant");
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& n : names) text += (text.empty() ? "" : ", ") + n;
+  return text;
+}
+
+}  // namespace
+
+std::vector<std::string> unit_names(Variant v) {
+  std::vector<std::string> names;
+  for (const auto& u : spec(v).units) names.emplace_back(u.name);
+  return names;
+}
+
+std::vector<std::string> fifo_names(Variant v) {
+  std::vector<std::string> names;
+  for (const auto& f : spec(v).fifos) names.emplace_back(f.name);
+  return names;
+}
+
+ResolvedConfig resolve(const AttentionConfig& config) {
+  if (config.n == 0)
+    throw std::invalid_argument("n (the sequence length) is 0: give at least 1");
+  if (config.d == 0)
+    throw std::invalid_argument("d (the head dimension) is 0: give at least 1");
+  if (config.heads == 0) throw std::invalid_argument("heads is 0: give at least 1");
+  const VariantSpec& s = spec(config.variant);
+  const std::string variant(to_string(config.variant));
+  ResolvedConfig r;
+  for (const auto& u : s.units)
+    r.units[u.name] = config.preset == Preset::spatial_calibrated ? u.calibrated : t(1, 1);
+  for (const auto& [name, timing] : config.unit_timing) {
+    auto it = r.units.find(name);
+    if (it == r.units.end())
+      throw std::invalid_argument("unknown unit '" + name + "' in variant " + variant +
+                                  ": its units are " + join(unit_names(config.variant)));
+    units::check_timing({.latency = timing.latency,
+                         .initiation_interval = timing.initiation_interval,
+                         .startup_delay = timing.startup_delay,
+                         .per_row_delay = timing.per_row_delay},
+                        "unit '" + name + "'");
+    it->second = timing;
+  }
+  for (const auto& f : s.fifos) {
+    const DepthRule& rule = config.preset == Preset::spatial_calibrated ? f.calibrated : f.unit;
+    r.depths[f.name] = config.unbounded ? std::nullopt
+                                        : std::optional<std::uint64_t>(rule.at(config.n));
+  }
+  for (const auto& [name, depth] : config.depths) {
+    auto it = r.depths.find(name);
+    if (it == r.depths.end())
+      throw std::invalid_argument("unknown FIFO '" + name + "' in variant " + variant +
+                                  ": its FIFOs are " + join(fifo_names(config.variant)));
+    if (depth && *depth == 0)
+      throw std::invalid_argument("FIFO '" + name +
+                                  "' has depth 0: give at least 1, or make it unbounded");
+    it->second = depth;
+  }
+  for (const auto& u : s.units)
+    if (u.streaming)
+      r.max_initiation_interval =
+          std::max(r.max_initiation_interval, r.units[u.name].initiation_interval);
+  return r;
+}
+
+namespace detail {
+
+bool carries_vectors(std::string_view fifo) {
+  return fifo == "q" || fifo == "k" || fifo == "v" || fifo == "acc" || fifo == "out";
+}
+
+bool is_internal(std::string_view fifo) {
+  return !(fifo == "q" || fifo == "k" || fifo == "v" || fifo == "out");
+}
+
+}  // namespace detail
+
+}  // namespace dfsim::sdpa

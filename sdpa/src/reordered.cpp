@@ -1,0 +1,46 @@
+// reordered (sdpa.md, graph 3): the division deferred. l_i = sum_j e_ij and
+// acc_i = sum_j e_ij v_j are reduced side by side; one divide per row, o_i = acc_i / l_i.
+// Every FIFO has constant depth. Without a max, exp overflows for s > 709 (fp64) or
+// s > 88.7 (fp32) and the outputs become inf or NaN: shown, not hidden.
+//
+//   qk -e_sum-> row_sum ------sum-----+
+//      \-e_acc-> weighted_sum -acc-> divide -out-> sink
+#include <cmath>
+
+#include "graph.hpp"
+
+namespace dfsim::sdpa::detail {
+
+template <class Shape>
+void build_reordered(Head<Shape>& h) {
+  using T = typename Shape::T;
+  using Row = typename Shape::Row;
+  using Acc = typename Shape::Acc;
+  auto [q_tx, q_rx] = h.template fifo<Row>("q");
+  auto [k_tx, k_rx] = h.template fifo<Row>("k");
+  auto [v_tx, v_rx] = h.template fifo<Row>("v");
+  auto [e_sum_tx, e_sum_rx] = h.template fifo<T>("e_sum");
+  auto [e_acc_tx, e_acc_rx] = h.template fifo<T>("e_acc");
+  auto [sum_tx, sum_rx] = h.template fifo<T>("sum");
+  auto [acc_tx, acc_rx] = h.template fifo<Acc>("acc");
+  auto [out_tx, out_rx] = h.template fifo<Acc>("out");
+
+  h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
+  h.unit("qk",
+         units::map([score = h.score()](const Row& q, const Row& k) -> T { return std::exp(score(q, k)); },
+                    h.per_element("qk", {0})),
+         std::move(q_rx), std::move(k_rx), std::array{std::move(e_sum_tx), std::move(e_acc_tx)});
+  h.unit("row_sum", units::reduce(T(0), [](T& l, T e) { l += e; }, h.per_element("row_sum")),
+         std::move(e_sum_rx), std::move(sum_tx));
+  h.unit("weighted_sum",
+         units::reduce(h.zero(), [](Acc& acc, T e, const Row& v) { Shape::axpy(acc, e, v); },
+                       h.per_element("weighted_sum")),
+         std::move(e_acc_rx), std::move(v_rx), std::move(acc_tx));
+  h.unit("divide", units::map([](const Acc& acc, T l) { return Shape::divide(acc, l); }, h.per_row("divide")),
+         std::move(acc_rx), std::move(sum_rx), std::move(out_tx));
+  h.sink(std::move(out_rx));
+}
+
+DFSIM_SDPA_INSTANTIATE(build_reordered)
+
+}  // namespace dfsim::sdpa::detail

@@ -1,0 +1,62 @@
+// reordered-stable (sdpa.md, graph 4): online softmax. A Scan over the raw scores keeps the
+// running max m and writes, per element, delta = exp(m_old - m_new) and c = exp(s_ij - m_new),
+// each fanned out to both Reduces (four FIFOs). The Reduces keep l = l * delta + c and
+// acc = acc * delta + c * v_j; one divide per row. Constant-depth FIFOs, no overflow.
+//
+//   qk -scores-> running_max -delta_sum, c_sum-> row_sum ------sum-----+
+//                           \-delta_acc, c_acc-> weighted_sum -acc-> divide -out-> sink
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "graph.hpp"
+
+namespace dfsim::sdpa::detail {
+
+template <class Shape>
+void build_reordered_stable(Head<Shape>& h) {
+  using T = typename Shape::T;
+  using Row = typename Shape::Row;
+  using Acc = typename Shape::Acc;
+  auto [q_tx, q_rx] = h.template fifo<Row>("q");
+  auto [k_tx, k_rx] = h.template fifo<Row>("k");
+  auto [v_tx, v_rx] = h.template fifo<Row>("v");
+  auto [scores_tx, scores_rx] = h.template fifo<T>("scores");
+  auto [delta_sum_tx, delta_sum_rx] = h.template fifo<T>("delta_sum");
+  auto [c_sum_tx, c_sum_rx] = h.template fifo<T>("c_sum");
+  auto [delta_acc_tx, delta_acc_rx] = h.template fifo<T>("delta_acc");
+  auto [c_acc_tx, c_acc_rx] = h.template fifo<T>("c_acc");
+  auto [sum_tx, sum_rx] = h.template fifo<T>("sum");
+  auto [acc_tx, acc_rx] = h.template fifo<Acc>("acc");
+  auto [out_tx, out_rx] = h.template fifo<Acc>("out");
+
+  h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
+  h.unit("qk", units::map(h.score(), h.per_element("qk", {0})), std::move(q_rx), std::move(k_rx),
+         std::move(scores_tx));
+  // The running max starts at -inf every row, so the first delta is exp(-inf) = 0.
+  auto online = [](T& m, T s) {
+    const T m_new = std::max(m, s);
+    const T delta = std::exp(m - m_new);
+    m = m_new;
+    return std::pair<T, T>{delta, std::exp(s - m_new)};
+  };
+  h.unit("running_max",
+         units::scan(-std::numeric_limits<T>::infinity(), online, h.per_element("running_max")),
+         std::move(scores_rx), std::array{std::move(delta_sum_tx), std::move(delta_acc_tx)},
+         std::array{std::move(c_sum_tx), std::move(c_acc_tx)});
+  h.unit("row_sum",
+         units::reduce(T(0), [](T& l, T delta, T c) { l = l * delta + c; }, h.per_element("row_sum")),
+         std::move(delta_sum_rx), std::move(c_sum_rx), std::move(sum_tx));
+  h.unit("weighted_sum",
+         units::reduce(h.zero(),
+                       [](Acc& acc, T delta, T c, const Row& v) { Shape::rescale_axpy(acc, delta, c, v); },
+                       h.per_element("weighted_sum")),
+         std::move(delta_acc_rx), std::move(c_acc_rx), std::move(v_rx), std::move(acc_tx));
+  h.unit("divide", units::map([](const Acc& acc, T l) { return Shape::divide(acc, l); }, h.per_row("divide")),
+         std::move(acc_rx), std::move(sum_rx), std::move(out_tx));
+  h.sink(std::move(out_rx));
+}
+
+DFSIM_SDPA_INSTANTIATE(build_reordered_stable)
+
+}  // namespace dfsim::sdpa::detail

@@ -1,0 +1,125 @@
+// simulate_attention: builds one graph per head, runs it, and measures it.
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "dfsim/sdpa/attention.hpp"
+#include "graph.hpp"
+
+namespace dfsim::sdpa {
+namespace {
+
+using detail::Head;
+
+template <class Shape>
+void build(Variant v, Head<Shape>& h) {
+  switch (v) {
+    case Variant::naive: return detail::build_naive(h);
+    case Variant::naive_stable: return detail::build_naive_stable(h);
+    case Variant::reordered: return detail::build_reordered(h);
+    case Variant::reordered_stable: return detail::build_reordered_stable(h);
+  }
+}
+
+template <class Shape>
+void build_head(Program& g, const std::string& prefix, const AttentionConfig& config,
+                const ResolvedConfig& resolved, const Tensors& t, std::vector<double>& out) {
+  Head<Shape> h(g.scope(prefix), resolved, t, out);
+  build(config.variant, h);
+}
+
+void check_inputs(const AttentionConfig& config, const std::vector<Tensors>& inputs) {
+  if (inputs.size() != config.heads)
+    throw std::invalid_argument("simulate_attention: " + std::to_string(config.heads) +
+                                " heads need " + std::to_string(config.heads) +
+                                " sets of Q, K, V; got " + std::to_string(inputs.size()));
+  const std::size_t nd = config.n * config.d;
+  for (std::size_t h = 0; h < inputs.size(); ++h) {
+    const Tensors& t = inputs[h];
+    if (t.n != config.n || t.d != config.d || t.q.size() != nd || t.k.size() != nd ||
+        t.v.size() != nd)
+      throw std::invalid_argument(
+          "simulate_attention: the tensors of head " + std::to_string(h) + " are " +
+          std::to_string(t.n) + " x " + std::to_string(t.d) + " (Q, K, V holding " +
+          std::to_string(t.q.size()) + ", " + std::to_string(t.k.size()) + ", " +
+          std::to_string(t.v.size()) + " values) but the config asks for n = " +
+          std::to_string(config.n) + ", d = " + std::to_string(config.d));
+  }
+}
+
+// "head1.long" -> "long".
+std::string_view role(std::string_view name) {
+  auto dot = name.rfind('.');
+  return dot == std::string_view::npos ? name : name.substr(dot + 1);
+}
+
+}  // namespace
+
+AttentionRun simulate_attention(const AttentionConfig& config, const std::vector<Tensors>& inputs,
+                                const RunOptions& options) {
+  const ResolvedConfig resolved = resolve(config);
+  check_inputs(config, inputs);
+
+  AttentionRun result;
+  result.outputs.resize(config.heads);
+  Program g;
+  for (unsigned head = 0; head < config.heads; ++head) {
+    const std::string prefix = config.heads > 1 ? "head" + std::to_string(head) : "";
+    const Tensors& t = inputs[head];
+    std::vector<double>& out = result.outputs[head];
+    const bool scalars = config.d == 1;
+    if (config.precision == Precision::fp64) {
+      if (scalars)
+        build_head<detail::Scalars<double>>(g, prefix, config, resolved, t, out);
+      else
+        build_head<detail::Vectors<double>>(g, prefix, config, resolved, t, out);
+    } else {
+      if (scalars)
+        build_head<detail::Scalars<float>>(g, prefix, config, resolved, t, out);
+      else
+        build_head<detail::Vectors<float>>(g, prefix, config, resolved, t, out);
+    }
+  }
+
+  result.run = run(g, options);
+
+  const std::uint64_t n = config.n;
+  result.ideal_cycles = resolved.max_initiation_interval * n * n;
+  if (result.run.ok() && result.run.elapsed_cycles > 0)
+    result.throughput =
+        static_cast<double>(result.ideal_cycles) / static_cast<double>(result.run.elapsed_cycles);
+
+  const std::size_t scalar_bytes = config.precision == Precision::fp64 ? 8 : 4;
+  for (const ChannelStats& ch : result.run.channels) {
+    FifoStats f;
+    f.name = ch.name;
+    f.capacity = ch.capacity;
+    f.elements = ch.elements;
+    f.peak_occupancy = ch.peak_occupancy;
+    f.internal = detail::is_internal(role(ch.name));
+    f.element_bytes = scalar_bytes * (detail::carries_vectors(role(ch.name)) ? config.d : 1);
+    if (f.internal) {
+      result.intermediate_memory_elements += f.peak_occupancy;
+      result.intermediate_memory_bytes += f.peak_occupancy * f.element_bytes;
+    }
+    result.fifos.push_back(std::move(f));
+  }
+
+  for (unsigned head = 0; head < config.heads; ++head) {
+    const std::vector<double>& out = result.outputs[head];
+    bool any_non_finite = false;
+    for (double x : out) any_non_finite |= !std::isfinite(x);
+    result.non_finite |= any_non_finite;
+    if (any_non_finite) {
+      result.max_abs_error = std::numeric_limits<double>::infinity();
+      continue;
+    }
+    const std::vector<double> ref = reference_attention(inputs[head]);
+    for (std::size_t i = 0; i < out.size(); ++i)
+      result.max_abs_error = std::max(result.max_abs_error, std::fabs(out[i] - ref[i]));
+  }
+  return result;
+}
+
+}  // namespace dfsim::sdpa

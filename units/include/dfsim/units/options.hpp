@@ -1,0 +1,46 @@
+#pragma once
+// The parameters every unit takes (sdpa.md, "The abstract hardware"): its timing and the
+// shape of its rows.
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "dfsim/engine/cycle.hpp"
+
+namespace dfsim::units {
+
+// Timing of one hardware unit.
+//   latency P >= 1: a result written at clock t is visible downstream at t + P;
+//   initiation_interval II >= 1: cycles between two steps (accepted inputs);
+//   startup_delay: once, before the first row; per_row_delay: before every row.
+struct Timing {
+  Cycle latency = 1;
+  Cycle initiation_interval = 1;
+  Cycle startup_delay = 0;
+  Cycle per_row_delay = 0;
+};
+
+// What a Map, Reduce or Scan is told besides its function.
+//
+//   units::reduce(0.0, sum, {.timing = {.latency = 23, .initiation_interval = 2},
+//                            .row_length = n, .rows = n})
+struct UnitOptions {
+  Timing timing{};
+  // Steps per row: a Reduce folds this many inputs into one output; per-row inputs are read
+  // once per row; the per-row delay is spent before every row. At least 1.
+  std::uint64_t row_length = 1;
+  // Rows to process before returning; std::nullopt: until an input ends (the unit then
+  // spends the per-row delay once more before it sees the end, as a controller would).
+  std::optional<std::uint64_t> rows{};
+  // Indices of the inputs read only at the first step of each row, their value held for the
+  // rest of the row (q in the QK unit; the row sum in the naive divide).
+  std::vector<std::size_t> per_row_inputs{};
+};
+
+// Throws std::invalid_argument naming `unit` and the fix: latency 0, initiation interval 0.
+void check_timing(const Timing& timing, std::string_view unit);
+// check_timing, and row length 0, rows 0.
+void check_options(const UnitOptions& options, std::string_view unit);
+
+}  // namespace dfsim::units

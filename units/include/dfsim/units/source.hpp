@@ -1,0 +1,121 @@
+#pragma once
+// Sources: units with no inputs that stream values from a memory, one per step. With the
+// default timing (latency 1, II 1) an element is written every cycle and stamped clock + 1.
+// The stream is a grid of `rows` x `row_length` elements; the per-row delay is spent before
+// every row. The output is one port: a Sender, or a std::array of Senders (a fan-out).
+//
+//   // K streamed once per query row: n rows of the n keys
+//   g.add("k_source", units::source([&](std::uint64_t, std::uint64_t j) { return k[j]; },
+//                                   {.rows = n, .row_length = n}),
+//         std::move(k_tx));
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "dfsim/engine/channel.hpp"
+#include "dfsim/engine/context.hpp"
+#include "dfsim/engine/process.hpp"
+#include "dfsim/units/detail/ports.hpp"
+#include "dfsim/units/options.hpp"
+
+namespace dfsim::units {
+
+struct SourceOptions {
+  Timing timing{};
+  std::uint64_t rows = 1;
+  std::uint64_t row_length = 1;
+};
+
+namespace detail {
+
+template <class Fn>
+class SourceUnit {
+ public:
+  SourceUnit(Fn fn, SourceOptions options) : fn_(std::move(fn)), options_(options) {}
+
+  template <class... Ports>
+  Process operator()(Context& ctx, Ports... ports) const {
+    static_assert(sizeof...(Ports) >= 1 && (PortTraits<Ports>::is_port && ...),
+                  "a source's ends are its output ports: a Sender, or a std::array of Senders");
+    check_timing(options_.timing, "source '" + ctx.name() + "'");
+    if (options_.row_length == 0)
+      throw std::invalid_argument("source '" + ctx.name() + "': row length 0: a row has at "
+                                  "least one element (use rows = 0 for an empty stream)");
+    return run(ctx, std::tuple<Ports...>(std::move(ports)...));
+  }
+
+ private:
+  template <class Ports>
+  Process run(Context& ctx, Ports outs) const {
+    auto senders = all_senders(outs);
+    constexpr std::size_t sender_count = std::tuple_size_v<decltype(senders)>;
+    const Latency depth{options_.timing.latency};
+    const Cycle ii = options_.timing.initiation_interval;
+    ctx.advance(options_.timing.startup_delay);
+    for (std::uint64_t row = 0; row < options_.rows; ++row) {
+      ctx.advance(options_.timing.per_row_delay);
+      for (std::uint64_t j = 0; j < options_.row_length; ++j) {
+        if constexpr (sender_count == 1) {
+          co_await std::get<0>(senders).push(fn_(row, j), depth);
+        } else {
+          auto value = fn_(row, j);
+          co_await credit_all(senders);
+          write_ports(outs, std::move(value), depth);
+        }
+        ctx.advance(ii);
+      }
+    }
+  }
+
+  Fn fn_;
+  SourceOptions options_;
+};
+
+}  // namespace detail
+
+// Writes fn(row, j) for row in [0, rows), j in [0, row_length), in that order.
+template <class Fn>
+auto source(Fn fn, SourceOptions options = {}) {
+  return detail::SourceUnit<Fn>(std::move(fn), options);
+}
+
+struct MemoryOptions {
+  Timing timing{};
+  std::uint64_t passes = 1;  // times the whole memory is streamed; each pass is one row
+};
+
+// Streams `values`, `passes` times over.
+template <class T>
+auto memory_source(std::vector<T> values, MemoryOptions options = {}) {
+  auto memory = std::make_shared<const std::vector<T>>(std::move(values));
+  std::uint64_t size = memory->size();
+  return source([memory](std::uint64_t, std::uint64_t j) { return (*memory)[j]; },
+                {.timing = options.timing, .rows = size ? options.passes : 0,
+                 .row_length = size ? size : 1});
+}
+
+// Streams a row-major matrix of rows of `width` values, one row per step, as
+// std::span<const T> into the memory (which lives as long as the Program). Sinks that keep
+// elements past the run must copy them.
+template <class T>
+auto memory_rows_source(std::vector<T> data, std::size_t width, MemoryOptions options = {}) {
+  if (width == 0 || data.size() % width != 0)
+    throw std::invalid_argument("units::memory_rows_source: " + std::to_string(data.size()) +
+                                " values are not rows of width " + std::to_string(width));
+  auto memory = std::make_shared<const std::vector<T>>(std::move(data));
+  std::uint64_t rows = memory->size() / width;
+  return source(
+      [memory, width](std::uint64_t, std::uint64_t j) {
+        return std::span<const T>(memory->data() + j * width, width);
+      },
+      {.timing = options.timing, .rows = rows ? options.passes : 0,
+       .row_length = rows ? rows : 1});
+}
+
+}  // namespace dfsim::units
