@@ -58,6 +58,7 @@ void worker_loop(Program& program, ExecutionState& state, const RunOptions& opti
         }
         continue;
       }
+      ctx->wait.kind = WaitKind::none;
       ctx->handle.resume();
       if (ctx->handle.done()) {
         auto failure = finish_context(program, *ctx);

@@ -29,6 +29,7 @@ RunResult run_sequential(Program& program, ExecutionState& state, const RunOptio
         register_waits(*ctx);
         continue;
       }
+      ctx->wait.kind = WaitKind::none;
       ctx->handle.resume();
       if (ctx->handle.done()) {
         ++finished;

@@ -60,19 +60,34 @@ Cycle next_bound(const ContextCore& ctx, const std::vector<Cycle>& bound) {
 std::vector<ContextCore*> resolve_stall(std::span<ContextCore* const> contexts) {
   std::vector<Cycle> bound(contexts.size());
   for (const ContextCore* ctx : contexts) bound[ctx->index] = ctx->finished ? kNever : ctx->clock;
-  // Bounds only rise, and every step is sound, so stopping early is safe; on a cycle of
-  // waits they may rise forever, hence the cap.
-  for (std::size_t round = 0; round < contexts.size() + 2; ++round) {
-    bool changed = false;
+  // One round applies every context's rule once; bounds only rise, and each step is sound.
+  auto round = [&](bool narrowing) {
+    std::vector<std::size_t> changed;
     for (const ContextCore* ctx : contexts) {
       if (ctx->finished) continue;
       Cycle v = next_bound(*ctx, bound);
-      if (v > bound[ctx->index]) {
-        bound[ctx->index] = v;
-        changed = true;
+      Cycle& b = bound[ctx->index];
+      if (narrowing ? v < b : v > b) {
+        b = v;
+        changed.push_back(ctx->index);
       }
     }
-    if (!changed) break;
+    return changed;
+  };
+  // Every wait adds at least one cycle (L, R >= 1), so bounds still rising after as many
+  // rounds as there are contexts climb around a cycle of waits. They rise until a select's
+  // other input caps them (its next element's time), or forever (a true deadlock), one
+  // latency per round: far too slow to iterate. Widen them to kNever, then narrow: re-apply
+  // the rules downwards until the cap they meet settles them.
+  std::vector<std::size_t> changed;
+  for (std::size_t r = 0; r < contexts.size() + 2; ++r) {
+    changed = round(false);
+    if (changed.empty()) break;
+  }
+  if (!changed.empty()) {
+    for (std::size_t i : changed) bound[i] = kNever;
+    for (std::size_t r = 0; r < contexts.size() + 2; ++r)
+      if (round(true).empty()) break;
   }
   std::vector<ContextCore*> decided;
   for (ContextCore* ctx : contexts) {

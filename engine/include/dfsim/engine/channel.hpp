@@ -57,7 +57,6 @@ class Sender {
       detail::block(*ctx);
     }
     DFSIM_HOT void await_resume() noexcept {
-      ctx->wait.kind = detail::WaitKind::none;
       ch->enqueue(*ctx, std::move(value), delay, stamp);
     }
   };
@@ -71,7 +70,6 @@ class Sender {
       detail::block(*ctx);
     }
     void await_resume() noexcept {
-      ctx->wait.kind = detail::WaitKind::none;
       ch->take_credit(*ctx);
     }
   };
@@ -130,7 +128,6 @@ class Receiver {
     }
     // std::nullopt at end of stream.
     DFSIM_HOT std::optional<T> await_resume() noexcept {
-      this->ctx->wait.kind = detail::WaitKind::none;
       if (!this->ch->receiver_has_element()) return std::nullopt;
       return this->ch->dequeue(*this->ctx);
     }
@@ -142,7 +139,6 @@ class Receiver {
     }
     // nullptr at end of stream; the element stays in the channel.
     DFSIM_HOT const T* await_resume() noexcept {
-      this->ctx->wait.kind = detail::WaitKind::none;
       if (!this->ch->receiver_has_element()) return nullptr;
       return &this->ch->peek(*this->ctx);
     }

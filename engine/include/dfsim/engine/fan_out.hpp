@@ -29,7 +29,6 @@ struct CreditAllAwaiter {
     block(*ctx);
   }
   void await_resume() noexcept {
-    ctx->wait.kind = WaitKind::none;
     for (ChannelCore* ch : outputs) ch->take_credit(*ctx);
   }
 };

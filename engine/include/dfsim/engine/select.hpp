@@ -50,6 +50,7 @@ struct SelectAwaiter {
   Storage inputs;
   ContextCore* ctx;
   int choice = kUndecided;
+  bool suspended = false;
 
   bool await_ready() noexcept {
     choice = decide_select(std::span<ChannelCore* const>(inputs), published_bound);
@@ -57,13 +58,13 @@ struct SelectAwaiter {
   }
   void await_suspend(std::coroutine_handle<>) noexcept {
     ctx->wait = {WaitKind::select, nullptr, std::span<ChannelCore* const>(inputs), kUndecided};
+    suspended = true;
     block(*ctx);
   }
   // The index of the input whose next element is earliest; std::nullopt once all ended.
   // The clock moves to that element's time; the element itself is still to be popped.
   std::optional<std::size_t> await_resume() noexcept {
-    if (ctx->wait.kind == WaitKind::select) choice = ctx->wait.choice;
-    ctx->wait.kind = WaitKind::none;
+    if (suspended) choice = ctx->wait.choice;
     if (choice < 0) return std::nullopt;
     ctx->move_clock_to(inputs[static_cast<std::size_t>(choice)]->front_visible_time(),
                        ctx->starved);

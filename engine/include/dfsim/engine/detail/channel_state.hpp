@@ -34,9 +34,11 @@ class ChannelState final : public ChannelCore {
                Cycle response_latency)
       : ChannelCore(std::move(name), capacity, latency, response_latency) {
     if (bounded_) {
-      std::uint64_t size = std::bit_ceil(std::max<std::uint64_t>(capacity_, 1));
+      // Twice the capacity: the slack lets the receiver settle occupancy in batches.
+      std::uint64_t size = std::bit_ceil(std::max<std::uint64_t>(capacity_, 1) * 2);
       ring_ = std::make_unique<Slot<T>[]>(size);
       mask_ = size - 1;
+      settle_every_ = size - capacity_;
     } else {
       tail_chunk_ = head_chunk_ = pending_chunk_ = new Chunk;
     }
@@ -82,8 +84,8 @@ class ChannelState final : public ChannelCore {
     Slot<T>& slot = front_slot();
     receiver.move_clock_to(slot.visible, receiver.starved);
     T value = std::move(slot.value);
-    // Settle the writes up to h first: that matches every free this slot held before.
-    account_writes(/*run_over=*/false);
+    // Settle the writes up to h before this slot's old free is overwritten (see below).
+    if (!bounded_ || h - matched_ >= settle_every_) account_writes(/*run_over=*/false);
     const Cycle freed = receiver.clock + response_latency_;
     slot.freed = freed;
     if (!bounded_) unmatched_frees_.push_back(freed);
@@ -112,10 +114,11 @@ class ChannelState final : public ChannelCore {
   // lazily, whichever arrives first in wall-clock time.
   //
   // Frees are known for elements below r_head_, of which those from matched_ on are not yet
-  // known to precede the pending write. A bounded channel reads them from its ring: dequeue
-  // h settles every write up to h before it records its own free, and by the credit rule
-  // write k waited for free k - C, so no free still needed has had its slot reused. An
-  // unbounded channel queues them.
+  // known to precede the pending write. An unbounded channel queues them and settles at
+  // every dequeue. A bounded one reads them from its ring of P >= 2C slots, and settles only
+  // when dequeue h would otherwise overwrite a free still needed: settling makes
+  // matched_ > h - C (write h waited for free h - C, by the credit rule), so the frees and
+  // writes still needed stay intact for the next P - C dequeues.
   DFSIM_HOT void account_writes(bool run_over) noexcept {
     for (;;) {
       if (pending_ >= r_tail_seen_) {
@@ -149,6 +152,7 @@ class ChannelState final : public ChannelCore {
 
   std::unique_ptr<Slot<T>[]> ring_;
   std::uint64_t mask_ = 0;
+  std::uint64_t settle_every_ = 0;
   Chunk* tail_chunk_ = nullptr;
   Chunk* head_chunk_ = nullptr;
   Chunk* pending_chunk_ = nullptr;

@@ -20,7 +20,8 @@ enum class WaitKind : std::uint8_t { none, dequeue, peek, enqueue, credit_all, s
 
 const char* wait_kind_name(WaitKind kind) noexcept;
 
-// What a suspended context waits for. `channels` lists the inputs of a select or the
+// What a suspended context waits for (stale while it runs: only its worker reads it, and
+// only while it is suspended). `channels` lists the inputs of a select or the
 // outputs of an atomic fan-out; `channel` is the single channel of the other kinds.
 struct WaitState {
   WaitKind kind = WaitKind::none;
