@@ -8,6 +8,7 @@
 #include "dfsim/engine/run_result_json.hpp"
 #include "dfsim/workloads/pipeline.hpp"
 #include "exit_codes.hpp"
+#include "observability.hpp"
 #include "report.hpp"
 
 namespace dfsim::cli {
@@ -21,6 +22,7 @@ struct PipelineArgs {
   unsigned threads = 1;
   bool spread = false;
   bool json = false;
+  ObservabilityArgs observe;
 };
 
 int run_pipeline(const PipelineArgs& a) {
@@ -31,8 +33,11 @@ int run_pipeline(const PipelineArgs& a) {
   o.latency = a.latency;
   Program g;
   workloads::build_pipeline(g, o);
+  auto tracer = a.observe.make_tracer();
   RunResult r = run(g, {.threads = a.threads,
-                        .placement = a.spread ? Placement::round_robin : Placement::automatic});
+                        .placement = a.spread ? Placement::round_robin : Placement::automatic,
+                        .tracer = tracer.get()});
+  a.observe.write(r, tracer.get());
   if (a.json) {
     auto j = to_json(r);
     j["elements"] = a.elements;
@@ -62,6 +67,7 @@ void add_pipeline_command(CLI::App& app, Action& action) {
   cmd->add_flag("--spread", args->spread,
                 "put context i on thread i % threads, so every channel crosses threads (testing)");
   cmd->add_flag("--json", args->json, "print one JSON object instead of the summary");
+  add_observability_flags(cmd, args->observe);
   cmd->callback([&action, args] { action = [args] { return run_pipeline(*args); }; });
 }
 

@@ -83,6 +83,19 @@ RunResult run(Program& program, const RunOptions& options) {
   unsigned threads = options.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   detail::ExecutionState state = detail::prepare(program);
+  if (options.tracer) {
+    auto& traces = options.tracer->channels();
+    traces.clear();
+    for (detail::ChannelCore* ch : state.channels) {
+      auto t = std::make_unique<ChannelTrace>();
+      t->name = ch->name();
+      t->sender = ch->sender->name;
+      t->receiver = ch->receiver->name;
+      t->limit = options.tracer->options().max_elements;
+      ch->trace = t.get();
+      traces.push_back(std::move(t));
+    }
+  }
   if (threads > 1 && !state.contexts.empty()) {
     std::vector<unsigned> assignment(state.contexts.size());
     if (options.placement == Placement::round_robin) {

@@ -5,6 +5,7 @@
 
 #include "dfsim/engine/program.hpp"
 #include "dfsim/engine/run_result.hpp"
+#include "dfsim/engine/trace.hpp"
 
 namespace dfsim {
 
@@ -28,6 +29,8 @@ struct RunOptions {
   // Called from the simulation at most every `progress_interval` seconds of wall time.
   std::function<void(const Progress&)> on_progress;
   double progress_interval = 1.0;
+  // Records every element's life on every channel (trace.hpp); costs time and memory.
+  Tracer* tracer = nullptr;
 };
 
 // Validates (throws GraphError), runs to completion, deadlock or failure, and reports.

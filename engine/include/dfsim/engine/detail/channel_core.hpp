@@ -11,6 +11,7 @@
 #include "dfsim/engine/cycle.hpp"
 #include "dfsim/engine/detail/context_core.hpp"
 #include "dfsim/engine/detail/cycle_queue.hpp"
+#include "dfsim/engine/trace.hpp"
 
 namespace dfsim::detail {
 
@@ -67,6 +68,8 @@ class ChannelCore {
   ContextCore* receiver = nullptr;
   // Set by the executor when the two ends run on different threads.
   bool cross_thread = false;
+  // Set by the executor when the run is traced; written by the receiver only.
+  ChannelTrace* trace = nullptr;
 
   std::atomic<ContextCore*> waiting_receiver{nullptr};
   std::atomic<ContextCore*> waiting_sender{nullptr};

@@ -89,6 +89,8 @@ class ChannelState final : public ChannelCore {
     const Cycle freed = receiver.clock + response_latency_;
     slot.freed = freed;
     if (!bounded_) unmatched_frees_.push_back(freed);
+    if (trace) [[unlikely]]
+      trace->record({h, slot.written, slot.visible, receiver.clock, freed});
     r_head_ = h + 1;
     if (!bounded_ && (h & (kChunk - 1)) == kChunk - 1) {
       delete std::exchange(head_chunk_, head_chunk_->next);
