@@ -81,7 +81,7 @@ class Head {
         config_(config),
         n_(tensors.n),
         d_(tensors.d),
-        sqrt_d_(static_cast<T>(std::sqrt(static_cast<double>(tensors.d)))),
+        inv_sqrt_d_(static_cast<T>(1.0 / std::sqrt(static_cast<double>(tensors.d)))),
         q_(convert(tensors.q)),
         k_(convert(tensors.k)),
         v_(convert(tensors.v)),
@@ -89,9 +89,9 @@ class Head {
 
   std::size_t n() const { return n_; }
   std::size_t d() const { return d_; }
-  // s_ij = q_i . k_j / sqrt(d), in precision T.
+  // s_ij = q_i . k_j / sqrt(d), in precision T (times 1/sqrt(d), as the reference does).
   auto score() const {
-    return [sqrt_d = sqrt_d_](const Row& q, const Row& k) -> T { return Shape::dot(q, k) / sqrt_d; };
+    return [inv = inv_sqrt_d_](const Row& q, const Row& k) -> T { return Shape::dot(q, k) * inv; };
   }
   Acc zero() const { return Shape::zero(d_); }
 
@@ -155,7 +155,7 @@ class Head {
   Scope scope_;
   const ResolvedConfig& config_;
   std::size_t n_, d_;
-  T sqrt_d_;
+  T inv_sqrt_d_;
   std::shared_ptr<const std::vector<T>> q_, k_, v_;
   std::vector<double>* out_;
 };

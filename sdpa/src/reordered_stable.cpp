@@ -33,12 +33,14 @@ void build_reordered_stable(Head<Shape>& h) {
   h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
   h.unit("qk", units::map(h.score(), h.per_element("qk", {0})), std::move(q_rx), std::move(k_rx),
          std::move(scores_tx));
-  // The running max starts at -inf every row, so the first delta is exp(-inf) = 0.
+  // delta = exp(m_old - m_new), c = exp(s - m_new). One of the two is exp(0) = 1 exactly, so
+  // one exp per element computes the same values. The running max starts at -inf every row,
+  // so the first delta is exp(-inf) = 0.
   auto online = [](T& m, T s) {
-    const T m_new = std::max(m, s);
-    const T delta = std::exp(m - m_new);
-    m = m_new;
-    return std::pair<T, T>{delta, std::exp(s - m_new)};
+    if (s <= m) return std::pair<T, T>{T(1), std::exp(s - m)};
+    const T delta = std::exp(m - s);
+    m = s;
+    return std::pair<T, T>{delta, T(1)};
   };
   h.unit("running_max",
          units::scan(-std::numeric_limits<T>::infinity(), online, h.per_element("running_max")),

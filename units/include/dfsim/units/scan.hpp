@@ -9,7 +9,7 @@
 //     m = m_new;
 //     return std::pair{delta, std::exp(s - m_new)};
 //   };
-//   g.add("running_max", units::scan(-INFINITY, online, {.row_length = n}),
+//   g.add("running_max", units::scan(-HUGE_VAL, online, {.row_length = n}),
 //         std::move(s_rx), std::move(delta_tx), std::move(c_tx));
 #include <utility>
 

@@ -37,6 +37,9 @@ Process run_steps(Context& ctx, const Kind& kind, const UnitOptions& options,
                   std::index_sequence<I...>) {
   std::array<bool, sizeof...(Ins)> row_input{};
   for (std::size_t i : options.per_row_inputs) row_input[i] = true;
+  // The values a step computes with: the peeked elements themselves (an element stays in
+  // its channel, unmoved, until it is dequeued), or the copy a per-row input holds.
+  std::tuple<const Ins*...> in{};
   std::tuple<std::optional<Ins>...> held;
   auto senders = all_senders(outs);
   constexpr std::size_t sender_count = std::tuple_size_v<decltype(senders)>;
@@ -55,7 +58,7 @@ Process run_steps(Context& ctx, const Kind& kind, const UnitOptions& options,
       // that all of them are dequeued (and their slots freed) at the same cycle.
       std::size_t ended = kNoInput;
       ((ended == kNoInput && (first || !row_input[I]) &&
-                (co_await std::get<I>(ins).peek()) == nullptr
+                (std::get<I>(in) = co_await std::get<I>(ins).peek()) == nullptr
             ? void(ended = I)
             : void()),
        ...);
@@ -65,19 +68,25 @@ Process run_steps(Context& ctx, const Kind& kind, const UnitOptions& options,
         if (options.rows) throw_ended_early(*names[ended], row, *options.rows);
         co_return;
       }
-      ((first || !row_input[I] ? void(std::get<I>(held) = co_await std::get<I>(ins).pop())
-                               : void()),
-       ...);
+      if (first) {
+        ((row_input[I] ? void(std::get<I>(in) = &std::get<I>(held).emplace(*std::get<I>(in)))
+                       : void()),
+         ...);
+      }
+      // Compute from the elements in place, then dequeue them: no clock moves (every one is
+      // visible by now) and their slots free together. Then write, stamped clock + P.
       if constexpr (Kind::writes_every_step) {
+        auto result = kind.step(state, *std::get<I>(in)...);
+        ((first || !row_input[I] ? void(co_await std::get<I>(ins).pop()) : void()), ...);
         if constexpr (sender_count == 1) {
-          co_await std::get<0>(senders).push(kind.step(state, *std::get<I>(held)...), depth);
+          co_await std::get<0>(senders).push(std::move(result), depth);
         } else {
-          auto result = kind.step(state, *std::get<I>(held)...);
           co_await credit_all(senders);
           write_ports(outs, std::move(result), depth);
         }
       } else {
-        kind.step(state, *std::get<I>(held)...);
+        kind.step(state, *std::get<I>(in)...);
+        ((first || !row_input[I] ? void(co_await std::get<I>(ins).pop()) : void()), ...);
         if (step + 1 == row_length) {
           if constexpr (sender_count == 1) {
             co_await std::get<0>(senders).push(kind.take(state), depth);
