@@ -1,0 +1,170 @@
+#include "engine_adapter.hpp"
+
+#include <coroutine>
+#include <span>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace dfsim::verification {
+namespace {
+
+using Value = std::uint64_t;
+using Inputs = std::vector<Receiver<Value>>;
+using Outputs = std::vector<Sender<Value>>;
+
+// What every node program does with its result: credit on all outputs, then a write to each.
+// One output takes the plain push (an "enqueue" wait), several the atomic fan-out, none
+// nothing. co_await emit(outs, v, P).
+class Emit {
+ public:
+  Emit(Outputs& outs, Value v, Cycle stamp) : outs_(outs), v_(v), stamp_(stamp) {
+    if (outs.size() == 1)
+      wait_.emplace<Push>(outs[0].push(v, Latency{stamp}));
+    else if (!outs.empty())
+      wait_.emplace<All>(all_credit(std::span<Sender<Value>>(outs)));
+  }
+  bool await_ready() {
+    return std::visit(
+        [](auto& w) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(w)>, std::monostate>)
+            return true;
+          else
+            return w.await_ready();
+        },
+        wait_);
+  }
+  void await_suspend(std::coroutine_handle<> h) {
+    std::visit(
+        [h](auto& w) {
+          if constexpr (!std::is_same_v<std::decay_t<decltype(w)>, std::monostate>)
+            w.await_suspend(h);
+        },
+        wait_);
+  }
+  void await_resume() {
+    if (auto* push = std::get_if<Push>(&wait_)) push->await_resume();
+    if (auto* all = std::get_if<All>(&wait_)) {
+      all->await_resume();
+      push_all(std::span<Sender<Value>>(outs_), v_, Latency{stamp_});
+    }
+  }
+
+ private:
+  using Push = Sender<Value>::PushAwaiter;
+  using All = decltype(all_credit(std::declval<std::span<Sender<Value>>>()));
+  Outputs& outs_;
+  Value v_;
+  Cycle stamp_;
+  std::variant<std::monostate, Push, All> wait_;
+};
+
+Process source_body(Context& ctx, Outputs outs, int id, NodeSpec spec) {
+  for (std::uint64_t i = 0; i < spec.count; ++i) {
+    Value v = source_value(id, i);
+    co_await Emit(outs, v, spec.stamp);
+    ctx.advance(spec.ii);
+  }
+}
+
+Process map_body(Context& ctx, Inputs ins, Outputs outs, int id, NodeSpec spec) {
+  std::vector<Value> popped;
+  while (true) {
+    if (spec.peek_first && co_await ins[0].peek() == nullptr) co_return;
+    popped.clear();
+    for (auto& in : ins) {
+      auto x = co_await in.pop();
+      if (!x) co_return;
+      popped.push_back(*x);
+    }
+    Value v = map_value(id, popped);
+    co_await Emit(outs, v, spec.stamp);
+    ctx.advance(spec.ii);
+  }
+}
+
+Process merge_body(Context& ctx, Inputs ins, Outputs outs, int id, NodeSpec spec) {
+  while (true) {
+    auto i = co_await select(std::span<Receiver<Value>>(ins));
+    if (!i) co_return;
+    auto x = co_await ins[*i].pop();
+    if (!x) throw std::logic_error("select chose an input that has ended");
+    Value v = merge_value(id, *x, *i);
+    co_await Emit(outs, v, spec.stamp);
+    ctx.advance(spec.ii);
+  }
+}
+
+Process sink_body(Context& ctx, Inputs ins, NodeSpec spec, std::vector<Value>* received) {
+  for (std::uint64_t step = 0; !spec.limit || step < *spec.limit; ++step) {
+    for (auto& in : ins) {
+      auto x = co_await in.pop();
+      if (!x) co_return;
+      received->push_back(*x);
+    }
+    ctx.advance(spec.ii);
+  }
+}
+
+}  // namespace
+
+Outcome run_engine(const GraphSpec& g, const EngineConfig& config) {
+  const std::size_t n = g.nodes.size();
+  Program program;
+  std::vector<Inputs> ins(n);
+  std::vector<Outputs> outs(n);
+  for (std::size_t c = 0; c < g.channels.size(); ++c) {
+    const ChannelSpec& spec = g.channels[c];
+    auto [tx, rx] = program.channel<Value>(channel_name(static_cast<int>(c)),
+                                           {.capacity = spec.capacity,
+                                            .latency = spec.latency,
+                                            .response_latency = spec.response_latency});
+    outs[static_cast<std::size_t>(spec.from)].push_back(std::move(tx));
+    ins[static_cast<std::size_t>(spec.to)].push_back(std::move(rx));
+  }
+  std::vector<std::vector<Value>> received(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const NodeSpec& spec = g.nodes[i];
+    int id = static_cast<int>(i);
+    std::string name = node_name(id);
+    switch (spec.kind) {
+      case NodeKind::source:
+        program.add(name, source_body, std::move(outs[i]), id, spec);
+        break;
+      case NodeKind::map:
+        program.add(name, map_body, std::move(ins[i]), std::move(outs[i]), id, spec);
+        break;
+      case NodeKind::merge:
+        program.add(name, merge_body, std::move(ins[i]), std::move(outs[i]), id, spec);
+        break;
+      case NodeKind::sink:
+        program.add(name, sink_body, std::move(ins[i]), spec, &received[i]);
+        break;
+    }
+  }
+
+  RunResult r = run(program, {.threads = config.threads, .placement = config.placement});
+
+  Outcome o;
+  o.status = to_string(r.status);
+  o.elapsed = r.elapsed_cycles;
+  for (std::size_t i = 0; i < r.contexts.size(); ++i) {
+    const ContextStats& s = r.contexts[i];
+    o.nodes.push_back({s.name, s.final_clock, s.starved_cycles, s.backpressured_cycles,
+                       s.finished, i < n ? received[i] : std::vector<Value>{}});
+  }
+  for (const ChannelStats& s : r.channels)
+    o.channels.push_back({s.name, s.elements, s.peak_occupancy});
+  if (r.deadlock)
+    for (const BlockedContext& b : r.deadlock->blocked)
+      o.blocked.push_back({b.context, b.clock, b.operation, b.channel, b.channel_state,
+                           b.other_end, b.other_end_finished});
+  if (r.failure)
+    o.failure = r.failure->context + " at cycle " + std::to_string(r.failure->clock) + ": " +
+                r.failure->message;
+  return o;
+}
+
+}  // namespace dfsim::verification
