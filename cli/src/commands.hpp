@@ -2,6 +2,7 @@
 // Each subcommand registers itself on the app and returns the action to run once parsed.
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <stdexcept>
 
 namespace dfsim::cli {
 
@@ -13,5 +14,9 @@ struct UsageError : std::runtime_error {
 };
 
 void add_pipeline_command(CLI::App& app, Action& action);
+// Attention (sdpa.md): one run, the minimal FIFO depths, a sweep over variants and N.
+void add_sdpa_command(CLI::App& app, Action& action);
+void add_sdpa_min_depth_command(CLI::App& app, Action& action);
+void add_sdpa_sweep_command(CLI::App& app, Action& action);
 
 }  // namespace dfsim::cli

@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   Action action;
   add_pipeline_command(app, action);
+  add_sdpa_command(app, action);
+  add_sdpa_min_depth_command(app, action);
+  add_sdpa_sweep_command(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -50,8 +50,9 @@ class HeaderParser {
       skip_space();
       if (key == "descr") {
         if (peek() != '\'' && peek() != '"')
-          fail(file_, "unsupported dtype: a structured array (descr is not a string); "
-                      "only float64 '<f8' and float32 '<f4' arrays can be read");
+          fail(file_,
+               "unsupported dtype: a structured array (descr is not a string); "
+               "only float64 '<f8' and float32 '<f4' arrays can be read");
         h.descr = string_literal();
       } else if (key == "fortran_order") {
         h.fortran_order = boolean();
@@ -221,15 +222,16 @@ Matrix read_npy(const std::filesystem::path& file) {
   if (bytes.size() < header_start) fail(file, "truncated: the file ends inside its preamble");
   std::size_t length = header_length(bytes, kMagicSize + 2, length_size);
   if (bytes.size() < header_start + length)
-    fail(file, "truncated: the header is " + std::to_string(length) + " bytes, the file ends after " +
-                   std::to_string(bytes.size() - header_start));
+    fail(file, "truncated: the header is " + std::to_string(length) +
+                   " bytes, the file ends after " + std::to_string(bytes.size() - header_start));
   std::string_view header_text(bytes.data() + header_start, length);
   Header h = HeaderParser(header_text, file).parse();
 
   const std::string& descr = *h.descr;
   std::size_t item_size = 0;
-  bool little = descr.size() == 3 &&
-                (descr[0] == '<' || (descr[0] == '=' && std::endian::native == std::endian::little));
+  bool little =
+      descr.size() == 3 &&
+      (descr[0] == '<' || (descr[0] == '=' && std::endian::native == std::endian::little));
   if (descr.size() == 3 && descr[0] == '>' && (descr.substr(1) == "f8" || descr.substr(1) == "f4"))
     fail(file, "big-endian dtype '" + descr +
                    "' is not supported: save it little-endian, e.g. a.astype('<" + descr.substr(1) +
@@ -245,7 +247,8 @@ Matrix read_npy(const std::filesystem::path& file) {
   const auto& shape = *h.shape;
   if (shape.size() != 1 && shape.size() != 2)
     fail(file, "wrong dimensions: shape " + shape_text(shape) + " is " +
-                   std::to_string(shape.size()) + "-D; a 2-D (rows, cols) or 1-D (rows,) array is needed");
+                   std::to_string(shape.size()) +
+                   "-D; a 2-D (rows, cols) or 1-D (rows,) array is needed");
 
   Matrix m;
   m.rows = shape[0];
@@ -267,9 +270,9 @@ Matrix read_npy(const std::filesystem::path& file) {
 
 void write_npy(const std::filesystem::path& file, const Matrix& m) {
   if (m.values.size() != m.rows * m.cols)
-    throw std::invalid_argument("write_npy(" + file.string() + "): " +
-                                std::to_string(m.values.size()) + " values for a " +
-                                std::to_string(m.rows) + " x " + std::to_string(m.cols) + " matrix");
+    throw std::invalid_argument(
+        "write_npy(" + file.string() + "): " + std::to_string(m.values.size()) + " values for a " +
+        std::to_string(m.rows) + " x " + std::to_string(m.cols) + " matrix");
   std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" +
                        std::to_string(m.rows) + ", " + std::to_string(m.cols) + "), }";
   // Pad with spaces and end with '\n' so that the data starts on a 64-byte boundary.

@@ -1,0 +1,304 @@
+// Configuration flags shared by the attention subcommands, and their inputs (random or .npy).
+#include "sdpa_common.hpp"
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <charconv>
+#include <filesystem>
+#include <stdexcept>
+
+#include "commands.hpp"
+#include "dfsim/sdpa/npy.hpp"
+#include "report.hpp"
+
+namespace dfsim::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string join(const std::vector<std::string>& items, const char* sep = ", ") {
+  std::string s;
+  for (const auto& item : items) s += (s.empty() ? "" : sep) + item;
+  return s;
+}
+
+std::uint64_t positive(const std::string& text, const std::string& what) {
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value == 0)
+    throw UsageError(what + " '" + text + "' must be a positive integer");
+  return value;
+}
+
+// NAME=latency:ii[:startup[:per_row]]
+std::pair<std::string, sdpa::UnitTiming> unit_flag(const std::string& text) {
+  auto eq = text.find('=');
+  const std::string form = "expected NAME=latency:ii[:startup[:per_row]], e.g. --unit qk=11:1";
+  if (eq == std::string::npos || eq == 0) throw UsageError("--unit '" + text + "': " + form);
+  std::vector<Cycle> fields;
+  std::string rest = text.substr(eq + 1);
+  for (std::size_t start = 0;;) {
+    auto colon = rest.find(':', start);
+    std::string field = rest.substr(start, colon == std::string::npos ? colon : colon - start);
+    Cycle v = 0;
+    auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
+    if (field.empty() || ec != std::errc() || end != field.data() + field.size())
+      throw UsageError("--unit '" + text + "': '" + field + "' is not a number of cycles; " + form);
+    fields.push_back(v);
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  if (fields.size() < 2 || fields.size() > 4) throw UsageError("--unit '" + text + "': " + form);
+  sdpa::UnitTiming t{.latency = fields[0], .initiation_interval = fields[1]};
+  if (fields.size() > 2) t.startup_delay = fields[2];
+  if (fields.size() > 3) t.per_row_delay = fields[3];
+  return {text.substr(0, eq), t};
+}
+
+// NAME=K, K a positive integer or 'unbounded'.
+std::pair<std::string, std::optional<std::uint64_t>> depth_flag(const std::string& text) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    throw UsageError("--depth '" + text +
+                     "': expected NAME=K (K a positive number of elements or 'unbounded'), "
+                     "e.g. --depth long=80");
+  return {text.substr(0, eq), parse_capacity(text.substr(eq + 1), "--depth " + text.substr(0, eq))};
+}
+
+sdpa::Matrix read_checked(const fs::path& file, std::size_t n, std::size_t d) {
+  sdpa::Matrix m = sdpa::read_npy(file);
+  if (m.rows != n || m.cols != d)
+    throw UsageError(
+        fmt::format("{}: shape ({}, {}) does not match q's ({}, {}): Q, K and V must "
+                    "all be N x d",
+                    file.string(), m.rows, m.cols, n, d));
+  return m;
+}
+
+// DIR/q.npy, k.npy, v.npy for every head; or DIR/q0.npy, k0.npy, v0.npy, q1.npy, ... per head
+// when DIR/q0.npy exists.
+std::vector<sdpa::Tensors> load_inputs(const fs::path& dir, unsigned heads, std::string& text) {
+  if (!fs::is_directory(dir))
+    throw UsageError("--inputs '" + dir.string() +
+                     "' is not a directory (it must hold q.npy, "
+                     "k.npy and v.npy)");
+  bool per_head = fs::exists(dir / "q0.npy");
+  if (!per_head && !fs::exists(dir / "q.npy"))
+    throw UsageError(
+        "--inputs '" + dir.string() +
+        "' holds neither q.npy (one set of Q, K, V for "
+        "every head) nor q0.npy (one set per head: q0.npy, k0.npy, v0.npy, q1.npy, ...)");
+  std::vector<sdpa::Tensors> inputs;
+  for (unsigned h = 0; h < heads; ++h) {
+    std::string suffix = per_head ? std::to_string(h) : "";
+    if (!per_head && h > 0) {
+      inputs.push_back(inputs.front());
+      continue;
+    }
+    sdpa::Matrix q = sdpa::read_npy(dir / ("q" + suffix + ".npy"));
+    if (q.rows == 0 || q.cols == 0)
+      throw UsageError(fmt::format("{}: shape ({}, {}) is empty: N and d must be at least 1",
+                                   (dir / ("q" + suffix + ".npy")).string(), q.rows, q.cols));
+    sdpa::Matrix k = read_checked(dir / ("k" + suffix + ".npy"), q.rows, q.cols);
+    sdpa::Matrix v = read_checked(dir / ("v" + suffix + ".npy"), q.rows, q.cols);
+    if (!inputs.empty() && (q.rows != inputs.front().n || q.cols != inputs.front().d))
+      throw UsageError(fmt::format("{}: every head must have the same N and d as head 0 ({} x {})",
+                                   (dir / ("q" + suffix + ".npy")).string(), inputs.front().n,
+                                   inputs.front().d));
+    inputs.push_back({.n = q.rows,
+                      .d = q.cols,
+                      .q = std::move(q.values),
+                      .k = std::move(k.values),
+                      .v = std::move(v.values)});
+  }
+  text = per_head ? fmt::format("{}/q<h>.npy, k<h>.npy, v<h>.npy (one set per head)", dir.string())
+                  : fmt::format("{}/q.npy, k.npy, v.npy{}", dir.string(),
+                                heads > 1 ? " (the same for every head)" : "");
+  return inputs;
+}
+
+}  // namespace
+
+std::string valid_variants() {
+  std::vector<std::string> names;
+  for (auto v : sdpa::all_variants()) names.emplace_back(sdpa::to_string(v));
+  return join(names);
+}
+
+sdpa::Variant variant_flag(const std::string& text) {
+  if (text.empty()) throw UsageError("--variant is required: one of " + valid_variants());
+  auto v = sdpa::parse_variant(text);
+  if (!v)
+    throw UsageError("unknown variant '" + text + "': valid variants are " + valid_variants());
+  return *v;
+}
+
+sdpa::Preset preset_flag(const std::string& text) {
+  auto p = sdpa::parse_preset(text);
+  if (!p)
+    throw UsageError("unknown preset '" + text + "': valid presets are " +
+                     std::string(sdpa::to_string(sdpa::Preset::unit)) + ", " +
+                     std::string(sdpa::to_string(sdpa::Preset::spatial_calibrated)));
+  return *p;
+}
+
+sdpa::Precision precision_flag(const std::string& text) {
+  auto p = sdpa::parse_precision(text);
+  if (!p) throw UsageError("unknown precision '" + text + "': valid precisions are fp64, fp32");
+  return *p;
+}
+
+sdpa::ResolvedConfig resolve_or_usage(const sdpa::AttentionConfig& config) {
+  try {
+    return sdpa::resolve(config);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+}
+
+void add_sdpa_flags(CLI::App& cmd, SdpaFlags& f, bool with_depths) {
+  cmd.add_option("--variant", f.variant, "naive, naive-stable, reordered or reordered-stable");
+  cmd.add_option("--n", f.n, "sequence length N (taken from the files with --inputs)")
+      ->type_name("N");
+  cmd.add_option("--d", f.d, "head dimension d (default 1; from the files with --inputs)")
+      ->type_name("D");
+  cmd.add_option("--preset", f.preset, "unit timing: unit or spatial-calibrated")
+      ->capture_default_str();
+  cmd.add_option("--precision", f.precision, "arithmetic of the units: fp64 or fp32")
+      ->capture_default_str();
+  if (with_depths) {
+    cmd.add_option("--depth", f.depths,
+                   "a FIFO's depth, NAME=K (K elements or 'unbounded'); repeatable")
+        ->type_name("NAME=K");
+    cmd.add_flag("--unbounded", f.unbounded, "every FIFO unbounded, except those given by --depth");
+  }
+  cmd.add_option("--unit", f.units,
+                 "a unit's timing, NAME=latency:ii[:startup[:per_row]] in cycles; repeatable")
+      ->type_name("NAME=L:II");
+  cmd.add_option("--heads", f.heads, "independent heads simulated side by side")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 4096u));
+  cmd.add_option("--threads", f.threads, "engine worker threads (0: one per hardware thread)")
+      ->capture_default_str();
+  auto* seed = cmd.add_option("--seed", f.seed, "random Q, K, V from this seed (head h: seed + h)")
+                   ->capture_default_str();
+  auto* scale = cmd.add_option("--scale", f.scale, "random values uniform in [-X, X)")
+                    ->capture_default_str()
+                    ->type_name("X");
+  cmd.add_option("--inputs", f.inputs,
+                 "read Q, K, V from DIR/q.npy, k.npy, v.npy (every head), or per head from "
+                 "DIR/q0.npy, k0.npy, v0.npy, q1.npy, ...")
+      ->type_name("DIR")
+      ->excludes(seed)
+      ->excludes(scale);
+}
+
+SdpaSetup make_setup(const SdpaFlags& f) {
+  SdpaSetup s;
+  auto& c = s.config;
+  c.variant = variant_flag(f.variant);
+  c.preset = preset_flag(f.preset);
+  c.precision = precision_flag(f.precision);
+  c.heads = f.heads;
+  c.unbounded = f.unbounded;
+  s.threads = f.threads;
+  for (const auto& text : f.depths) {
+    auto [name, depth] = depth_flag(text);
+    c.depths[name] = depth;
+  }
+  for (const auto& text : f.units) {
+    auto [name, timing] = unit_flag(text);
+    c.unit_timing[name] = timing;
+  }
+  if (!f.inputs.empty()) {
+    s.inputs = load_inputs(f.inputs, f.heads, s.inputs_text);
+    c.n = s.inputs.front().n;
+    c.d = s.inputs.front().d;
+    if (!f.n.empty() && positive(f.n, "--n") != c.n)
+      throw UsageError(
+          fmt::format("--n {} does not match the inputs: {} has N = {}", f.n, f.inputs, c.n));
+    if (!f.d.empty() && positive(f.d, "--d") != c.d)
+      throw UsageError(
+          fmt::format("--d {} does not match the inputs: {} has d = {}", f.d, f.inputs, c.d));
+  } else {
+    if (f.n.empty()) throw UsageError("--n is required (or --inputs DIR, which gives N)");
+    c.n = positive(f.n, "--n");
+    c.d = f.d.empty() ? 1 : positive(f.d, "--d");
+  }
+  s.resolved = resolve_or_usage(c);
+  if (f.inputs.empty()) {
+    for (unsigned h = 0; h < f.heads; ++h)
+      s.inputs.push_back(sdpa::random_tensors(c.n, c.d, f.seed + h, f.scale));
+    s.inputs_text = fmt::format("random, uniform in [-{0}, {0}) (seed {1}{2})", f.scale, f.seed,
+                                f.heads > 1 ? "; head h: seed + h" : "");
+  }
+  return s;
+}
+
+std::string capacity_text(const std::optional<std::uint64_t>& capacity) {
+  return capacity ? std::to_string(*capacity) : "unbounded";
+}
+
+std::string config_line(const sdpa::AttentionConfig& c) {
+  return fmt::format("{}, N = {}, d = {}, {}, preset {}, {} head{}", sdpa::to_string(c.variant),
+                     c.n, c.d, sdpa::to_string(c.precision), sdpa::to_string(c.preset), c.heads,
+                     c.heads == 1 ? "" : "s");
+}
+
+nlohmann::json config_json(const SdpaSetup& s) {
+  const auto& c = s.config;
+  nlohmann::json j;
+  j["variant"] = sdpa::to_string(c.variant);
+  j["n"] = c.n;
+  j["d"] = c.d;
+  j["precision"] = sdpa::to_string(c.precision);
+  j["preset"] = sdpa::to_string(c.preset);
+  j["heads"] = c.heads;
+  j["threads"] = s.threads;
+  j["unbounded"] = c.unbounded;
+  j["inputs"] = s.inputs_text;
+  j["max_initiation_interval"] = s.resolved.max_initiation_interval;
+  auto& depths = j["depths"] = nlohmann::json::object();
+  for (const auto& [name, depth] : s.resolved.depths)
+    depths[name] = depth ? nlohmann::json(*depth) : nlohmann::json("unbounded");
+  auto& units = j["units"] = nlohmann::json::object();
+  for (const auto& [name, t] : s.resolved.units)
+    units[name] = {{"latency", t.latency},
+                   {"initiation_interval", t.initiation_interval},
+                   {"startup_delay", t.startup_delay},
+                   {"per_row_delay", t.per_row_delay}};
+  return j;
+}
+
+namespace {
+std::atomic<bool> progress_shown = false;
+}
+
+std::function<void(const Progress&)> progress_printer(std::string label, Cycle ideal_cycles) {
+  if (!::isatty(STDERR_FILENO)) return {};
+  return [label = std::move(label), ideal_cycles](const Progress& p) {
+    double percent =
+        ideal_cycles ? 100.0 * static_cast<double>(p.max_clock) / static_cast<double>(ideal_cycles)
+                     : 0.0;
+    fmt::print(stderr, "\r\033[K{}: {:.0f}% of the ideal cycles ({} of {}), {:.0f} s", label,
+               percent, p.max_clock, ideal_cycles, p.wall_seconds);
+    std::fflush(stderr);
+    progress_shown = true;
+  };
+}
+
+void end_progress() {
+  if (progress_shown) fmt::print(stderr, "\r\033[K");
+  progress_shown = false;
+}
+
+std::vector<std::string> long_fifo_names(sdpa::Variant v) {
+  std::vector<std::string> names;
+  for (const auto& name : sdpa::fifo_names(v))
+    if (name.find("long") != std::string::npos) names.push_back(name);
+  return names;
+}
+
+}  // namespace dfsim::cli

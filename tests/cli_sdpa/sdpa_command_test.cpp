@@ -1,0 +1,341 @@
+// dfsim sdpa: the JSON it prints, its exit statuses (deadlock 3, overflow 4, bad input 2), its
+// inputs from .npy files and its saved outputs.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "dfsim/sdpa/attention.hpp"
+#include "dfsim/sdpa/npy.hpp"
+#include "run_dfsim.hpp"
+
+namespace dfsim::testing {
+namespace {
+
+using nlohmann::json;
+
+json parse(const Output& o) {
+  try {
+    return json::parse(o.out);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "not JSON (" << e.what() << "):\n" << o.out << "\nstderr:\n" << o.err;
+    return json::object();
+  }
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(SdpaCommand, JsonHasEveryKeyAndSaneValues) {
+  TempDir dir;
+  auto o = run_dfsim("sdpa --variant reordered-stable --n 24 --d 2 --json", dir);
+  ASSERT_EQ(o.status, 0) << o.err;
+  json j = parse(o);
+  for (const char* key : {"cycles", "ideal_cycles", "throughput", "intermediate_memory_elements",
+                          "intermediate_memory_bytes", "max_abs_error", "non_finite", "fifos",
+                          "status", "wall_seconds", "config"})
+    EXPECT_TRUE(j.contains(key)) << "missing key " << key << "\n" << j.dump(2);
+  EXPECT_EQ(j["status"], "completed");
+  EXPECT_EQ(j["ideal_cycles"].get<std::uint64_t>(), 24u * 24u);  // unit preset: II_max 1
+  EXPECT_GE(j["cycles"].get<std::uint64_t>(), j["ideal_cycles"].get<std::uint64_t>());
+  EXPECT_LT(j["cycles"].get<std::uint64_t>(), 24u * 24u + 50u * 24u);  // + O(N)
+  EXPECT_NEAR(j["throughput"].get<double>(),
+              j["ideal_cycles"].get<double>() / j["cycles"].get<double>(), 1e-12);
+  EXPECT_LT(j["max_abs_error"].get<double>(), 1e-12);
+  EXPECT_FALSE(j["non_finite"].get<bool>());
+  EXPECT_GT(j["intermediate_memory_elements"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(j["config"]["variant"], "reordered-stable");
+  EXPECT_EQ(j["config"]["n"], 24);
+  EXPECT_EQ(j["config"]["d"], 2);
+  ASSERT_TRUE(j["fifos"].is_array());
+  ASSERT_FALSE(j["fifos"].empty());
+  std::uint64_t internal_peaks = 0;
+  for (const auto& f : j["fifos"]) {
+    for (const char* key : {"name", "capacity", "peak_occupancy", "elements", "internal"})
+      EXPECT_TRUE(f.contains(key)) << key << " in " << f.dump();
+    if (f["internal"].get<bool>()) internal_peaks += f["peak_occupancy"].get<std::uint64_t>();
+  }
+  EXPECT_EQ(internal_peaks, j["intermediate_memory_elements"].get<std::uint64_t>());
+}
+
+class EveryVariant : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EveryVariant, MatchesTheReferenceAtFullThroughputUnderBothPresets) {
+  TempDir dir;
+  for (const char* preset : {"unit", "spatial-calibrated"}) {
+    auto o = run_dfsim(
+        "sdpa --variant " + GetParam() + " --n 20 --d 3 --seed 7 --preset " + preset + " --json",
+        dir);
+    ASSERT_EQ(o.status, 0) << preset << ": " << o.err;
+    json j = parse(o);
+    std::uint64_t ii = j["config"]["max_initiation_interval"];
+    EXPECT_EQ(j["ideal_cycles"].get<std::uint64_t>(), ii * 20 * 20) << preset;
+    EXPECT_GE(j["cycles"].get<std::uint64_t>(), j["ideal_cycles"].get<std::uint64_t>()) << preset;
+    EXPECT_LT(j["max_abs_error"].get<double>(), 1e-12) << preset;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, EveryVariant,
+                         ::testing::Values("naive", "naive-stable", "reordered",
+                                           "reordered-stable"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
+
+TEST(SdpaCommand, TextSummaryShowsEveryMeasure) {
+  TempDir dir;
+  auto o = run_dfsim("sdpa --variant naive --n 16", dir);
+  ASSERT_EQ(o.status, 0) << o.err;
+  for (const char* part :
+       {"cycles", "ideal cycles", "throughput", "intermediate memory", "max abs error", "wall time",
+        "FIFO", "capacity", "peak", "long", "short"})
+    EXPECT_TRUE(contains(o.out, part)) << part << " missing from\n" << o.out;
+}
+
+TEST(SdpaCommand, ShallowLongFifoDeadlocksWithReportAndHint) {
+  TempDir dir;
+  auto o = run_dfsim("sdpa --variant naive --n 32 --depth long=8", dir);
+  EXPECT_EQ(o.status, 3) << o.out << o.err;
+  EXPECT_TRUE(contains(o.err, "deadlock")) << o.err;
+  EXPECT_TRUE(contains(o.err, "'long'")) << o.err;         // the engine's report names it
+  EXPECT_TRUE(contains(o.err, "--depth long=")) << o.err;  // and the hint says what to type
+  EXPECT_TRUE(contains(o.out, "deadlock")) << o.out;
+}
+
+TEST(SdpaCommand, ShallowLongFifoDeadlockInJson) {
+  TempDir dir;
+  auto o = run_dfsim("sdpa --variant naive-stable --n 32 --depth max_long=4 --json", dir);
+  EXPECT_EQ(o.status, 3) << o.err;
+  json j = parse(o);
+  EXPECT_EQ(j["status"], "deadlock");
+  EXPECT_TRUE(contains(j["problem"].get<std::string>(), "max_long")) << j["problem"];
+  EXPECT_TRUE(contains(j["hint"].get<std::string>(), "--depth max_long=")) << j["hint"];
+}
+
+TEST(SdpaCommand, DepthOfTheLongFifoFromThePresetIsEnough) {
+  TempDir dir;
+  auto o = run_dfsim("sdpa --variant naive --n 32 --depth long=34 --json", dir);
+  EXPECT_EQ(o.status, 0) << o.err;
+}
+
+TEST(SdpaCommand, ReorderedOverflowsWhereTheStableVariantDoesNot) {
+  TempDir dir;
+  // Scores up to 40 * 40 = 1600 > 709: exp overflows in fp64 without a running max.
+  auto o = run_dfsim("sdpa --variant reordered --n 16 --scale 40", dir);
+  EXPECT_EQ(o.status, 4) << o.out << o.err;
+  EXPECT_TRUE(contains(o.err, "overflowed")) << o.err;
+  EXPECT_TRUE(contains(o.err, "reordered-stable")) << o.err;
+  EXPECT_TRUE(contains(o.err, "709")) << o.err;
+
+  auto stable = run_dfsim("sdpa --variant reordered-stable --n 16 --scale 40 --json", dir);
+  EXPECT_EQ(stable.status, 0) << stable.err;
+  json j = parse(stable);
+  EXPECT_FALSE(j["non_finite"].get<bool>());
+  EXPECT_LT(j["max_abs_error"].get<double>(), 1e-9);
+}
+
+TEST(SdpaCommand, Fp32OverflowsAtSmallerScores) {
+  TempDir dir;
+  // Scores up to 12 * 12 = 144: fine in fp64, above ~88.7 in fp32.
+  auto fp64 = run_dfsim("sdpa --variant reordered --n 16 --scale 12 --json", dir);
+  EXPECT_EQ(fp64.status, 0) << fp64.err;
+  auto fp32 = run_dfsim("sdpa --variant reordered --n 16 --scale 12 --precision fp32", dir);
+  EXPECT_EQ(fp32.status, 4) << fp32.err;
+  EXPECT_TRUE(contains(fp32.err, "88.7")) << fp32.err;
+}
+
+struct BadInput {
+  const char* name;
+  const char* args;
+  const char* message;
+};
+
+class BadInputs : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(BadInputs, ExitTwoWithAClearMessage) {
+  TempDir dir;
+  auto o = run_dfsim(GetParam().args, dir);
+  EXPECT_EQ(o.status, 2) << o.out << o.err;
+  EXPECT_TRUE(contains(o.err, "dfsim: error: ")) << o.err;
+  EXPECT_TRUE(contains(o.err, GetParam().message))
+      << "expected '" << GetParam().message << "' in:\n"
+      << o.err;
+  EXPECT_TRUE(o.out.empty()) << o.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadInputs,
+    ::testing::Values(
+        BadInput{"unknown_variant", "sdpa --variant flash --n 8",
+                 "unknown variant 'flash': valid variants are naive, naive-stable, reordered, "
+                 "reordered-stable"},
+        BadInput{"missing_variant", "sdpa --n 8", "--variant is required"},
+        BadInput{"unknown_preset", "sdpa --variant naive --n 8 --preset fast",
+                 "unknown preset 'fast': valid presets are unit, spatial-calibrated"},
+        BadInput{"unknown_precision", "sdpa --variant naive --n 8 --precision fp16",
+                 "valid precisions are fp64, fp32"},
+        BadInput{"unknown_fifo", "sdpa --variant naive --n 8 --depth longest=9",
+                 "unknown FIFO 'longest'"},
+        BadInput{"unknown_fifo_lists_valid", "sdpa --variant naive --n 8 --depth longest=9",
+                 "long"},
+        BadInput{"unknown_unit", "sdpa --variant naive --n 8 --unit mul=1:1", "unknown unit 'mul'"},
+        BadInput{"n_zero", "sdpa --variant naive --n 0", "--n '0' must be a positive integer"},
+        BadInput{"n_text", "sdpa --variant naive --n many",
+                 "--n 'many' must be a positive integer"},
+        BadInput{"n_missing", "sdpa --variant naive", "--n is required"},
+        BadInput{"d_zero", "sdpa --variant naive --n 8 --d 0",
+                 "--d '0' must be a positive integer"},
+        BadInput{"depth_zero", "sdpa --variant naive --n 8 --depth long=0",
+                 "--depth long '0' is not a capacity"},
+        BadInput{"depth_malformed", "sdpa --variant naive --n 8 --depth long",
+                 "--depth 'long': expected NAME=K"},
+        BadInput{"depth_no_name", "sdpa --variant naive --n 8 --depth =5",
+                 "--depth '=5': expected NAME=K"},
+        BadInput{"unit_malformed", "sdpa --variant naive --n 8 --unit qk=3",
+                 "--unit 'qk=3': expected NAME=latency:ii"},
+        BadInput{"unit_not_number", "sdpa --variant naive --n 8 --unit qk=3:x",
+                 "'x' is not a number of cycles"},
+        BadInput{"unit_zero_ii", "sdpa --variant naive --n 8 --unit qk=3:0", "qk"},
+        BadInput{"inputs_missing", "sdpa --variant naive --inputs /nonexistent/dir",
+                 "is not a directory"},
+        BadInput{"min_depth_unknown_variant", "sdpa-min-depth --variant flash --n 8",
+                 "unknown variant 'flash'"},
+        BadInput{"sweep_bad_sizes", "sdpa-sweep --n 8,x --out /tmp/never",
+                 "'x' is not a positive integer"},
+        BadInput{"sweep_bad_variant", "sdpa-sweep --n 8 --variants naive,fast --out /tmp/never",
+                 "unknown variant 'fast'"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(SdpaCommand, SavedOutputsEqualTheReferenceWithinThePrintedError) {
+  TempDir dir;
+  auto file = dir / "o.npy";
+  auto o = run_dfsim(
+      "sdpa --variant naive --n 12 --d 3 --seed 5 --json --save-outputs " + file.string(), dir);
+  ASSERT_EQ(o.status, 0) << o.err;
+  json j = parse(o);
+  sdpa::Matrix m = sdpa::read_npy(file);
+  ASSERT_EQ(m.rows, 12u);
+  ASSERT_EQ(m.cols, 3u);
+  auto reference = sdpa::reference_attention(sdpa::random_tensors(12, 3, 5));
+  double err = 0;
+  for (std::size_t i = 0; i < reference.size(); ++i)
+    err = std::max(err, std::abs(m.values[i] - reference[i]));
+  EXPECT_EQ(err, j["max_abs_error"].get<double>());  // the same numbers, bit for bit
+  EXPECT_LT(err, 1e-12);
+}
+
+TEST(SdpaCommand, SeveralHeadsStackTheirOutputs) {
+  TempDir dir;
+  auto file = dir / "o.npy";
+  auto o = run_dfsim(
+      "sdpa --variant reordered --n 8 --heads 2 --seed 3 --json --save-outputs " + file.string(),
+      dir);
+  ASSERT_EQ(o.status, 0) << o.err;
+  json j = parse(o);
+  bool head1 = false;
+  for (const auto& f : j["fifos"]) head1 |= f["name"].get<std::string>().rfind("head1.", 0) == 0;
+  EXPECT_TRUE(head1) << j["fifos"].dump();
+  sdpa::Matrix m = sdpa::read_npy(file);
+  ASSERT_EQ(m.rows, 16u);
+  ASSERT_EQ(m.cols, 1u);
+  auto second = sdpa::reference_attention(sdpa::random_tensors(8, 1, 4));  // head 1: seed + 1
+  for (std::size_t i = 0; i < 8; ++i) EXPECT_NEAR(m.values[8 + i], second[i], 1e-12) << i;
+}
+
+TEST(SdpaCommand, InputsFromNpyFiles) {
+  TempDir dir;
+  auto t = sdpa::random_tensors(10, 2, 11, 2.0);
+  std::filesystem::create_directories(dir / "in");
+  sdpa::write_npy(dir / "in" / "q.npy", {.rows = 10, .cols = 2, .values = t.q});
+  sdpa::write_npy(dir / "in" / "k.npy", {.rows = 10, .cols = 2, .values = t.k});
+  sdpa::write_npy(dir / "in" / "v.npy", {.rows = 10, .cols = 2, .values = t.v});
+  auto o = run_dfsim("sdpa --variant naive-stable --inputs " + (dir / "in").string() +
+                         " --json --save-outputs " + (dir / "o.npy").string(),
+                     dir);
+  ASSERT_EQ(o.status, 0) << o.err;
+  json j = parse(o);
+  EXPECT_EQ(j["config"]["n"], 10);
+  EXPECT_EQ(j["config"]["d"], 2);
+  auto reference = sdpa::reference_attention(t);
+  sdpa::Matrix m = sdpa::read_npy(dir / "o.npy");
+  ASSERT_EQ(m.values.size(), reference.size());
+  for (std::size_t i = 0; i < reference.size(); ++i)
+    EXPECT_NEAR(m.values[i], reference[i], 1e-12) << i;
+
+  // --n contradicting the files, and a K of the wrong shape.
+  auto wrong_n = run_dfsim("sdpa --variant naive --n 11 --inputs " + (dir / "in").string(), dir);
+  EXPECT_EQ(wrong_n.status, 2);
+  EXPECT_TRUE(contains(wrong_n.err, "--n 11 does not match the inputs")) << wrong_n.err;
+  sdpa::write_npy(dir / "in" / "k.npy", {.rows = 9, .cols = 2, .values = std::vector(18, 0.5)});
+  auto wrong_k = run_dfsim("sdpa --variant naive --inputs " + (dir / "in").string(), dir);
+  EXPECT_EQ(wrong_k.status, 2);
+  EXPECT_TRUE(contains(wrong_k.err, "k.npy: shape (9, 2) does not match q's (10, 2)"))
+      << wrong_k.err;
+}
+
+TEST(SdpaCommand, InputsPerHead) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "in");
+  std::vector<sdpa::Tensors> heads;
+  for (int h = 0; h < 2; ++h) {
+    heads.push_back(sdpa::random_tensors(6, 1, 20 + h));
+    auto name = [&](const char* x) { return dir / "in" / (x + std::to_string(h) + ".npy"); };
+    sdpa::write_npy(name("q"), {.rows = 6, .cols = 1, .values = heads[h].q});
+    sdpa::write_npy(name("k"), {.rows = 6, .cols = 1, .values = heads[h].k});
+    sdpa::write_npy(name("v"), {.rows = 6, .cols = 1, .values = heads[h].v});
+  }
+  auto o = run_dfsim("sdpa --variant reordered-stable --heads 2 --inputs " + (dir / "in").string() +
+                         " --save-outputs " + (dir / "o.npy").string(),
+                     dir);
+  ASSERT_EQ(o.status, 0) << o.err;
+  sdpa::Matrix m = sdpa::read_npy(dir / "o.npy");
+  ASSERT_EQ(m.rows, 12u);
+  for (int h = 0; h < 2; ++h) {
+    auto reference = sdpa::reference_attention(heads[h]);
+    for (std::size_t i = 0; i < 6; ++i) EXPECT_NEAR(m.values[h * 6 + i], reference[i], 1e-12);
+  }
+}
+
+TEST(SdpaCommand, NumpyReadsTheSavedOutputsAndAgrees) {
+  if (!python_has("numpy")) GTEST_SKIP() << "/usr/bin/python3 with numpy is not available";
+  TempDir dir;
+  std::string script = (dir / "check.py").string();
+  std::ofstream(script) << R"(import sys, json, numpy as np
+d = sys.argv[1]
+rng = np.random.default_rng(4)
+q, k, v = (rng.uniform(-1, 1, (9, 4)) for _ in range(3))
+if sys.argv[2] == 'make':
+    import os
+    os.makedirs(d + '/in', exist_ok=True)
+    for name, a in (('q', q), ('k', k), ('v', v)):
+        np.save(d + '/in/' + name + '.npy', a)
+else:
+    s = q @ k.T / np.sqrt(4)
+    p = np.exp(s - s.max(axis=1, keepdims=True))
+    ref = (p / p.sum(axis=1, keepdims=True)) @ v
+    out = np.load(d + '/o.npy')
+    reported = json.load(open(d + '/run.json'))['max_abs_error']
+    assert out.shape == (9, 4), out.shape
+    err = np.abs(out - ref).max()
+    assert err < 1e-12, err
+    assert abs(err - reported) < 1e-13, (err, reported)
+)";
+  ASSERT_EQ(
+      std::system(("/usr/bin/python3 " + script + " " + dir.path().string() + " make").c_str()), 0);
+  auto o = run_dfsim("sdpa --variant reordered-stable --inputs " + (dir / "in").string() +
+                         " --json --save-outputs " + (dir / "o.npy").string(),
+                     dir);
+  ASSERT_EQ(o.status, 0) << o.err;
+  std::ofstream(dir / "run.json") << o.out;
+  EXPECT_EQ(
+      std::system(("/usr/bin/python3 " + script + " " + dir.path().string() + " check").c_str()),
+      0);
+}
+
+}  // namespace
+}  // namespace dfsim::testing

@@ -1,0 +1,115 @@
+// dfsim sdpa-sweep on tiny sizes: results.csv, results.json and report.md (with plots when
+// /usr/bin/python3 has matplotlib), and a report without plots when python cannot run.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "run_dfsim.hpp"
+
+namespace dfsim::testing {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream s(text);
+  for (std::string line; std::getline(s, line);) out.push_back(line);
+  return out;
+}
+
+TEST(SdpaSweep, WritesResultsAndReport) {
+  TempDir dir;
+  auto out = dir / "sweep";
+  auto o = run_dfsim(
+      "sdpa-sweep --n 8,16,24 --variants naive,reordered-stable --out " + out.string(), dir);
+  ASSERT_EQ(o.status, 0) << o.out << o.err;
+  ASSERT_TRUE(fs::exists(out / "results.csv"));
+  ASSERT_TRUE(fs::exists(out / "results.json"));
+  ASSERT_TRUE(fs::exists(out / "report.md"));
+
+  auto csv = lines(slurp(out / "results.csv"));
+  ASSERT_EQ(csv.size(), 1u + 6u);  // header + 2 variants x 3 sizes
+  EXPECT_EQ(csv[0].rfind("variant,n,d,preset,", 0), 0u) << csv[0];
+  for (const char* column : {"cycles", "ideal_cycles", "throughput", "intermediate_memory_elements",
+                             "min_depth_long", "max_abs_error", "wall_seconds"})
+    EXPECT_NE(csv[0].find(column), std::string::npos) << column;
+
+  json j = json::parse(slurp(out / "results.json"));
+  EXPECT_EQ(j["status"], "complete");
+  ASSERT_EQ(j["results"].size(), 6u);
+  for (const auto& r : j["results"]) {
+    EXPECT_EQ(r["status"], "completed") << r.dump();
+    EXPECT_GE(r["cycles"].get<std::uint64_t>(), r["ideal_cycles"].get<std::uint64_t>());
+    EXPECT_LT(r["max_abs_error"].get<double>(), 1e-12);
+    EXPECT_EQ(r["unbounded_cycles"], r["min_depth_cycles"]) << r.dump();
+    std::uint64_t n = r["n"];
+    if (r["variant"] == "naive") {
+      EXPECT_GT(r["min_depth_long"].get<std::uint64_t>(), n);  // N + c
+      EXPECT_GE(r["intermediate_memory_elements"].get<std::uint64_t>(), n);
+    } else {
+      EXPECT_TRUE(r["min_depth_long"].is_null());
+      EXPECT_LE(r["min_depth_max"].get<std::uint64_t>(), 8u);  // constant
+      EXPECT_LT(r["intermediate_memory_elements"].get<std::uint64_t>(), 16u);
+    }
+  }
+  // The reordered graph's memory does not change with N.
+  EXPECT_EQ(j["results"][3]["intermediate_memory_elements"],
+            j["results"][5]["intermediate_memory_elements"]);
+
+  std::string report = slurp(out / "report.md");
+  EXPECT_NE(report.find("Intermediate memory"), std::string::npos);
+  EXPECT_NE(o.out.find((out / "report.md").string()), std::string::npos) << o.out;
+  EXPECT_NE(o.err.find(" 6/18]"), std::string::npos) << o.err;  // progress with a count
+  if (python_has("matplotlib")) {
+    for (const char* png : {"memory.png", "cycles.png", "min_depth.png"}) {
+      EXPECT_TRUE(fs::exists(out / png)) << png;
+      EXPECT_NE(report.find(std::string("](") + png + ")"), std::string::npos) << png;
+    }
+    EXPECT_NE(report.find("N + c with c = "), std::string::npos) << report;
+  }
+}
+
+TEST(SdpaSweep, WithoutPythonTheReportHasNoPlotsAndTheExitIsZero) {
+  TempDir dir;
+  auto out = dir / "sweep";
+  auto o = run_dfsim("sdpa-sweep --n 8,12 --variants reordered --out " + out.string() +
+                         " --python /nonexistent/python3",
+                     dir);
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.err.find("warning"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("/nonexistent/python3"), std::string::npos) << o.err;
+  ASSERT_TRUE(fs::exists(out / "report.md"));
+  EXPECT_FALSE(fs::exists(out / "memory.png"));
+  EXPECT_NE(slurp(out / "report.md").find("| reordered | 12 |"), std::string::npos)
+      << slurp(out / "report.md");
+}
+
+TEST(SdpaSweep, NoPlotsStillWritesTheConclusions) {
+  if (!python_has("json")) GTEST_SKIP() << "/usr/bin/python3 is not available";
+  TempDir dir;
+  auto out = dir / "sweep";
+  auto o = run_dfsim("sdpa-sweep --n 8,12 --variants naive --no-plots --out " + out.string(), dir);
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_FALSE(fs::exists(out / "memory.png"));
+  std::string report = slurp(out / "report.md");
+  EXPECT_NE(report.find("not drawn: --no-plots"), std::string::npos) << report;
+  EXPECT_NE(report.find("grows"), std::string::npos) << report;
+}
+
+TEST(SdpaSweep, PlotScriptOverride) {
+  TempDir dir;
+  auto script = dir / "plot.py";
+  std::ofstream(script) << "import sys\nopen(sys.argv[1] + '/report.md', 'w').write('custom')\n";
+  auto out = dir / "sweep";
+  auto o = run_dfsim("sdpa-sweep --n 8 --variants reordered --out " + out.string() +
+                         " --plot-script " + script.string(),
+                     dir);
+  if (!python_has("sys")) GTEST_SKIP() << "/usr/bin/python3 is not available";
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_EQ(slurp(out / "report.md"), "custom");
+}
+
+}  // namespace
+}  // namespace dfsim::testing
