@@ -59,7 +59,10 @@ struct AttentionConfig {
   unsigned heads = 1;      // independent heads, named "head0", "head1", ...
 };
 
-// The names users type (unit timing overrides, --depth NAME=K) for a variant.
+// The names users type (unit timing overrides, --depth NAME=K) for a variant, in graph order.
+// FIFOs are named after their role (docs/sdpa.md): naive's are q, k, v, short (to the row
+// sum), long (to the divide), sum, p, out. Units: q_source, k_source, v_source, qk, ...
+// (the sink has no timing). With several heads the same names apply to every head.
 std::vector<std::string> unit_names(Variant v);
 std::vector<std::string> fifo_names(Variant v);
 
@@ -67,6 +70,8 @@ std::vector<std::string> fifo_names(Variant v);
 struct ResolvedConfig {
   std::map<std::string, UnitTiming> units;
   std::map<std::string, std::optional<std::uint64_t>> depths;
+  // Over the units that handle N^2 elements (sources of K and V, and every unit that takes a
+  // step per key); a unit that takes one step per row does not bound the throughput.
   Cycle max_initiation_interval = 1;
 };
 // Throws std::invalid_argument with a message naming the problem and the fix (an unknown
@@ -89,17 +94,26 @@ struct AttentionRun {
   std::uint64_t intermediate_memory_elements = 0;  // sum of peak occupancy of internal FIFOs
   std::uint64_t intermediate_memory_bytes = 0;
   std::vector<FifoStats> fifos;
-  std::vector<std::vector<double>> outputs;  // per head: n x d row-major (empty rows if deadlocked)
-  double max_abs_error = 0;                  // against reference_attention, over all heads
-  bool non_finite = false;                   // an output is inf or NaN
+  // Per head: the output rows that reached the sink, row-major, d values each: n x d when the
+  // run completed; fewer rows (often none) after a deadlock.
+  std::vector<std::vector<double>> outputs;
+  // Against reference_attention, over all heads and the rows that came out; +infinity when an
+  // output is not finite (a NaN must not hide behind a comparison).
+  double max_abs_error = 0;
+  bool non_finite = false;  // an output is inf or NaN
 };
 
-// Builds the graph, runs it, and measures it. `inputs` holds one Tensors per head.
+// Builds the graph, runs it, and measures it. `inputs` holds one Tensors per head. Throws
+// std::invalid_argument for a bad config (see resolve) or tensors of the wrong shape; a
+// simulated deadlock is a result (run.status == RunStatus::deadlock), never an exception.
 AttentionRun simulate_attention(const AttentionConfig& config, const std::vector<Tensors>& inputs,
                                 const RunOptions& options = {});
 
 // The smallest depth of each FIFO that keeps the cycle count equal to the run with every
 // FIFO unbounded (each searched with the others unbounded, then checked all together).
+// config.depths and config.unbounded are ignored. Bisection between 1 and the FIFO's peak
+// occupancy in the unbounded run, about log2(peak) runs per FIFO. cycles_with_min_depths is
+// 0 if the run with every FIFO at its minimum does not complete.
 struct MinDepths {
   Cycle unbounded_cycles = 0;
   std::map<std::string, std::uint64_t> depth;
