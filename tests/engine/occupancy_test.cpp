@@ -5,6 +5,9 @@
 // It is a property of simulated time, not of how far ahead in wall-clock time a sender ran.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+#include <string>
 #include <vector>
 
 #include "dfsim/engine.hpp"
@@ -131,6 +134,64 @@ TEST_P(Occupancy, AReceiverThatReadsNothing) {
   ASSERT_TRUE(r.ok()) << r.describe_problem();
   EXPECT_EQ(r.channel("x").peak_occupancy, 3u);  // written at 0, 1, 2; never freed
   EXPECT_EQ(r.channel("x").elements, 3u);
+}
+
+// Long runs cross the unbounded channel's storage chunks (256 elements) and the bounded
+// ring's wrap-around: T = 600, a consumer every 3 cycles (as above):
+//   frees at 2 + 3k <= 599 for k <= 199: at x = 599, 600 - 200 = 400.
+TEST_P(Occupancy, LongUnboundedRun) {
+  EXPECT_EQ(producer_consumer(600, {.capacity = unbounded}, 1, 3).peak_occupancy, 400u);
+}
+
+// Irregular traffic on both sides: the peak must be the definition applied to the clocks
+// the two ends recorded (w_k after each push, r_k after each pop, f_k = r_k + R).
+TEST_P(Occupancy, MatchesTheDefinitionOnIrregularTraffic) {
+  std::mt19937 rng(7);
+  for (std::optional<std::uint64_t> C :
+       {std::optional<std::uint64_t>(1), std::optional<std::uint64_t>(3),
+        std::optional<std::uint64_t>(5), std::optional<std::uint64_t>()}) {
+    for (Cycle R : {1u, 3u}) {
+      SCOPED_TRACE("C=" + (C ? std::to_string(*C) : std::string("unbounded")) +
+                   " R=" + std::to_string(R));
+      constexpr int T = 700;
+      std::vector<Cycle> gaps_p(T), gaps_c(T);
+      for (auto& g : gaps_p) g = rng() % 4 == 0 ? rng() % 9 : 0;  // bursts and pauses
+      for (auto& g : gaps_c) g = rng() % 3 == 0 ? rng() % 7 : 1;
+      Program g;
+      auto [tx, rx] = g.channel<int>("x", {.capacity = C, .latency = 2, .response_latency = R});
+      std::vector<Cycle> writes, pops;
+      g.add("producer", [&](Context& ctx, Sender<int> out) -> Process {
+        for (int k = 0; k < T; ++k) {
+          ctx.advance(gaps_p[static_cast<std::size_t>(k)]);
+          co_await out.push(k);
+          writes.push_back(ctx.now());
+        }
+      }, std::move(tx));
+      g.add("consumer", [&](Context& ctx, Receiver<int> in) -> Process {
+        for (int k = 0; k < T; ++k) {
+          ctx.advance(gaps_c[static_cast<std::size_t>(k)]);
+          co_await in.pop();
+          pops.push_back(ctx.now());
+        }
+      }, std::move(rx));
+      RunResult r = run(g);
+      ASSERT_TRUE(r.ok()) << r.describe_problem();
+      // occupancy(x) = #{k : w_k <= x < f_k} only changes at a write time; the largest over
+      // the write times is the peak.
+      std::uint64_t expected = 0;
+      for (std::size_t j = 0; j < writes.size(); ++j) {
+        Cycle x = writes[j];
+        std::uint64_t n = 0;
+        for (std::size_t k = 0; k < writes.size(); ++k)
+          if (writes[k] <= x && x < pops[k] + R) ++n;
+        expected = std::max(expected, n);
+      }
+      EXPECT_EQ(r.channel("x").peak_occupancy, expected);
+      if (C) {
+        EXPECT_LE(expected, *C);
+      }
+    }
+  }
 }
 
 DFSIM_ON_EVERY_EXECUTOR(Occupancy);
