@@ -159,8 +159,8 @@ void print_text(const SdpaSetup& s, const sdpa::AttentionRun& r, double wall) {
                f.capacity && f.peak_occupancy >= *f.capacity ? "  (filled)" : "");
 }
 
-nlohmann::json to_json(const SdpaSetup& s, const sdpa::AttentionRun& r, double wall) {
-  nlohmann::json j;
+nlohmann::ordered_json to_json(const SdpaSetup& s, const sdpa::AttentionRun& r, double wall) {
+  nlohmann::ordered_json j;
   j["status"] = to_string(r.run.status);
   j["cycles"] = r.run.elapsed_cycles;
   j["ideal_cycles"] = r.ideal_cycles;
@@ -169,15 +169,15 @@ nlohmann::json to_json(const SdpaSetup& s, const sdpa::AttentionRun& r, double w
   j["intermediate_memory_bytes"] = r.intermediate_memory_bytes;
   j["max_abs_error"] = r.max_abs_error;
   j["non_finite"] = r.non_finite;
-  auto& fifos = j["fifos"] = nlohmann::json::array();
+  auto& fifos = j["fifos"] = nlohmann::ordered_json::array();
   for (const auto& f : r.fifos)
-    fifos.push_back(
-        {{"name", f.name},
-         {"capacity", f.capacity ? nlohmann::json(*f.capacity) : nlohmann::json("unbounded")},
-         {"peak_occupancy", f.peak_occupancy},
-         {"elements", f.elements},
-         {"internal", f.internal},
-         {"element_bytes", f.element_bytes}});
+    fifos.push_back({{"name", f.name},
+                     {"capacity", f.capacity ? nlohmann::ordered_json(*f.capacity)
+                                             : nlohmann::ordered_json("unbounded")},
+                     {"peak_occupancy", f.peak_occupancy},
+                     {"elements", f.elements},
+                     {"internal", f.internal},
+                     {"element_bytes", f.element_bytes}});
   j["wall_seconds"] = wall;
   j["simulation_wall_seconds"] = r.run.wall_seconds;
   j["config"] = config_json(s);

@@ -247,9 +247,9 @@ std::string config_line(const sdpa::AttentionConfig& c) {
                      c.heads == 1 ? "" : "s");
 }
 
-nlohmann::json config_json(const SdpaSetup& s) {
+nlohmann::ordered_json config_json(const SdpaSetup& s) {
   const auto& c = s.config;
-  nlohmann::json j;
+  nlohmann::ordered_json j;
   j["variant"] = sdpa::to_string(c.variant);
   j["n"] = c.n;
   j["d"] = c.d;
@@ -260,10 +260,10 @@ nlohmann::json config_json(const SdpaSetup& s) {
   j["unbounded"] = c.unbounded;
   j["inputs"] = s.inputs_text;
   j["max_initiation_interval"] = s.resolved.max_initiation_interval;
-  auto& depths = j["depths"] = nlohmann::json::object();
+  auto& depths = j["depths"] = nlohmann::ordered_json::object();
   for (const auto& [name, depth] : s.resolved.depths)
-    depths[name] = depth ? nlohmann::json(*depth) : nlohmann::json("unbounded");
-  auto& units = j["units"] = nlohmann::json::object();
+    depths[name] = depth ? nlohmann::ordered_json(*depth) : nlohmann::ordered_json("unbounded");
+  auto& units = j["units"] = nlohmann::ordered_json::object();
   for (const auto& [name, t] : s.resolved.units)
     units[name] = {{"latency", t.latency},
                    {"initiation_interval", t.initiation_interval},

@@ -54,8 +54,9 @@ std::string valid_variants();
 // resolve(), with std::invalid_argument turned into UsageError.
 sdpa::ResolvedConfig resolve_or_usage(const sdpa::AttentionConfig& config);
 
-// The config as JSON: variant, n, d, precision, preset, heads, resolved depths and unit timing.
-nlohmann::json config_json(const SdpaSetup& setup);
+// The config as JSON (keys in a reading order): variant, n, d, precision, preset, heads, resolved
+// depths and unit timing.
+nlohmann::ordered_json config_json(const SdpaSetup& setup);
 
 // "unbounded" or the number.
 std::string capacity_text(const std::optional<std::uint64_t>& capacity);

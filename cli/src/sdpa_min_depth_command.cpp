@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "dfsim/sdpa/attention.hpp"
@@ -31,11 +32,17 @@ int run_min_depth(const MinDepthArgs& a) {
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   Cycle ideal = static_cast<Cycle>(s.resolved.max_initiation_interval) * s.config.n * s.config.n;
   bool consistent = m.cycles_with_min_depths == m.unbounded_cycles;
+  // Graph order (sources first, sink last) rather than alphabetical.
+  std::vector<std::string> order;
+  for (const auto& name : sdpa::fifo_names(s.config.variant))
+    if (m.depth.count(name)) order.push_back(name);
+  for (const auto& [name, depth] : m.depth)
+    if (std::find(order.begin(), order.end(), name) == order.end()) order.push_back(name);
 
   if (a.json) {
-    nlohmann::json j;
-    auto& depths = j["min_depths"] = nlohmann::json::object();
-    for (const auto& [name, depth] : m.depth) depths[name] = depth;
+    nlohmann::ordered_json j;
+    auto& depths = j["min_depths"] = nlohmann::ordered_json::object();
+    for (const auto& name : order) depths[name] = m.depth.at(name);
     j["unbounded_cycles"] = m.unbounded_cycles;
     j["cycles_with_min_depths"] = m.cycles_with_min_depths;
     j["ideal_cycles"] = ideal;
@@ -45,18 +52,18 @@ int run_min_depth(const MinDepthArgs& a) {
   } else {
     fmt::print("sdpa-min-depth: {}\n", config_line(s.config));
     std::size_t width = 4;
-    for (const auto& [name, depth] : m.depth) width = std::max(width, name.size());
+    for (const auto& name : order) width = std::max(width, name.size());
     fmt::print("  {:<{}}  {:>10}  {:>14}\n", "FIFO", width, "min depth", "preset depth");
-    for (const auto& [name, depth] : m.depth) {
+    for (const auto& name : order) {
       auto preset = s.resolved.depths.find(name);
-      fmt::print("  {:<{}}  {:>10}  {:>14}\n", name, width, depth,
+      fmt::print("  {:<{}}  {:>10}  {:>14}\n", name, width, m.depth.at(name),
                  preset == s.resolved.depths.end() ? "-" : capacity_text(preset->second));
     }
-    fmt::print("\n  cycles, every FIFO unbounded        {}\n", m.unbounded_cycles);
-    fmt::print("  cycles, every FIFO at its min depth  {}{}\n", m.cycles_with_min_depths,
+    fmt::print("\n  {:<37}{}\n", "cycles, every FIFO unbounded", m.unbounded_cycles);
+    fmt::print("  {:<37}{}{}\n", "cycles, every FIFO at its min depth", m.cycles_with_min_depths,
                consistent ? " (the same)" : "");
-    fmt::print("  ideal cycles (II_max x N^2)          {}\n", ideal);
-    fmt::print("  wall time                            {:.3f} s\n", wall);
+    fmt::print("  {:<37}{}\n", "ideal cycles (II_max x N^2)", ideal);
+    fmt::print("  {:<37}{:.3f} s\n", "wall time", wall);
   }
   if (!consistent)
     fmt::print(stderr,

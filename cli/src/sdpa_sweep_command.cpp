@@ -28,7 +28,7 @@ namespace dfsim::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 #ifndef DFSIM_SOURCE_DIR
 #define DFSIM_SOURCE_DIR "."
