@@ -117,7 +117,10 @@ def conclusions(rows, variants):
         elif fit:
             line += (f": a fit {fit[0]:.2f} N {'+' if fit[1] >= 0 else '-'} {abs(fit[1]):.1f} "
                      f"(largest residual {fit[2]:.1f} cycles)")
-            line += ", O(N)" if fit[2] <= 0.05 * max(abs(y) for y in ys) + 2 else ""
+            if fit[2] <= 0.05 * max(abs(y) for y in ys) + 2:
+                ii = [number(r, "ii_max") for r in rows if r["variant"] == v][0] or 1
+                line += (f", O(N): {fit[0] / ii:.2f} x II_max x N, the time of about "
+                         f"{fit[0] / ii:.1f} row(s) of N elements before the first output")
         line += (f"; throughput {min(t for _, t in tps):.4f} to {max(t for _, t in tps):.4f} "
                  "of full.")
         out["cycles"].append(line)
@@ -226,7 +229,7 @@ def draw(rows, variants, outdir):
     ax.legend(fontsize=8)
     ax2.set_xlabel("sequence length N")
     ax2.set_ylabel("cycles - II_max x N^2")
-    ax2.set_title("What is left over: O(N) pipeline fill and drain")
+    ax2.set_title("Cycles over the ideal")
     ax2.grid(True, alpha=0.3)
     ax2.legend(fontsize=8)
     fig.tight_layout()
@@ -326,8 +329,10 @@ def report(doc, files, why_no_plots):
     md.append(
         "\nLeft: each run's cycles against the ideal II_max x N^2 (the slowest unit's initiation "
         "interval times the N^2 score elements). Points on the dashed y = x line are at full "
-        "throughput. Right: cycles minus the ideal; a straight line in N means the extra is "
-        "pipeline fill and per-row drain, O(N), so the throughput tends to 1 as N grows.\n")
+        "throughput. Right: cycles minus the ideal, the time the pipeline takes to fill and "
+        "drain. A flat line is a constant fill; a straight rising line is a fill of O(N), e.g. "
+        "a graph that must see a whole row before its first output. Either way the extra is "
+        "o(N^2), so the throughput tends to 1 as N grows.\n")
     md.append(bullets(c["cycles"]))
     md.append("\n## 3. Minimal FIFO depth against N\n")
     md.append(image("min_depth", "minimal depth against N"))
