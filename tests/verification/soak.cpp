@@ -4,14 +4,22 @@
 //   verification_soak --seeds 100000 --start 1 --jobs 4   every seed; prints failing ones
 //   verification_soak --replay 1234 [--trace]             one seed, verbosely
 //   verification_soak --reduce 1234                       the seed's graph, shrunk, as C++
-// Options may also come from DFSIM_SOAK_SEEDS and DFSIM_SOAK_START. docs/testing.md has more.
+// Options may also come from DFSIM_SOAK_SEEDS and DFSIM_SOAK_START. Seeds run in --jobs
+// processes, so a crash is reported as "CRASH seed N" and the soak goes on. docs/testing.md
+// has more.
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
-#include <mutex>
+#include <cstring>
+#include <new>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -137,61 +145,120 @@ int reduce(const Options& o) {
   return 1;
 }
 
+// Counters shared by the job processes.
+struct Shared {
+  static constexpr unsigned kMaxJobs = 256;
+  static constexpr std::uint64_t kIdle = ~std::uint64_t{0};
+  std::atomic<std::uint64_t> next{0}, done{0}, failures{0}, deadlocks{0};
+  std::atomic<std::uint64_t> current[kMaxJobs];  // the seed each job is checking
+};
+
+void write_line(const std::string& line) {
+  // One write per line, so that the lines of several jobs do not mix.
+  std::string text = line + "\n";
+  ssize_t ignored = write(STDOUT_FILENO, text.data(), text.size());
+  (void)ignored;
+}
+
+// A job process: checks seeds until none are left.
+[[noreturn]] void job(const Options& o, const std::vector<v::EngineConfig>& configs,
+                      Shared& shared, unsigned j) {
+  while (true) {
+    std::uint64_t i = shared.next.fetch_add(1);
+    if (i >= o.seeds) break;
+    std::uint64_t seed = o.start + i;
+    shared.current[j].store(seed);
+    if (o.verbose) std::cerr << "seed " << seed << std::endl;
+    v::GraphSpec g = v::random_graph(seed);
+    std::optional<v::Mismatch> m;
+    try {
+      m = v::check_graph(g, configs);
+    } catch (const std::exception& e) {
+      m = v::Mismatch{"exception", {"exception", e.what()}, {}, {}};
+    }
+    if (m) {
+      shared.failures.fetch_add(1);
+      write_line("FAIL seed " + std::to_string(seed) + " [" + m->config + "] " +
+                 m->difference.kind + ": " + m->difference.text);
+    } else if (v::run_reference(g).status == "deadlock") {
+      shared.deadlocks.fetch_add(1);
+    }
+    shared.current[j].store(Shared::kIdle);
+    shared.done.fetch_add(1);
+  }
+  std::cout.flush();
+  std::cerr.flush();
+  _exit(0);
+}
+
+// Every seed in job processes, so that a crash (the parallel executor has had some) is
+// reported with its seed and the soak goes on.
 int soak(const Options& o) {
   auto configs = v::configs_named(o.configs);
   unsigned jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
-  std::atomic<std::uint64_t> next{0}, done{0}, failures{0}, deadlocks{0};
-  std::mutex out;
+  jobs = std::min(jobs, Shared::kMaxJobs);
+  void* memory = mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                      -1, 0);
+  if (memory == MAP_FAILED) throw std::runtime_error("mmap failed");
+  Shared& shared = *new (memory) Shared;
+  for (auto& c : shared.current) c.store(Shared::kIdle);
   auto begin = std::chrono::steady_clock::now();
   std::cout << "soak: seeds " << o.start << " .. " << o.start + o.seeds - 1 << ", " << jobs
-            << " jobs, " << configs.size() << " executor configurations" << std::endl;
-  auto work = [&] {
-    while (true) {
-      std::uint64_t i = next.fetch_add(1);
-      if (i >= o.seeds) return;
-      std::uint64_t seed = o.start + i;
-      if (o.verbose) {
-        std::lock_guard lock(out);
-        std::cerr << "seed " << seed << std::endl;
-      }
-      v::GraphSpec g = v::random_graph(seed);
-      std::optional<v::Mismatch> m;
-      try {
-        m = v::check_graph(g, configs);
-      } catch (const std::exception& e) {
-        m = v::Mismatch{"exception", {"exception", e.what()}, {}, {}};
-      }
-      if (m) {
-        failures.fetch_add(1);
-        std::lock_guard lock(out);
-        std::cout << "FAIL seed " << seed << " [" << m->config << "] " << m->difference.kind
-                  << ": " << m->difference.text << std::endl;
-      } else if (v::run_reference(g).status == "deadlock") {
-        deadlocks.fetch_add(1);
-      }
-      done.fetch_add(1);
-    }
+            << " jobs, executors:";
+  for (const auto& c : configs) std::cout << ' ' << c.name;
+  std::cout << std::endl;
+
+  std::vector<pid_t> pids(jobs, -1);
+  auto spawn = [&](unsigned j) {
+    std::cout.flush();
+    pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) job(o, configs, shared, j);
+    pids[j] = pid;
   };
-  std::vector<std::thread> threads;
-  for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(work);
-  while (done.load() < o.seeds) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    static auto last = begin;
-    auto now = std::chrono::steady_clock::now();
-    if (now - last >= std::chrono::seconds(10)) {
-      last = now;
-      std::lock_guard lock(out);
-      std::cout << "  " << done.load() << " / " << o.seeds << " graphs, " << failures.load()
-                << " failing, "
-                << std::chrono::duration<double>(now - begin).count() << " s" << std::endl;
+  for (unsigned j = 0; j < jobs; ++j) spawn(j);
+  std::uint64_t crashes = 0;
+  unsigned alive = jobs;
+  auto last = begin;
+  while (alive > 0) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      auto now = std::chrono::steady_clock::now();
+      if (now - last >= std::chrono::seconds(10)) {
+        last = now;
+        write_line("  " + std::to_string(shared.done.load()) + " / " + std::to_string(o.seeds) +
+                   " graphs, " + std::to_string(shared.failures.load() + crashes) +
+                   " failing, " +
+                   std::to_string(std::chrono::duration<double>(now - begin).count()) + " s");
+      }
+      continue;
+    }
+    unsigned j = 0;
+    while (j < jobs && pids[j] != pid) ++j;
+    if (j == jobs) continue;
+    --alive;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
+    std::uint64_t seed = shared.current[j].load();
+    ++crashes;
+    write_line("CRASH seed " + std::to_string(seed) + ": " +
+               (WIFSIGNALED(status) ? std::string(strsignal(WTERMSIG(status)))
+                                    : "exit status " + std::to_string(WEXITSTATUS(status))));
+    shared.current[j].store(Shared::kIdle);
+    shared.done.fetch_add(1);
+    if (shared.next.load() < o.seeds) {
+      spawn(j);
+      ++alive;
     }
   }
-  for (auto& t : threads) t.join();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-  std::cout << "soak: " << o.seeds << " graphs (" << deadlocks.load()
-            << " deadlock in the reference), " << failures.load() << " failing, " << seconds
-            << " s" << std::endl;
-  return failures.load() ? 1 : 0;
+  std::uint64_t failing = shared.failures.load() + crashes;
+  std::cout << "soak: " << o.seeds << " graphs (" << shared.deadlocks.load()
+            << " deadlock in the reference), " << failing << " failing (" << crashes
+            << " crashed), " << seconds << " s" << std::endl;
+  munmap(memory, sizeof(Shared));
+  return failing ? 1 : 0;
 }
 
 }  // namespace
