@@ -52,6 +52,7 @@ struct SweepArgs {
   unsigned threads = 1;
   std::size_t min_depth_max_n = kDefaultMinDepthMaxN;
   bool no_plots = false;
+  bool json = false;
   std::string plot_script = DFSIM_SOURCE_DIR "/scripts/plot_sweep.py";
   std::string python = "/usr/bin/python3";
 };
@@ -161,6 +162,7 @@ class SweepFiles {
     write_json();
   }
   const json& results() const { return doc_["results"]; }
+  const json& document() const { return doc_; }
 
  private:
   fs::path dir_;
@@ -516,10 +518,17 @@ int run_sweep(const SweepArgs& a) {
     }
   }
 
-  print_summary(files.results());
-  fmt::print("\n{} runs in {:.1f} s. Data: {}, {}\nReport: {}{}\n", done, sweep_wall,
-             (dir / "results.csv").string(), (dir / "results.json").string(),
-             (dir / "report.md").string(), plotted ? " (with plots)" : " (no plots)");
+  if (a.json) {
+    json doc = files.document();
+    doc["report"] = (dir / "report.md").string();
+    doc["plots"] = plotted;
+    fmt::print("{}\n", doc.dump(2));
+  } else {
+    print_summary(files.results());
+    fmt::print("\n{} runs in {:.1f} s. Data: {}, {}\nReport: {}{}\n", done, sweep_wall,
+               (dir / "results.csv").string(), (dir / "results.json").string(),
+               (dir / "report.md").string(), plotted ? " (with plots)" : " (no plots)");
+  }
   if (worst != kExitOk)
     fmt::print(stderr,
                "dfsim: error: some runs did not complete cleanly: see the status column "
@@ -550,6 +559,8 @@ void add_sdpa_sweep_command(CLI::App& app, Action& action) {
                   "skip the min-depth search above this N (it runs the graph many times)")
       ->capture_default_str();
   cmd->add_flag("--no-plots", args->no_plots, "write the report without drawing plots");
+  cmd->add_flag("--json", args->json,
+                "print results.json's content (and the report's path) instead of the summary");
   cmd->add_option("--plot-script", args->plot_script, "the script that draws the report")
       ->type_name("FILE")
       ->capture_default_str();

@@ -90,8 +90,13 @@ TEST(SdpaSweep, NoPlotsStillWritesTheConclusions) {
   if (!python_has("json")) GTEST_SKIP() << "/usr/bin/python3 is not available";
   TempDir dir;
   auto out = dir / "sweep";
-  auto o = run_dfsim("sdpa-sweep --n 8,12 --variants naive --no-plots --out " + out.string(), dir);
+  auto o = run_dfsim("sdpa-sweep --n 8,12 --variants naive --no-plots --json --out " + out.string(),
+                     dir);
   EXPECT_EQ(o.status, 0) << o.err;
+  json j = json::parse(o.out);  // --json: the results document instead of the summary
+  EXPECT_EQ(j["results"].size(), 2u);
+  EXPECT_EQ(j["report"], (out / "report.md").string());
+  EXPECT_EQ(j["plots"], false);
   EXPECT_FALSE(fs::exists(out / "memory.png"));
   std::string report = slurp(out / "report.md");
   EXPECT_NE(report.find("not drawn: --no-plots"), std::string::npos) << report;
