@@ -159,14 +159,17 @@ sdpa::ResolvedConfig resolve_or_usage(const sdpa::AttentionConfig& config) {
 }
 
 void add_sdpa_flags(CLI::App& cmd, SdpaFlags& f, bool with_depths) {
-  cmd.add_option("--variant", f.variant, "naive, naive-stable, reordered or reordered-stable");
+  cmd.add_option("--variant", f.variant, "naive, naive-stable, reordered or reordered-stable")
+      ->type_name("V");
   cmd.add_option("--n", f.n, "sequence length N (taken from the files with --inputs)")
       ->type_name("N");
   cmd.add_option("--d", f.d, "head dimension d (default 1; from the files with --inputs)")
       ->type_name("D");
   cmd.add_option("--preset", f.preset, "unit timing: unit or spatial-calibrated")
+      ->type_name("P")
       ->capture_default_str();
   cmd.add_option("--precision", f.precision, "arithmetic of the units: fp64 or fp32")
+      ->type_name("fp64|fp32")
       ->capture_default_str();
   if (with_depths) {
     cmd.add_option("--depth", f.depths,
@@ -179,10 +182,12 @@ void add_sdpa_flags(CLI::App& cmd, SdpaFlags& f, bool with_depths) {
       ->type_name("NAME=L:II");
   cmd.add_option("--heads", f.heads, "independent heads simulated side by side")
       ->capture_default_str()
-      ->check(CLI::Range(1u, 4096u));
+      ->type_name("H");
   cmd.add_option("--threads", f.threads, "engine worker threads (0: one per hardware thread)")
+      ->type_name("T")
       ->capture_default_str();
   auto* seed = cmd.add_option("--seed", f.seed, "random Q, K, V from this seed (head h: seed + h)")
+                   ->type_name("S")
                    ->capture_default_str();
   auto* scale = cmd.add_option("--scale", f.scale, "random values uniform in [-X, X)")
                     ->capture_default_str()
