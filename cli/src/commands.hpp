@@ -18,5 +18,6 @@ void add_pipeline_command(CLI::App& app, Action& action);
 void add_sdpa_command(CLI::App& app, Action& action);
 void add_sdpa_min_depth_command(CLI::App& app, Action& action);
 void add_sdpa_sweep_command(CLI::App& app, Action& action);
+void add_tree_command(CLI::App& app, Action& action);
 
 }  // namespace dfsim::cli

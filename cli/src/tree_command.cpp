@@ -1,0 +1,69 @@
+// dfsim tree: the reduction tree DAM compares with SST, L leaves into a binary tree of adders.
+#include <fmt/core.h>
+
+#include <optional>
+#include <string>
+
+#include "commands.hpp"
+#include "dfsim/engine/run_result_json.hpp"
+#include "dfsim/workloads/reduction_tree.hpp"
+#include "exit_codes.hpp"
+#include "report.hpp"
+
+namespace dfsim::cli {
+namespace {
+
+struct TreeArgs {
+  std::uint64_t leaves = 1024;
+  std::uint64_t elements = 10000;
+  std::string capacity = "8";
+  unsigned threads = 1;
+  bool spread = false;
+  bool json = false;
+};
+
+int run_tree(const TreeArgs& a) {
+  if (!workloads::tree_sums_fit(a.leaves, a.elements))
+    throw UsageError(fmt::format("--leaves {} with --elements {}: the sums would overflow 64 bits",
+                                 a.leaves, a.elements));
+  workloads::ReductionTreeOptions o;
+  o.leaves = a.leaves;
+  o.elements = a.elements;
+  o.capacity = parse_capacity(a.capacity, "--capacity");
+  Program g;
+  workloads::build_reduction_tree(g, o);
+  RunResult r = run(g, {.threads = a.threads,
+                        .placement = a.spread ? Placement::round_robin : Placement::automatic});
+  if (a.json) {
+    auto j = to_json(r);
+    j["elements"] = a.elements;
+    j["leaves"] = a.leaves;
+    j["depth"] = workloads::tree_depth(a.leaves);
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    fmt::print("tree: {} leaves of {} elements into {} levels of adders (capacity {})\n",
+               a.leaves, a.elements, workloads::tree_depth(a.leaves), a.capacity);
+    print_run_summary(r);
+  }
+  return exit_status(r);
+}
+
+}  // namespace
+
+void add_tree_command(CLI::App& app, Action& action) {
+  auto args = std::make_shared<TreeArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "tree", "L sources into a binary tree of adders, a sink checking every sum (DAM vs SST)");
+  cmd->add_option("--leaves,-L", args->leaves, "sources at the bottom of the tree")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 20));
+  cmd->add_option("--elements,-T", args->elements, "values each source sends")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  cmd->add_option("--capacity,-C", args->capacity, "every channel's capacity, or 'unbounded'");
+  cmd->add_option("--threads", args->threads, "worker threads (0: one per hardware thread)");
+  cmd->add_flag("--spread", args->spread,
+                "put context i on thread i % threads, so every channel crosses threads (testing)");
+  cmd->add_flag("--json", args->json, "print one JSON object instead of the summary");
+  cmd->callback([&action, args] { action = [args] { return run_tree(*args); }; });
+}
+
+}  // namespace dfsim::cli
