@@ -67,8 +67,17 @@ std::pair<std::string, std::optional<std::uint64_t>> depth_flag(const std::strin
   return {text.substr(0, eq), parse_capacity(text.substr(eq + 1), "--depth " + text.substr(0, eq))};
 }
 
+// read_npy, with an unusable file a usage error (exit 2: nothing was simulated).
+sdpa::Matrix read_input(const fs::path& file) {
+  try {
+    return sdpa::read_npy(file);
+  } catch (const std::runtime_error& e) {
+    throw UsageError(e.what());
+  }
+}
+
 sdpa::Matrix read_checked(const fs::path& file, std::size_t n, std::size_t d) {
-  sdpa::Matrix m = sdpa::read_npy(file);
+  sdpa::Matrix m = read_input(file);
   if (m.rows != n || m.cols != d)
     throw UsageError(
         fmt::format("{}: shape ({}, {}) does not match q's ({}, {}): Q, K and V must "
@@ -97,7 +106,7 @@ std::vector<sdpa::Tensors> load_inputs(const fs::path& dir, unsigned heads, std:
       inputs.push_back(inputs.front());
       continue;
     }
-    sdpa::Matrix q = sdpa::read_npy(dir / ("q" + suffix + ".npy"));
+    sdpa::Matrix q = read_input(dir / ("q" + suffix + ".npy"));
     if (q.rows == 0 || q.cols == 0)
       throw UsageError(fmt::format("{}: shape ({}, {}) is empty: N and d must be at least 1",
                                    (dir / ("q" + suffix + ".npy")).string(), q.rows, q.cols));

@@ -42,7 +42,7 @@ struct SdpaSetup {
   unsigned threads = 1;
 };
 // Throws UsageError with a message naming the flag and the fix (resolve()'s
-// std::invalid_argument included); std::runtime_error for an unreadable .npy file.
+// std::invalid_argument and unreadable .npy files included).
 SdpaSetup make_setup(const SdpaFlags& flags);
 
 // Parsing single values; each throws UsageError listing the valid values.

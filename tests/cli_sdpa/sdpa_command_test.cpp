@@ -276,6 +276,11 @@ TEST(SdpaCommand, InputsFromNpyFiles) {
   EXPECT_EQ(wrong_k.status, 2);
   EXPECT_TRUE(contains(wrong_k.err, "k.npy: shape (9, 2) does not match q's (10, 2)"))
       << wrong_k.err;
+  sdpa::write_npy(dir / "in" / "k.npy", {.rows = 10, .cols = 2, .values = t.k});
+  std::ofstream(dir / "in" / "v.npy") << "not numpy";
+  auto bad_v = run_dfsim("sdpa --variant naive --inputs " + (dir / "in").string(), dir);
+  EXPECT_EQ(bad_v.status, 2);
+  EXPECT_TRUE(contains(bad_v.err, "v.npy: not a NumPy .npy file")) << bad_v.err;
 }
 
 TEST(SdpaCommand, InputsPerHead) {
