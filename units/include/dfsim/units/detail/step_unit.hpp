@@ -2,6 +2,9 @@
 // The step loop shared by Map, Reduce and Scan (sdpa.md, "One step of a unit"):
 //   wait for every input the step reads (peek-next each), dequeue them, compute, write the
 //   output(s) stamped (clock after the dequeues) + P, then advance the clock by II.
+// The function runs on the peeked elements in place, just before they are dequeued (at the
+// same clock, so nobody can tell): no copy per step. This relies on peek's contract that an
+// element stays in its channel, where it is, until it is dequeued.
 // A Kind says what a step computes and whether it writes:
 //   using State; State initial() const; void reset(State&) const;
 //   static constexpr bool writes_every_step;
