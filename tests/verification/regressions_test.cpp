@@ -93,14 +93,17 @@ TEST(Regressions, SelectBesideACycleOfWaitsAfterNarrowing) {
   });
 }
 
-// Parallel executor, channels across threads. These depend on thread timing, so each graph
-// runs several times; each fails (or crashes) in most runs of the test while the bug exists.
+// Parallel executor, channels across threads ("Parallel" in the name puts them in the
+// ThreadSanitizer run of scripts/sanitize.sh). These depend on thread timing, so each graph
+// runs several times; on two cores each failed (or crashed) in nearly every run of the test
+// while its bug existed.
 
 // From seed 197 (which crashed round-robin runs); a crash. CreditAllAwaiter::await_ready
 // finds an output without credit; before await_suspend runs, the receiver on another thread
 // dequeues, so await_suspend finds no full output and records a null wait channel, which
-// block() -> register_waits() dereferences.
-TEST(Regressions, FanOutCreditRacesWithRemoteDequeue) {
+// block() -> register_waits() dereferences (UBSan: "member access within null pointer of
+// type 'struct ChannelCore'" in register_waits).
+TEST(Regressions, ParallelFanOutCreditRacesWithRemoteDequeue) {
   GraphSpec g{
       .nodes = {{.kind = NodeKind::source, .count = 2000},
                 {.kind = NodeKind::map},
@@ -121,7 +124,7 @@ TEST(Regressions, FanOutCreditRacesWithRemoteDequeue) {
 // receiver did not see the registration, the context waits on an output that already has
 // credit and is never woken when the other one gets credit: the run ends as a deadlock
 // whose report shows the sender blocked on a channel with free slots.
-TEST(Regressions, FanOutWaitsOnTheWrongOutput) {
+TEST(Regressions, ParallelFanOutWaitsOnTheWrongOutput) {
   GraphSpec g{
       .nodes = {{.kind = NodeKind::source, .count = 2000},
                 {.kind = NodeKind::sink},
@@ -145,7 +148,7 @@ TEST(Regressions, FanOutWaitsOnTheWrongOutput) {
 // then returns early, and the source blocks forever on a full channel whose receiver has
 // finished. (The same goes for an empty input's bound read after its emptiness: the sender
 // may enqueue and then publish a later clock in between.)
-TEST(Regressions, SelectSeesAnElementArriveBetweenItsTwoPasses) {
+TEST(Regressions, ParallelSelectSeesAnElementArriveBetweenItsPasses) {
   GraphSpec g{
       .nodes = {{.kind = NodeKind::source, .count = 20000},
                 {.kind = NodeKind::merge},
