@@ -247,6 +247,32 @@ TEST(ReferenceModel, PeakOccupancyIsOverSimulatedTime) {
   EXPECT_EQ(channel(o, 1).peak_occupancy, 3u);
 }
 
+// semantics.md: "A linear pipeline of K stages of latency 1 moving T elements finishes in
+// T + K + const cycles, whatever the capacities, as long as every capacity is at least 2."
+// Source -> K maps -> sink: element i is written by the source at i and by stage k at i + k,
+// so the sink pops the last one at T - 1 + K + 1 and returns at T + K + 1.
+GraphSpec pipeline(std::uint64_t t, int k, std::optional<std::uint64_t> capacity) {
+  GraphSpec g;
+  g.nodes.push_back({.kind = NodeKind::source, .count = t});
+  for (int i = 0; i < k; ++i) g.nodes.push_back({.kind = NodeKind::map});
+  g.nodes.push_back({.kind = NodeKind::sink});
+  for (int i = 0; i <= k; ++i) g.channels.push_back({.from = i, .to = i + 1, .capacity = capacity});
+  return g;
+}
+
+TEST(ReferenceModel, PipelineTakesTPlusKPlusAConstant) {
+  for (std::uint64_t t : {1u, 7u, 50u})
+    for (int k : {0, 1, 4, 9})
+      for (std::optional<std::uint64_t> c : {std::optional<std::uint64_t>{2}, {3}, {8}, {}}) {
+        SCOPED_TRACE("T=" + std::to_string(t) + " K=" + std::to_string(k));
+        Outcome o = run_reference(pipeline(t, k, c));
+        EXPECT_EQ(o.status, "completed");
+        EXPECT_EQ(o.elapsed, t + static_cast<std::uint64_t>(k) + 1);
+      }
+  // With C = 1 every stage runs at half rate: the capacity matters.
+  EXPECT_GT(run_reference(pipeline(50, 4, 1)).elapsed, 50u + 4u + 1u);
+}
+
 // The stepper's order of visiting nodes within a cycle must not matter.
 TEST(ReferenceModel, VisitOrderDoesNotMatter) {
   for (std::uint64_t seed = 1; seed <= 300; ++seed) {
