@@ -4,10 +4,32 @@
 
 #include <CLI/CLI.hpp>
 #include <exception>
+#include <string>
 
 #include "commands.hpp"
 #include "dfsim/engine/errors.hpp"
 #include "exit_codes.hpp"
+
+namespace {
+
+// One line that names the problem and where the flags are listed.
+std::string usage_message(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+  std::string names;
+  bool known = false;
+  const std::string first = argc > 1 ? argv[1] : "";
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+    known = known || sub->check_name(first);
+  }
+  if (first.empty())
+    return fmt::format("a subcommand is required: one of {} (dfsim --help lists them)", names);
+  if (first[0] != '-' && !known)
+    return fmt::format("unknown subcommand '{}': choose one of {}", first, names);
+  const std::string where = first[0] == '-' ? "dfsim" : "dfsim " + first;
+  return fmt::format("{}; '{} --help' lists the flags", e.what(), where);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace dfsim::cli;
@@ -26,8 +48,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "dfsim: error: {}\n", e.what());
-    fmt::print(stderr, "Run '{} --help' for the flags.\n", app.get_name().empty() ? "dfsim" : app.get_name());
+    fmt::print(stderr, "dfsim: error: {}\n", usage_message(app, e, argc, argv));
     return kExitUsage;
   }
   try {
