@@ -51,11 +51,7 @@ void worker_loop(Program& program, ExecutionState& state, const RunOptions& opti
       ctx->queued.store(false, std::memory_order_seq_cst);
       if (ctx->finished) continue;
       if (!satisfiable(*ctx)) {
-        register_waits(*ctx);
-        if (ctx->remote_wakeable) {
-          std::atomic_thread_fence(std::memory_order_seq_cst);
-          if (satisfiable(*ctx)) wake(ctx);
-        }
+        if (park(*ctx)) wake(ctx);
         continue;
       }
       ctx->wait.kind = WaitKind::none;

@@ -43,8 +43,8 @@ Scope Program::scope(std::string prefix) { return Scope(*this, std::move(prefix)
 
 detail::ContextNode& Program::new_context(std::string name) {
   if (name.empty()) problems_.push_back("a context has an empty name");
-  for (const auto& node : contexts_)
-    if (node->context.name() == name) problems_.push_back("two contexts are named '" + name + "'");
+  if (!context_names_.insert(name).second)
+    problems_.push_back("two contexts are named '" + name + "'");
   auto node = std::make_unique<detail::ContextNode>();
   detail::ContextCore& core = core_of(node->context);
   core.name = std::move(name);
@@ -55,8 +55,8 @@ detail::ContextNode& Program::new_context(std::string name) {
 
 void Program::check_channel(const std::string& name, const ChannelOptions& options) {
   if (name.empty()) problems_.push_back("a channel has an empty name");
-  for (const auto& ch : channels_)
-    if (ch->name() == name) problems_.push_back("two channels are named '" + name + "'");
+  if (!channel_names_.insert(name).second)
+    problems_.push_back("two channels are named '" + name + "'");
   if (options.capacity && *options.capacity == 0)
     problems_.push_back("channel '" + name +
                         "' has capacity 0: give it at least 1, or dfsim::unbounded");

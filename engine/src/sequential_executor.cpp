@@ -26,7 +26,7 @@ RunResult run_sequential(Program& program, ExecutionState& state, const RunOptio
       ctx->queued.store(false, std::memory_order_relaxed);
       if (ctx->finished) continue;
       if (!satisfiable(*ctx)) {
-        register_waits(*ctx);
+        park(*ctx);  // nothing else runs: it cannot have become ready meanwhile
         continue;
       }
       ctx->wait.kind = WaitKind::none;

@@ -1,7 +1,9 @@
 #include "stall.hpp"
 
-#include <algorithm>
+#include <functional>
+#include <queue>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dfsim/engine/detail/channel_core.hpp"
@@ -10,10 +12,19 @@
 namespace dfsim::detail {
 namespace {
 
-// A lower bound of the clock at which `ctx` can next act, given bounds of the others.
+// A lower bound of the clock at which `ctx` can next act, given lower bounds of the others
+// (kNever where nothing is known yet). Every term that depends on another context adds at
+// least one cycle (L, R >= 1): resolve_stall relies on that.
 Cycle next_bound(const ContextCore& ctx, const std::vector<Cycle>& bound) {
   auto sender_bound = [&](const ChannelCore* ch) {
     return add_cycles(bound[ch->sender->index], ch->latency());
+  };
+  auto credit_bound = [&](const ChannelCore* ch) -> Cycle {
+    if (ch->has_credit()) return 0;
+    if (ch->receiver->finished) return kNever;
+    // The slot comes back when the receiver dequeues the oldest element.
+    Cycle deq = std::max(bound[ch->receiver->index], ch->front_visible_time());
+    return add_cycles(deq, ch->response_latency());
   };
   Cycle v = ctx.clock;
   const WaitState& w = ctx.wait;
@@ -25,70 +36,78 @@ Cycle next_bound(const ContextCore& ctx, const std::vector<Cycle>& bound) {
       if (w.channel->empty() && !w.channel->closed()) v = std::max(v, sender_bound(w.channel));
       break;
     case WaitKind::enqueue:
-    case WaitKind::credit_all: {
-      auto full_bound = [&](const ChannelCore* ch) -> Cycle {
-        if (ch->has_credit()) return 0;
-        if (ch->receiver->finished) return kNever;
-        // The slot comes back when the receiver dequeues the oldest element.
-        Cycle deq = std::max(bound[ch->receiver->index], ch->front_visible_time());
-        return add_cycles(deq, ch->response_latency());
-      };
-      if (w.kind == WaitKind::enqueue) {
-        v = std::max(v, full_bound(w.channel));
-      } else {
-        for (const ChannelCore* ch : w.channels) v = std::max(v, full_bound(ch));
-      }
+      v = std::max(v, credit_bound(w.channel));
       break;
-    }
+    case WaitKind::credit_all:
+      for (const ChannelCore* ch : w.channels) v = std::max(v, credit_bound(ch));
+      break;
     case WaitKind::select: {
       Cycle earliest = kNever;
+      bool any = false;
       for (const ChannelCore* ch : w.channels) {
-        if (!ch->empty())
+        if (!ch->empty()) {
           earliest = std::min(earliest, ch->front_visible_time());
-        else if (!ch->closed())
+          any = true;
+        } else if (!ch->closed()) {
           earliest = std::min(earliest, sender_bound(ch));
+          any = true;
+        }
       }
-      v = std::max(v, earliest);
+      if (any) v = std::max(v, earliest);
       break;
     }
   }
   return v;
 }
 
+// The contexts whose next_bound reads `ctx`'s bound: receivers of its outputs (dequeue,
+// select) and senders of its inputs (credit).
+template <class F>
+void for_each_dependent(const ContextCore& ctx, F&& f) {
+  for (const ChannelCore* ch : ctx.outputs) f(*ch->receiver);
+  for (const ChannelCore* ch : ctx.inputs) f(*ch->sender);
+}
+
 }  // namespace
 
+// The bounds are the least fixed point of next_bound above the clocks: the best lower bounds
+// the blocked state proves (the true next-action times are a fixed point too, so the least
+// one is below them). Every dependency adds at least one cycle, so the least fixed point is
+// found in increasing order, as Dijkstra finds shortest paths: with every context not yet
+// settled taken as kNever, the smallest next_bound among them is exact, since any context it
+// still waits on is at least as late and adds a cycle. A cycle of waits that nothing caps
+// stays at kNever (it can never move again); a select on the cycle caps it at its head.
 std::vector<ContextCore*> resolve_stall(std::span<ContextCore* const> contexts) {
-  std::vector<Cycle> bound(contexts.size());
-  for (const ContextCore* ctx : contexts) bound[ctx->index] = ctx->finished ? kNever : ctx->clock;
-  // One round applies every context's rule once; bounds only rise, and each step is sound.
-  auto round = [&](bool narrowing) {
-    std::vector<std::size_t> changed;
-    for (const ContextCore* ctx : contexts) {
-      if (ctx->finished) continue;
-      Cycle v = next_bound(*ctx, bound);
-      Cycle& b = bound[ctx->index];
-      if (narrowing ? v < b : v > b) {
-        b = v;
-        changed.push_back(ctx->index);
-      }
+  const std::size_t n = contexts.size();
+  std::vector<Cycle> bound(n, kNever);  // settled values; kNever while unsettled
+  std::vector<Cycle> estimate(n, kNever);
+  std::vector<bool> settled(n, false);
+  using Entry = std::pair<Cycle, std::size_t>;
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue;
+  for (const ContextCore* ctx : contexts) {
+    if (ctx->finished) {
+      settled[ctx->index] = true;
+      continue;
     }
-    return changed;
-  };
-  // Every wait adds at least one cycle (L, R >= 1), so bounds still rising after as many
-  // rounds as there are contexts climb around a cycle of waits. They rise until a select's
-  // other input caps them (its next element's time), or forever (a true deadlock), one
-  // latency per round: far too slow to iterate. Widen them to kNever, then narrow: re-apply
-  // the rules downwards until the cap they meet settles them.
-  std::vector<std::size_t> changed;
-  for (std::size_t r = 0; r < contexts.size() + 2; ++r) {
-    changed = round(false);
-    if (changed.empty()) break;
+    estimate[ctx->index] = next_bound(*ctx, bound);
+    if (estimate[ctx->index] != kNever) queue.push({estimate[ctx->index], ctx->index});
   }
-  if (!changed.empty()) {
-    for (std::size_t i : changed) bound[i] = kNever;
-    for (std::size_t r = 0; r < contexts.size() + 2; ++r)
-      if (round(true).empty()) break;
+  while (!queue.empty()) {
+    auto [value, i] = queue.top();
+    queue.pop();
+    if (settled[i] || value != estimate[i]) continue;  // settled, or a stale entry
+    settled[i] = true;
+    bound[i] = value;
+    for_each_dependent(*contexts[i], [&](const ContextCore& d) {
+      if (settled[d.index]) return;
+      Cycle e = next_bound(d, bound);
+      if (e < estimate[d.index]) {
+        estimate[d.index] = e;
+        queue.push({e, d.index});
+      }
+    });
   }
+
   std::vector<ContextCore*> decided;
   for (ContextCore* ctx : contexts) {
     if (ctx->finished || ctx->wait.kind != WaitKind::select) continue;

@@ -81,15 +81,24 @@ void register_waits(ContextCore& ctx) noexcept {
   }
 }
 
+bool park(ContextCore& ctx) noexcept {
+  for (;;) {
+    const ChannelCore* registered = ctx.wait.channel;
+    register_waits(ctx);
+    if (!ctx.remote_wakeable) return false;
+    // Pairs with the fence in wake_waiter(): an update made before our registration was
+    // visible to its maker is seen here.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (satisfiable(ctx)) return true;
+    // A fan-out whose registered output got credit meanwhile now waits on another one:
+    // register there too, or nobody would wake it.
+    if (ctx.wait.channel == registered) return false;
+  }
+}
+
 void block(ContextCore& ctx) noexcept {
   ctx.published_clock.store(ctx.clock, std::memory_order_release);
-  register_waits(ctx);
-  if (ctx.remote_wakeable) {
-    // Pairs with the fence in wake_waiter(): an update made before our registration was
-    // visible to its maker is seen here, and we wake ourselves.
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (satisfiable(ctx)) wake(&ctx);
-  }
+  if (park(ctx)) wake(&ctx);
 }
 
 const char* wait_kind_name(WaitKind kind) noexcept {

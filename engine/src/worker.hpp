@@ -61,5 +61,9 @@ Worker*& current_worker() noexcept;
 bool satisfiable(ContextCore& ctx) noexcept;
 // Registers the context as waiting on the channels its operation needs.
 void register_waits(ContextCore& ctx) noexcept;
+// Registers a context whose operation cannot proceed where it will be woken. Returns true
+// when, by the time it is registered, the operation can proceed after all (another thread
+// got there first): the caller must then run it rather than let it sleep.
+bool park(ContextCore& ctx) noexcept;
 
 }  // namespace dfsim::detail

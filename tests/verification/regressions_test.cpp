@@ -67,7 +67,8 @@ TEST(Regressions, SelectBesideACycleOfWaits) {
 // the resolver widens to kNever only the bounds that changed in its last rising round and
 // then narrows; the narrowing pulls the cycle back to finite bounds (n0 33, n1 35, n2 34,
 // which is not even a fixed point: n0's rule gives 36) that do not exceed 39, so the select
-// stays undecided.
+// stays undecided. Fixed by computing the least fixed point exactly, in increasing order
+// (stall.cpp): the cycle stays at kNever and the select takes c6's element.
 TEST(Regressions, SelectBesideACycleOfWaitsAfterNarrowing) {
   expect_agreement(GraphSpec{
       .nodes =
@@ -102,7 +103,8 @@ TEST(Regressions, SelectBesideACycleOfWaitsAfterNarrowing) {
 // finds an output without credit; before await_suspend runs, the receiver on another thread
 // dequeues, so await_suspend finds no full output and records a null wait channel, which
 // block() -> register_waits() dereferences (UBSan: "member access within null pointer of
-// type 'struct ChannelCore'" in register_waits).
+// type 'struct ChannelCore'" in register_waits). Fixed: await_suspend then waits on the
+// first output, and block()'s re-check finds the wait satisfied and requeues the context.
 TEST(Regressions, ParallelFanOutCreditRacesWithRemoteDequeue) {
   GraphSpec g{
       .nodes = {{.kind = NodeKind::source, .count = 2000},
@@ -123,7 +125,8 @@ TEST(Regressions, ParallelFanOutCreditRacesWithRemoteDequeue) {
 // If the first output's credit arrived between the registration and the re-check, and its
 // receiver did not see the registration, the context waits on an output that already has
 // credit and is never woken when the other one gets credit: the run ends as a deadlock
-// whose report shows the sender blocked on a channel with free slots.
+// whose report shows the sender blocked on a channel with free slots. Fixed by park()
+// (worker.cpp), which registers again wherever the re-check moved the wait.
 TEST(Regressions, ParallelFanOutWaitsOnTheWrongOutput) {
   GraphSpec g{
       .nodes = {{.kind = NodeKind::source, .count = 2000},
@@ -147,7 +150,8 @@ TEST(Regressions, ParallelFanOutWaitsOnTheWrongOutput) {
 // returns "all inputs ended" while an input holds an element and is open. Here the merge
 // then returns early, and the source blocks forever on a full channel whose receiver has
 // finished. (The same goes for an empty input's bound read after its emptiness: the sender
-// may enqueue and then publish a later clock in between.)
+// may enqueue and then publish a later clock in between.) Fixed: decide_select reads each
+// input once, closed flag and bound before its counters.
 TEST(Regressions, ParallelSelectSeesAnElementArriveBetweenItsPasses) {
   GraphSpec g{
       .nodes = {{.kind = NodeKind::source, .count = 20000},

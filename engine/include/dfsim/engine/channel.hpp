@@ -75,15 +75,15 @@ class Sender {
   };
 
   // Visible at (clock after credit) + L.
-  PushAwaiter push(T value) noexcept { return {ch_, ctx_, std::move(value), 0, 0}; }
+  [[nodiscard("co_await it")]] PushAwaiter push(T value) noexcept { return {ch_, ctx_, std::move(value), 0, 0}; }
   // A unit with pipeline depth P: visible at (clock after credit) + max(P, L).
-  PushAwaiter push(T value, Latency depth) noexcept {
+  [[nodiscard("co_await it")]] PushAwaiter push(T value, Latency depth) noexcept {
     return {ch_, ctx_, std::move(value), depth.cycles, 0};
   }
   // An explicit stamp: visible at max(stamp, clock after credit + L).
-  PushAwaiter push_at(T value, Cycle stamp) noexcept { return {ch_, ctx_, std::move(value), 0, stamp}; }
+  [[nodiscard("co_await it")]] PushAwaiter push_at(T value, Cycle stamp) noexcept { return {ch_, ctx_, std::move(value), 0, stamp}; }
   // Wait for a free slot without writing; the next push uses that same slot.
-  CreditAwaiter credit() noexcept { return {ch_, ctx_}; }
+  [[nodiscard("co_await it")]] CreditAwaiter credit() noexcept { return {ch_, ctx_}; }
   // Writes without waiting. Precondition: credit is held (after credit() or all_credit()).
   void push_now(T value, Latency depth = {}) noexcept {
     ch_->enqueue(*ctx_, std::move(value), depth.cycles, 0);
@@ -144,8 +144,8 @@ class Receiver {
     }
   };
 
-  PopAwaiter pop() noexcept { return {{ch_, ctx_}}; }
-  PeekAwaiter peek() noexcept { return {{ch_, ctx_}}; }
+  [[nodiscard("co_await it")]] PopAwaiter pop() noexcept { return {{ch_, ctx_}}; }
+  [[nodiscard("co_await it")]] PeekAwaiter peek() noexcept { return {{ch_, ctx_}}; }
 
   const std::string& name() const noexcept { return ch_->name(); }
   explicit operator bool() const noexcept { return ch_ != nullptr; }

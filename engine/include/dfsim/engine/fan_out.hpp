@@ -25,7 +25,11 @@ struct CreditAllAwaiter {
     ChannelCore* full = nullptr;
     for (ChannelCore* ch : outputs)
       if (!ch->sender_has_credit()) { full = ch; break; }
-    ctx->wait = {WaitKind::credit_all, full, std::span<ChannelCore* const>(outputs), -1};
+    // Credit may have come back since await_ready: only a receiver on another thread can
+    // do that, and block()'s re-check then finds the wait satisfied and requeues us. (A
+    // void await_suspend keeps wrappers that forward it from suspending unregistered.)
+    ctx->wait = {WaitKind::credit_all, full ? full : outputs[0],
+                 std::span<ChannelCore* const>(outputs), -1};
     block(*ctx);
   }
   void await_resume() noexcept {
@@ -38,7 +42,7 @@ struct CreditAllAwaiter {
 // co_await all_credit(a, b): afterwards every push to a or b proceeds without waiting, and
 // all of them are written at the same clock.
 template <class... T>
-auto all_credit(Sender<T>&... outputs) noexcept {
+[[nodiscard("co_await it")]] auto all_credit(Sender<T>&... outputs) noexcept {
   using Storage = std::array<detail::ChannelCore*, sizeof...(T)>;
   detail::ContextCore* ctx = nullptr;
   ((ctx = outputs.owner()), ...);
@@ -46,7 +50,7 @@ auto all_credit(Sender<T>&... outputs) noexcept {
 }
 
 template <class T>
-auto all_credit(std::span<Sender<T>> outputs) {
+[[nodiscard("co_await it")]] auto all_credit(std::span<Sender<T>> outputs) {
   std::vector<detail::ChannelCore*> storage;
   storage.reserve(outputs.size());
   for (auto& out : outputs) storage.push_back(out.state());

@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <type_traits>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -148,6 +149,7 @@ class Program {
   std::vector<std::unique_ptr<detail::ChannelCore>> channels_;
   std::vector<std::unique_ptr<detail::ContextNode>> contexts_;
   std::vector<std::string> problems_;
+  std::unordered_set<std::string> context_names_, channel_names_;  // to find duplicates
   bool ran_ = false;
 };
 

@@ -18,26 +18,37 @@ inline constexpr int kUndecided = -2;
 inline constexpr int kAllEnded = -1;
 
 // `bound(ch)` is a lower bound of the visible time of anything ch's sender enqueues later.
+// Each input is looked at once, in an order that keeps the answer sound while its sender
+// runs on another thread: closed before the counters (a closed channel's count is final),
+// the bound before emptiness (an element enqueued after the bound was read is visible no
+// earlier than it; one enqueued before is seen). Looking twice could miss an element that
+// arrives in between and pick a later one.
 template <class Bound>
 int decide_select(std::span<ChannelCore* const> inputs, Bound&& bound) noexcept {
   int best = kAllEnded;
   Cycle best_time = kNever;
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (inputs[i]->empty()) continue;
-    Cycle t = inputs[i]->front_visible_time();
-    if (best == kAllEnded || t < best_time) {
-      best = static_cast<int>(i);
-      best_time = t;
-    }
-  }
+  // The earliest bound among open, empty inputs, and the first input that has it.
+  int blocker = -1;
+  Cycle blocker_bound = kNever;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     ChannelCore* ch = inputs[i];
-    bool closed = ch->closed();  // read before empty(): a closed channel's tail is final
-    if (!ch->empty() || closed) continue;
-    if (best == kAllEnded) return kUndecided;
-    Cycle b = bound(ch);
-    if (b < best_time || (b == best_time && static_cast<int>(i) < best)) return kUndecided;
+    const bool closed = ch->closed();
+    const Cycle b = closed ? kNever : bound(ch);
+    if (!ch->empty()) {
+      Cycle t = ch->front_visible_time();
+      if (best == kAllEnded || t < best_time) {
+        best = static_cast<int>(i);
+        best_time = t;
+      }
+    } else if (!closed && (blocker < 0 || b < blocker_bound)) {
+      blocker = static_cast<int>(i);
+      blocker_bound = b;
+    }
   }
+  if (blocker < 0) return best;
+  if (best == kAllEnded) return kUndecided;
+  if (blocker_bound < best_time || (blocker_bound == best_time && blocker < best))
+    return kUndecided;
   return best;
 }
 
@@ -76,7 +87,7 @@ struct SelectAwaiter {
 
 // co_await select(a, b, c): the index (0, 1, 2) of the input with the earliest next element.
 template <class... T>
-auto select(Receiver<T>&... inputs) noexcept {
+[[nodiscard("co_await it")]] auto select(Receiver<T>&... inputs) noexcept {
   using Storage = std::array<detail::ChannelCore*, sizeof...(T)>;
   detail::ContextCore* ctx = nullptr;
   ((ctx = inputs.owner()), ...);
@@ -84,7 +95,7 @@ auto select(Receiver<T>&... inputs) noexcept {
 }
 
 template <class T>
-auto select(std::span<Receiver<T>> inputs) {
+[[nodiscard("co_await it")]] auto select(std::span<Receiver<T>> inputs) {
   std::vector<detail::ChannelCore*> storage;
   storage.reserve(inputs.size());
   for (auto& in : inputs) storage.push_back(in.state());
