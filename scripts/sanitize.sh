@@ -15,7 +15,9 @@ if [ "$which" = asan ] || [ "$which" = all ]; then
   ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" -E "${DFSIM_ASAN_EXCLUDE:-^$}"
 fi
 if [ "$which" = tsan ] || [ "$which" = all ]; then
-  dir=$("$root/scripts/build.sh" tsan)
+  # Only the executables that hold threaded cases (the filter below).
+  dir=$(DFSIM_TARGETS="engine_tests verification_tests workloads_tests sdpa_tests cli_tests dfsim" \
+        "$root/scripts/build.sh" tsan)
   # Threaded cases: every test that runs the parallel executor.
   ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" -R "${DFSIM_TSAN_TESTS:-Parallel|parallel|Executor|Differential|threads}"
 fi

@@ -88,7 +88,7 @@ bool park(ContextCore& ctx) noexcept {
     if (!ctx.remote_wakeable) return false;
     // Pairs with the fence in wake_waiter(): an update made before our registration was
     // visible to its maker is seen here.
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    full_fence();
     if (satisfiable(ctx)) return true;
     // A fan-out whose registered output got credit meanwhile now waits on another one:
     // register there too, or nobody would wake it.

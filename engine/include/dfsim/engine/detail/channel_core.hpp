@@ -111,10 +111,23 @@ class ChannelCore {
 // Wakes the context waiting at the other end, if any. Defined with the scheduler.
 void wake(ContextCore* ctx) noexcept;
 
+// The store-load barrier of the cross-thread wake protocol: each side stores (an update, a
+// registration), then this, then loads the other's; at least one of them sees the other.
+// ThreadSanitizer does not model fences, so under it a read-modify-write of one shared atomic
+// does the same job in a way TSan understands (RMWs on one location are totally ordered).
+DFSIM_HOT void full_fence() noexcept {
+#if defined(__SANITIZE_THREAD__)
+  static std::atomic<unsigned> proxy{0};
+  proxy.fetch_add(0, std::memory_order_seq_cst);
+#else
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+#endif
+}
+
 DFSIM_HOT void wake_waiter(std::atomic<ContextCore*>& slot, bool cross_thread) noexcept {
   if (cross_thread) [[unlikely]] {
-    // Pairs with the fence in block(): either we see the waiter or it sees our update.
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    // Pairs with the fence in park(): either we see the waiter or it sees our update.
+    full_fence();
     if (slot.load(std::memory_order_relaxed) == nullptr) return;
     if (ContextCore* w = slot.exchange(nullptr, std::memory_order_acq_rel)) wake(w);
     return;
