@@ -82,14 +82,18 @@ run() {
     local line
     line=$(printf '%s\n' "$out" | "$PY" -c '
 import json, sys
+text = sys.stdin.read()
 obj = None
-for line in sys.stdin:
-    line = line.strip()
-    if line.startswith("{"):
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            pass
+try:  # dfsim prints one indented document; the peers one line, possibly after other text
+    obj = json.loads(text)
+except ValueError:
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                pass
 if obj is None:
     sys.exit("no JSON object in output")
 for key in ("wall_seconds", "cycles", "elements"):
