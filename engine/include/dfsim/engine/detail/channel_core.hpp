@@ -97,7 +97,7 @@ class ChannelCore {
   // Peak occupancy, kept by the receiver: see ChannelState::account_free.
   std::uint64_t peak_ = 0;
   std::uint64_t pending_ = 0;    // the first write whose occupancy is not yet known
-  std::uint64_t matched_ = 0;    // frees known to be at or before pending_'s write
+  std::uint64_t matched_ = 0;    // unbounded: frees known to be at or before pending_'s write
   CycleQueue unmatched_frees_;   // free times of elements matched_ .. r_head_ - 1
   alignas(64) char end_of_receiver_line_ = 0;
 

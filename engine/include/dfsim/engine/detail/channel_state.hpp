@@ -34,11 +34,11 @@ class ChannelState final : public ChannelCore {
                Cycle response_latency)
       : ChannelCore(std::move(name), capacity, latency, response_latency) {
     if (bounded_) {
-      // Twice the capacity: the slack lets the receiver settle occupancy in batches.
+      // At least twice the capacity: write k and the free it is compared with (that of
+      // element k - peak) must both still be in the ring when the receiver gets to them.
       std::uint64_t size = std::bit_ceil(std::max<std::uint64_t>(capacity_, 1) * 2);
       ring_ = std::make_unique<Slot<T>[]>(size);
       mask_ = size - 1;
-      settle_every_ = size - capacity_;
     } else {
       tail_chunk_ = head_chunk_ = pending_chunk_ = new Chunk;
     }
@@ -55,18 +55,37 @@ class ChannelState final : public ChannelCore {
       sender.move_clock_to(ring_[(s_tail_ - capacity_) & mask_].freed, sender.backpressured);
   }
 
+  // The hot paths below read every field they need into locals before they store into a
+  // slot: a slot holds Cycles, which may alias any of the counters, so the compiler would
+  // otherwise reload them after every store (callgrind: a quarter of the instructions).
+
   // Precondition: sender_has_credit(). Visible at max(stamp, t' + max(L, delay)).
   DFSIM_HOT void enqueue(ContextCore& sender, T&& value, Cycle delay, Cycle stamp) noexcept {
-    take_credit(sender);
     const std::uint64_t t = s_tail_;
-    Slot<T>& slot = bounded_ ? ring_[t & mask_] : tail_chunk_->slots[t & (kChunk - 1)];
-    slot.value = std::move(value);
-    slot.visible = std::max(stamp, sender.clock + std::max(latency_, delay));
-    slot.written = sender.clock;
-    if (!bounded_ && (t & (kChunk - 1)) == kChunk - 1) {
-      // Link the next chunk before publishing the last slot, so the receiver finds it.
-      tail_chunk_ = tail_chunk_->next = new Chunk;
+    const Cycle depth = std::max(latency_, delay);
+    Cycle clock = sender.clock;
+    Slot<T>* slot;
+    if (bounded_) {
+      Slot<T>* const ring = ring_.get();
+      const std::uint64_t mask = mask_;
+      if (t >= capacity_) {  // step 1: the slot that dequeue t - C freed
+        const Cycle freed = ring[(t - capacity_) & mask].freed;
+        if (freed > clock) {
+          sender.backpressured += freed - clock;
+          sender.clock = clock = freed;
+        }
+      }
+      slot = &ring[t & mask];
+    } else {
+      slot = &tail_chunk_->slots[t & (kChunk - 1)];
+      if ((t & (kChunk - 1)) == kChunk - 1) {
+        // Link the next chunk before publishing the last slot, so the receiver finds it.
+        tail_chunk_ = tail_chunk_->next = new Chunk;
+      }
     }
+    slot->value = std::move(value);
+    slot->visible = std::max(stamp, clock + depth);
+    slot->written = clock;
     s_tail_ = t + 1;
     tail_.store(t + 1, std::memory_order_release);
     wake_waiter(waiting_receiver, cross_thread);
@@ -81,19 +100,27 @@ class ChannelState final : public ChannelCore {
 
   DFSIM_HOT T dequeue(ContextCore& receiver) noexcept {
     const std::uint64_t h = r_head_;
+    const bool bounded = bounded_;
+    ChannelTrace* const tracer = trace;
     Slot<T>& slot = front_slot();
-    receiver.move_clock_to(slot.visible, receiver.starved);
+    Cycle clock = receiver.clock;
+    const Cycle visible = slot.visible;
+    if (visible > clock) {
+      receiver.starved += visible - clock;
+      receiver.clock = clock = visible;
+    }
+    const Cycle freed = clock + response_latency_;
     T value = std::move(slot.value);
-    // Settle the writes up to h before this slot's old free is overwritten (see below).
-    if (!bounded_ || h - matched_ >= settle_every_) account_writes(/*run_over=*/false);
-    const Cycle freed = receiver.clock + response_latency_;
+    if (!bounded) account_writes(/*run_over=*/false);  // before this free joins the queue
     slot.freed = freed;
-    if (!bounded_) unmatched_frees_.push_back(freed);
-    if (trace) [[unlikely]]
-      trace->record({h, slot.written, slot.visible, receiver.clock, freed});
+    if (tracer) [[unlikely]]
+      tracer->record({h, slot.written, visible, clock, freed});
     r_head_ = h + 1;
-    if (!bounded_ && (h & (kChunk - 1)) == kChunk - 1) {
-      delete std::exchange(head_chunk_, head_chunk_->next);
+    if (bounded) {
+      account_writes(/*run_over=*/false);  // with this free known
+    } else {
+      unmatched_frees_.push_back(freed);
+      if ((h & (kChunk - 1)) == kChunk - 1) delete std::exchange(head_chunk_, head_chunk_->next);
     }
     head_.store(h + 1, std::memory_order_release);
     wake_waiter(waiting_sender, cross_thread);
@@ -109,39 +136,62 @@ class ChannelState final : public ChannelCore {
     return bounded_ ? ring_[r_head_ & mask_] : head_chunk_->slots[r_head_ & (kChunk - 1)];
   }
 
-  // Peak occupancy is the largest (writes at or before x) - (frees at or before x). Both
-  // sequences are sorted in time, so the occupancy just after write k is
-  // k + 1 - #{frees at or before it}, known once a free later than it is known, or once
-  // every earlier element has been freed. The receiver sees both sequences; this merges them
-  // lazily, whichever arrives first in wall-clock time.
+  // Peak occupancy is the largest (writes at or before x) - (frees at or before x). Write k
+  // at w_k (sorted) and the frees f_j (sorted: the receiver's clock only rises) make the
+  // occupancy just after write k o_k = k + 1 - #{j : f_j <= w_k}, and the peak is max o_k.
+  // The receiver sees both sequences; these merge them lazily, whichever arrives first in
+  // wall-clock time.
   //
-  // Frees are known for elements below r_head_, of which those from matched_ on are not yet
-  // known to precede the pending write. An unbounded channel queues them and settles at
-  // every dequeue. A bounded one reads them from its ring of P >= 2C slots, and settles only
-  // when dequeue h would otherwise overwrite a free still needed: settling makes
-  // matched_ > h - C (write h waited for free h - C, by the credit rule), so the frees and
-  // writes still needed stay intact for the next P - C dequeues.
+  // Bounded: with p the peak so far, o_k > p exactly when f_{k-p} > w_k (element k - p is
+  // not yet freed at w_k), so each write costs one comparison, plus one per rise of the peak
+  // (at most C in a run). Write k can be decided once element k - p has been dequeued;
+  // every dequeue h decides all it can, so write k is decided by dequeue k - p <= k, long
+  // before the sender reuses its slot (write k + 2C waits for dequeue k + C) and before the
+  // free it reads is overwritten (dequeue k - p + 2C).
+  //
+  // Unbounded: frees are queued until they are known to precede the pending write;
+  // matched_ counts those popped.
   DFSIM_HOT void account_writes(bool run_over) noexcept {
-    for (;;) {
-      if (pending_ >= r_tail_seen_) {
-        r_tail_seen_ = tail_.load(std::memory_order_acquire);
-        if (pending_ >= r_tail_seen_) return;
-      }
-      const Cycle written = pending_slot().written;
-      if (bounded_) {
-        while (matched_ < r_head_ && ring_[matched_ & mask_].freed <= written) ++matched_;
-      } else {
-        while (!unmatched_frees_.empty() && unmatched_frees_.front() <= written) {
-          unmatched_frees_.pop_front();
-          ++matched_;
+    std::uint64_t pending = pending_, peak = peak_, tail = r_tail_seen_;
+    const std::uint64_t head = r_head_;  // elements below it have known frees
+    // Writes the receiver has not seen yet wait for a later call: it sees write k before it
+    // dequeues element k, which decides it.
+    if (run_over) r_tail_seen_ = tail = tail_.load(std::memory_order_acquire);
+    if (bounded_) {
+      const Slot<T>* const ring = ring_.get();
+      const std::uint64_t mask = mask_;
+      while (pending < tail) {
+        if (peak > pending) {  // o_k <= k + 1 <= peak
+          ++pending;
+          continue;
+        }
+        const std::uint64_t j = pending - peak;
+        if (j >= head) {
+          if (!run_over) break;  // f_j is still to come
+          ++peak;                // never freed: still there after the run
+        } else if (ring[j & mask].freed > ring[pending & mask].written) {
+          ++peak;
+        } else {
+          ++pending;
         }
       }
-      // An earlier element not dequeued yet might still be freed before this write.
-      if (!run_over && matched_ == r_head_ && matched_ < pending_) return;
-      peak_ = std::max(peak_, pending_ + 1 - matched_);
-      if (!bounded_ && (pending_ & (kChunk - 1)) == kChunk - 1) pending_chunk_ = pending_chunk_->next;
-      ++pending_;
+    } else {
+      std::uint64_t matched = matched_;
+      for (; pending < tail; ++pending) {
+        const Cycle written = pending_chunk_->slots[pending & (kChunk - 1)].written;
+        while (!unmatched_frees_.empty() && unmatched_frees_.front() <= written) {
+          unmatched_frees_.pop_front();
+          ++matched;
+        }
+        // An earlier element not dequeued yet might still be freed before this write.
+        if (!run_over && matched == head && matched < pending) break;
+        peak = std::max(peak, pending + 1 - matched);
+        if ((pending & (kChunk - 1)) == kChunk - 1) pending_chunk_ = pending_chunk_->next;
+      }
+      matched_ = matched;
     }
+    pending_ = pending;
+    peak_ = peak;
   }
 
  public:
@@ -154,7 +204,6 @@ class ChannelState final : public ChannelCore {
 
   std::unique_ptr<Slot<T>[]> ring_;
   std::uint64_t mask_ = 0;
-  std::uint64_t settle_every_ = 0;
   Chunk* tail_chunk_ = nullptr;
   Chunk* head_chunk_ = nullptr;
   Chunk* pending_chunk_ = nullptr;
