@@ -39,6 +39,7 @@ class ChannelState final : public ChannelCore {
       std::uint64_t size = std::bit_ceil(std::max<std::uint64_t>(capacity_, 1) * 2);
       ring_ = std::make_unique<Slot<T>[]>(size);
       mask_ = size - 1;
+      settle_every_ = next_settle_ = size - capacity_;
     } else {
       tail_chunk_ = head_chunk_ = pending_chunk_ = new Chunk;
     }
@@ -117,7 +118,10 @@ class ChannelState final : public ChannelCore {
       tracer->record({h, slot.written, visible, clock, freed});
     r_head_ = h + 1;
     if (bounded) {
-      account_writes(/*run_over=*/false);  // with this free known
+      if (h + 1 == next_settle_) {  // in batches: see account_writes
+        next_settle_ += settle_every_;
+        account_writes(/*run_over=*/false);
+      }
     } else {
       unmatched_frees_.push_back(freed);
       if ((h & (kChunk - 1)) == kChunk - 1) delete std::exchange(head_chunk_, head_chunk_->next);
@@ -144,10 +148,11 @@ class ChannelState final : public ChannelCore {
   //
   // Bounded: with p the peak so far, o_k > p exactly when f_{k-p} > w_k (element k - p is
   // not yet freed at w_k), so each write costs one comparison, plus one per rise of the peak
-  // (at most C in a run). Write k can be decided once element k - p has been dequeued;
-  // every dequeue h decides all it can, so write k is decided by dequeue k - p <= k, long
-  // before the sender reuses its slot (write k + 2C waits for dequeue k + C) and before the
-  // free it reads is overwritten (dequeue k - p + 2C).
+  // (at most C in a run). Write k can be decided once element k - p has been dequeued and
+  // the receiver has seen write k, both true at dequeue k. Deciding all it can every
+  // S = P - C dequeues (P >= 2C slots in the ring) decides write k by dequeue k + S - 1:
+  // before the sender reuses its slot (write k + P waits for dequeue k + P - C) and before
+  // the free it reads is overwritten (dequeue k - p + P, p <= C).
   //
   // Unbounded: frees are queued until they are known to precede the pending write;
   // matched_ counts those popped.
@@ -204,6 +209,7 @@ class ChannelState final : public ChannelCore {
 
   std::unique_ptr<Slot<T>[]> ring_;
   std::uint64_t mask_ = 0;
+  std::uint64_t settle_every_ = 0, next_settle_ = 0;  // bounded: dequeues between settlings
   Chunk* tail_chunk_ = nullptr;
   Chunk* head_chunk_ = nullptr;
   Chunk* pending_chunk_ = nullptr;
