@@ -60,6 +60,12 @@ void Program::check_channel(const std::string& name, const ChannelOptions& optio
   if (options.capacity && *options.capacity == 0)
     problems_.push_back("channel '" + name +
                         "' has capacity 0: give it at least 1, or dfsim::unbounded");
+  if (options.capacity && *options.capacity > detail::kMaxCapacity)
+    problems_.push_back("channel '" + name + "' has capacity " +
+                        std::to_string(*options.capacity) +
+                        ": a bounded channel reserves its slots up front, at most " +
+                        std::to_string(detail::kMaxCapacity) +
+                        "; make it unbounded, which grows as it fills");
   if (options.latency == 0)
     problems_.push_back("channel '" + name + "' has latency 0: latencies are at least 1 cycle");
   if (options.response_latency == 0)

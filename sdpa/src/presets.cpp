@@ -140,6 +140,11 @@ ResolvedConfig resolve(const AttentionConfig& config) {
   if (config.d == 0)
     throw std::invalid_argument("d (the head dimension) is 0: give at least 1");
   if (config.heads == 0) throw std::invalid_argument("heads is 0: give at least 1");
+  if (config.n > kMaxSequenceLength)
+    throw std::invalid_argument(
+        "n = " + std::to_string(config.n) + " is more than can be simulated: each FIFO of the "
+        "key loop carries N^2 elements (N = 16,384 takes about half a minute, and time grows "
+        "as N^2); give n at most " + std::to_string(kMaxSequenceLength));
   const VariantSpec& s = spec(config.variant);
   const std::string variant(to_string(config.variant));
   ResolvedConfig r;

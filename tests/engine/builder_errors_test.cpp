@@ -52,6 +52,19 @@ TEST(BuilderErrors, CapacityZero) {
   EXPECT_FALSE(ran);  // nothing ran
 }
 
+// A bounded channel reserves its ring when it is described; a capacity no ring can hold is a
+// problem of the graph (pointing at unbounded), not an out-of-memory crash.
+TEST(BuilderErrors, CapacityTooLargeForARing) {
+  Program g;
+  auto [tx, rx] = g.channel<int>("huge", {.capacity = std::uint64_t{1} << 40});
+  g.add("src", source_of(std::vector{1}), std::move(tx));
+  g.add("dst", discard<int>(), std::move(rx));
+  auto problems = rejected(g);
+  ASSERT_THAT(problems, SizeIs(1));
+  EXPECT_THAT(problems[0], AllOf(HasSubstr("'huge'"), HasSubstr("capacity 1099511627776"),
+                                 HasSubstr("unbounded")));
+}
+
 TEST(BuilderErrors, LatencyZero) {
   Program g;
   auto [tx, rx] = g.channel<int>("instant", {.latency = 0});

@@ -159,6 +159,13 @@ TEST(Config, ZeroesAreRejected) {
   EXPECT_NE(resolve_error({.heads = 0}).find("heads is 0"), std::string::npos);
 }
 
+TEST(Config, SequenceLengthBeyondWhatCanBeSimulated) {
+  const std::string e = resolve_error({.n = kMaxSequenceLength + 1});
+  EXPECT_NE(e.find("n = 1048577 is more than can be simulated"), std::string::npos) << e;
+  EXPECT_NE(e.find("at most 1048576"), std::string::npos) << e;
+  EXPECT_EQ(resolve_error({.n = 4}), "");  // a small one resolves
+}
+
 TEST(Config, SimulateChecksTheTensorsAgainstTheConfig) {
   EXPECT_THROW(simulate_attention({.n = 8, .d = 2}, {random_tensors(8, 1, 1)}), std::invalid_argument);
   EXPECT_THROW(simulate_attention({.n = 8, .heads = 2}, {random_tensors(8, 1, 1)}), std::invalid_argument);

@@ -74,6 +74,9 @@ struct ResolvedConfig {
   // step per key); a unit that takes one step per row does not bound the throughput.
   Cycle max_initiation_interval = 1;
 };
+// N^2 = 2^40 elements per FIFO: days of simulation, and gigabytes of naive long FIFO.
+inline constexpr std::size_t kMaxSequenceLength = std::size_t{1} << 20;
+
 // Throws std::invalid_argument with a message naming the problem and the fix (an unknown
 // FIFO or unit name lists the valid ones; zero latency, II or depth; n or d of 0; ...).
 ResolvedConfig resolve(const AttentionConfig& config);

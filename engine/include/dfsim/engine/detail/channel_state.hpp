@@ -13,6 +13,10 @@
 
 namespace dfsim::detail {
 
+// The largest bounded capacity (67 million elements): its ring of twice as many slots is
+// already gigabytes.
+inline constexpr std::uint64_t kMaxCapacity = std::uint64_t{1} << 26;
+
 template <class T>
 struct Slot {
   T value{};
@@ -36,7 +40,9 @@ class ChannelState final : public ChannelCore {
     if (bounded_) {
       // At least twice the capacity: write k and the free it is compared with (that of
       // element k - peak) must both still be in the ring when the receiver gets to them.
-      std::uint64_t size = std::bit_ceil(std::max<std::uint64_t>(capacity_, 1) * 2);
+      // (A capacity beyond kMaxCapacity is refused by validation: no ring that size.)
+      const std::uint64_t c = capacity_ == 0 || capacity_ > kMaxCapacity ? 1 : capacity_;
+      std::uint64_t size = std::bit_ceil(c * 2);
       ring_ = std::make_unique<Slot<T>[]>(size);
       mask_ = size - 1;
       settle_every_ = next_settle_ = size - capacity_;
