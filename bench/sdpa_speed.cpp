@@ -50,6 +50,37 @@ const bool registered = [] {
   return true;
 }();
 
+// Issue 5's wide workload: 8 independent heads (N = 1,024, reordered-stable, unit preset) on
+// the sequential executor and on two threads; and one head, where parallelism must not cost.
+// Time is the engine's run alone. Targets: 8 heads >= 1.7x, 1 head >= 0.95x. For a
+// side-by-side figure on a noisy machine, interleave the repetitions:
+//   bench_sdpa --benchmark_filter=heads --benchmark_repetitions=5
+//              --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true
+//   (one command line)
+void heads(benchmark::State& state) {
+  const auto h = static_cast<unsigned>(state.range(0));
+  const auto threads = static_cast<unsigned>(state.range(1));
+  const AttentionConfig config{.variant = Variant::reordered_stable, .n = 1024, .heads = h};
+  std::vector<Tensors> inputs;
+  for (unsigned i = 0; i < h; ++i) inputs.push_back(random_tensors(1024, 1, 1 + i));
+  for (auto _ : state) {
+    AttentionRun r = simulate_attention(config, inputs, {.threads = threads});
+    if (!r.run.ok()) {
+      state.SkipWithError(r.run.describe_problem().c_str());
+      return;
+    }
+    state.SetIterationTime(r.run.wall_seconds);
+  }
+}
+BENCHMARK(heads)
+    ->ArgNames({"heads", "threads"})
+    ->Args({8, 1})
+    ->Args({8, 2})
+    ->Args({1, 1})
+    ->Args({1, 2})
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();
