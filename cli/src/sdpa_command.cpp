@@ -21,8 +21,17 @@ namespace {
 struct SdpaArgs {
   SdpaFlags flags;
   std::string save_outputs;
+  bool auto_depths = false;
   bool json = false;
 };
+
+// --auto-depths: every FIFO not given by --depth gets the smallest depth that keeps the
+// cycles of the all-unbounded run, found as sdpa-min-depth finds them.
+void apply_min_depths(SdpaSetup& s) {
+  sdpa::MinDepths m = sdpa::find_min_depths(s.config, s.inputs);
+  for (const auto& [name, depth] : m.depth) s.config.depths.emplace(name, depth);
+  s.resolved = resolve_or_usage(s.config);
+}
 
 // "head1.long" -> "long": the name --depth takes.
 std::string fifo_flag_name(const std::string& channel) {
@@ -126,10 +135,13 @@ void save_outputs(const std::string& file, const SdpaSetup& s, const sdpa::Atten
   sdpa::write_npy(file, m);
 }
 
-void print_text(const SdpaSetup& s, const sdpa::AttentionRun& r, double wall) {
+void print_text(const SdpaSetup& s, const sdpa::AttentionRun& r, double wall, bool auto_depths) {
   const auto& c = s.config;
   fmt::print("sdpa: {}\n", config_line(c));
   fmt::print("  inputs               {}\n", s.inputs_text);
+  if (auto_depths)
+    fmt::print("  FIFO depths          the smallest that keep the unbounded run's cycles "
+               "(--auto-depths)\n");
   fmt::print("  status               {}\n", to_string(r.run.status));
   fmt::print("  cycles               {}{}\n", r.run.elapsed_cycles,
              r.run.ok() ? "" : " (when the run stopped)");
@@ -159,7 +171,8 @@ void print_text(const SdpaSetup& s, const sdpa::AttentionRun& r, double wall) {
                f.capacity && f.peak_occupancy >= *f.capacity ? "  (filled)" : "");
 }
 
-nlohmann::ordered_json to_json(const SdpaSetup& s, const sdpa::AttentionRun& r, double wall) {
+nlohmann::ordered_json to_json(const SdpaSetup& s, const sdpa::AttentionRun& r, double wall,
+                               bool auto_depths) {
   nlohmann::ordered_json j;
   j["status"] = to_string(r.run.status);
   j["cycles"] = r.run.elapsed_cycles;
@@ -169,6 +182,7 @@ nlohmann::ordered_json to_json(const SdpaSetup& s, const sdpa::AttentionRun& r, 
   j["intermediate_memory_bytes"] = r.intermediate_memory_bytes;
   j["max_abs_error"] = r.max_abs_error;
   j["non_finite"] = r.non_finite;
+  j["depths"] = auto_depths ? "automatic" : "preset";  // --depth overrides either
   auto& fifos = j["fifos"] = nlohmann::ordered_json::array();
   for (const auto& f : r.fifos)
     fifos.push_back({{"name", f.name},
@@ -178,7 +192,7 @@ nlohmann::ordered_json to_json(const SdpaSetup& s, const sdpa::AttentionRun& r, 
                      {"elements", f.elements},
                      {"internal", f.internal},
                      {"element_bytes", f.element_bytes}});
-  j["wall_seconds"] = wall;
+  j["wall_seconds"] = wall;  // with --auto-depths, the search included
   j["simulation_wall_seconds"] = r.run.wall_seconds;
   j["config"] = config_json(s);
   return j;
@@ -193,6 +207,7 @@ int run_sdpa(const SdpaArgs& a) {
   auto start = std::chrono::steady_clock::now();
   sdpa::AttentionRun r;
   try {
+    if (a.auto_depths) apply_min_depths(s);
     r = sdpa::simulate_attention(s.config, s.inputs, options);
   } catch (const std::invalid_argument& e) {
     end_progress();
@@ -207,14 +222,14 @@ int run_sdpa(const SdpaArgs& a) {
     saved = true;
   }
   if (a.json) {
-    auto j = to_json(s, r, wall);
+    auto j = to_json(s, r, wall, a.auto_depths);
     if (!r.run.ok()) j["problem"] = r.run.describe_problem();
     if (r.run.status == RunStatus::deadlock) j["hint"] = deadlock_hint(s, r);
     if (r.non_finite) j["overflow"] = overflow_message(s, r);
     if (saved) j["outputs_file"] = a.save_outputs;
     fmt::print("{}\n", j.dump(2));
   } else {
-    print_text(s, r, wall);
+    print_text(s, r, wall, a.auto_depths);
     if (saved)
       fmt::print("\noutputs: {} ({} x {} float64{})\n", a.save_outputs, s.config.n * s.config.heads,
                  s.config.d, s.config.heads > 1 ? "; head h is rows h*N to (h+1)*N - 1" : "");
@@ -246,6 +261,10 @@ void add_sdpa_command(CLI::App& app, Action& action) {
   cmd->add_option("--save-outputs", args->save_outputs,
                   "write the outputs as a float64 .npy (heads stacked: (heads*N) x d)")
       ->type_name("FILE.npy");
+  cmd->add_flag("--auto-depths", args->auto_depths,
+                "size every FIFO not given by --depth to the smallest depth that keeps full "
+                "speed (searched as sdpa-min-depth does: about log2(N) runs per FIFO)")
+      ->excludes("--unbounded");
   cmd->add_flag("--json", args->json, "print one JSON object instead of the summary");
   cmd->callback([&action, args] { action = [args] { return run_sdpa(*args); }; });
 }

@@ -123,6 +123,36 @@ TEST(SdpaCommand, DepthOfTheLongFifoFromThePresetIsEnough) {
   EXPECT_EQ(o.status, 0) << o.err;
 }
 
+// --auto-depths sizes each FIFO to what sdpa-min-depth finds, and the run then takes the
+// cycles of the all-unbounded run; a --depth given beside it wins.
+TEST(SdpaCommand, AutoDepthsAreTheMinimalDepthsAndKeepTheUnboundedCycles) {
+  TempDir dir;
+  auto m = run_dfsim("sdpa-min-depth --variant naive --n 32 --preset spatial-calibrated --json", dir);
+  ASSERT_EQ(m.status, 0) << m.err;
+  json min = json::parse(m.out);
+  auto o = run_dfsim("sdpa --variant naive --n 32 --preset spatial-calibrated --auto-depths --json",
+                     dir);
+  ASSERT_EQ(o.status, 0) << o.err;
+  json j = parse(o);
+  EXPECT_EQ(j["depths"], "automatic");
+  EXPECT_EQ(j["cycles"], min["unbounded_cycles"]);
+  for (const auto& f : j["fifos"])
+    EXPECT_EQ(f["capacity"], min["min_depths"][f["name"].get<std::string>()]) << f.dump();
+
+  auto given = parse(run_dfsim(
+      "sdpa --variant naive --n 32 --preset spatial-calibrated --auto-depths --depth long=100 --json",
+      dir));
+  for (const auto& f : given["fifos"]) {
+    if (f["name"] == "long") {
+      EXPECT_EQ(f["capacity"], 100);
+    }
+  }
+
+  auto both = run_dfsim("sdpa --variant naive --n 32 --auto-depths --unbounded", dir);
+  EXPECT_EQ(both.status, 2);
+  EXPECT_TRUE(contains(both.err, "--unbounded")) << both.err;
+}
+
 TEST(SdpaCommand, ReorderedOverflowsWhereTheStableVariantDoesNot) {
   TempDir dir;
   // Scores up to 40 * 40 = 1600 > 709: exp overflows in fp64 without a running max.
