@@ -21,7 +21,8 @@ inline constexpr Cycle kNever = std::numeric_limits<Cycle>::max();
 
 // Saturating addition: lower bounds built from kNever must stay kNever.
 constexpr Cycle add_cycles(Cycle a, Cycle b) noexcept {
-  return a > kNever - b ? kNever : a + b;
+  Cycle sum;
+  return __builtin_add_overflow(a, b, &sum) ? kNever : sum;  // an add and a cmov
 }
 
 }  // namespace dfsim

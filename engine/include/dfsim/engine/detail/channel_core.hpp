@@ -22,6 +22,7 @@ class ChannelCore {
       : name_(std::move(name)),
         capacity_(capacity.value_or(0)),
         bounded_(capacity.has_value()),
+        credit_window_(capacity.value_or(~std::uint64_t{0})),
         latency_(latency),
         response_latency_(response_latency) {}
   virtual ~ChannelCore() = default;
@@ -40,7 +41,7 @@ class ChannelCore {
   bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
   bool empty() const noexcept { return dequeued() == enqueued(); }
   bool has_credit() const noexcept {
-    return !bounded_ || enqueued() - dequeued() < capacity_;
+    return enqueued() - dequeued() < credit_window_;
   }
   // The receiver can act: an element is there, or the stream has ended.
   bool receivable() const noexcept { return !empty() || closed(); }
@@ -48,9 +49,9 @@ class ChannelCore {
   // ---- the same questions from the owning end, cheaper: each end keeps its own counter
   // and a cached copy of the other's, refreshed only when the cache says "no". ----
   DFSIM_HOT bool sender_has_credit() noexcept {
-    if (!bounded_ || s_tail_ - s_head_seen_ < capacity_) return true;
+    if (s_tail_ - s_head_seen_ < credit_window_) [[likely]] return true;
     s_head_seen_ = head_.load(std::memory_order_acquire);
-    return s_tail_ - s_head_seen_ < capacity_;
+    return s_tail_ - s_head_seen_ < credit_window_;
   }
   DFSIM_HOT bool receiver_has_element() noexcept {
     if (r_head_ != r_tail_seen_) return true;
@@ -80,6 +81,9 @@ class ChannelCore {
   std::string name_;
   std::uint64_t capacity_;
   bool bounded_;
+  // Elements in flight before the sender must wait: the capacity, or for an unbounded
+  // channel more than can ever be in flight, which spares the hot path a test of bounded_.
+  std::uint64_t credit_window_;
   Cycle latency_;
   Cycle response_latency_;
 

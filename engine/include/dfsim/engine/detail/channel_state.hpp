@@ -75,12 +75,12 @@ class ChannelState final : public ChannelCore {
     if (bounded_) {
       Slot<T>* const ring = ring_.get();
       const std::uint64_t mask = mask_;
-      if (t >= capacity_) {  // step 1: the slot that dequeue t - C freed
-        const Cycle freed = ring[(t - capacity_) & mask].freed;
-        if (freed > clock) {
-          sender.backpressured += freed - clock;
-          sender.clock = clock = freed;
-        }
+      // Step 1: the slot that dequeue t - C freed. For t < C that index wraps to a slot
+      // at or beyond P - C >= C, not yet used (the ring starts zeroed): freed = 0, no wait.
+      const Cycle freed = ring[(t - capacity_) & mask].freed;
+      if (freed > clock) {
+        sender.backpressured += freed - clock;
+        sender.clock = clock = freed;
       }
       slot = &ring[t & mask];
     } else {
@@ -109,7 +109,7 @@ class ChannelState final : public ChannelCore {
     const std::uint64_t h = r_head_;
     const bool bounded = bounded_;
     ChannelTrace* const tracer = trace;
-    Slot<T>& slot = front_slot();
+    Slot<T>& slot = bounded ? ring_[h & mask_] : head_chunk_->slots[h & (kChunk - 1)];
     Cycle clock = receiver.clock;
     const Cycle visible = slot.visible;
     if (visible > clock) {
@@ -173,17 +173,21 @@ class ChannelState final : public ChannelCore {
       const std::uint64_t mask = mask_;
       while (pending < tail) {
         if (peak > pending) {  // o_k <= k + 1 <= peak
-          ++pending;
+          pending = std::min(peak, tail);
           continue;
         }
-        const std::uint64_t j = pending - peak;
-        if (j >= head) {
+        // The common case, in a tight loop: writes decidable with the peak as it is (f_j
+        // known: j = k - peak < head) that do not raise it.
+        const std::uint64_t decidable = std::min(tail, head + peak);
+        while (pending < decidable &&
+               ring[(pending - peak) & mask].freed <= ring[pending & mask].written)
+          ++pending;
+        if (pending == tail) break;
+        if (pending - peak >= head) {
           if (!run_over) break;  // f_j is still to come
           ++peak;                // never freed: still there after the run
-        } else if (ring[j & mask].freed > ring[pending & mask].written) {
-          ++peak;
         } else {
-          ++pending;
+          ++peak;  // f_j > w_k: element j is still there at write k
         }
       }
     } else {
