@@ -48,12 +48,7 @@ void worker_loop(Program& program, ExecutionState& state, const RunOptions& opti
 
   while (true) {
     while (ContextCore* ctx = worker.pop_local()) {
-      // A full barrier only where another thread can wake the context: an xchg per resume
-      // cost a fifth of the run on workers that share nothing.
-      if (ctx->remote_wakeable)
-        ctx->queued.store(false, std::memory_order_seq_cst);
-      else
-        ctx->queued.store(false, std::memory_order_relaxed);
+      clear_queued(*ctx);
       if (ctx->finished) continue;
       if (!satisfiable(*ctx)) {
         if (park(*ctx)) wake(ctx);

@@ -23,7 +23,7 @@ RunResult run_sequential(Program& program, ExecutionState& state, const RunOptio
 
   while (finished < state.contexts.size()) {
     while (ContextCore* ctx = worker.pop_local()) {
-      ctx->queued.store(false, std::memory_order_relaxed);
+      clear_queued(*ctx);
       if (ctx->finished) continue;
       if (!satisfiable(*ctx)) {
         park(*ctx);  // nothing else runs: it cannot have become ready meanwhile

@@ -57,6 +57,16 @@ class Worker {
 // The worker running on this thread (null outside a run).
 Worker*& current_worker() noexcept;
 
+// Before a resume: the context may be queued again. A full barrier only where another
+// thread can wake it (wake() sets the flag with an exchange there); an xchg per resume cost
+// a fifth of the run on workers that share nothing.
+inline void clear_queued(ContextCore& ctx) noexcept {
+  if (ctx.remote_wakeable)
+    ctx.queued.store(false, std::memory_order_seq_cst);
+  else
+    ctx.queued.store(false, std::memory_order_relaxed);
+}
+
 // Can the context's pending operation proceed now? For a select, stores the decision.
 bool satisfiable(ContextCore& ctx) noexcept;
 // Registers the context as waiting on the channels its operation needs.

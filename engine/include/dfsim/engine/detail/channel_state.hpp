@@ -40,12 +40,13 @@ class ChannelState final : public ChannelCore {
     if (bounded_) {
       // At least twice the capacity: write k and the free it is compared with (that of
       // element k - peak) must both still be in the ring when the receiver gets to them.
-      // (A capacity beyond kMaxCapacity is refused by validation: no ring that size.)
+      // (A capacity of 0 or beyond kMaxCapacity is refused by validation before any run:
+      // such a channel gets a token ring, not gigabytes.)
       const std::uint64_t c = capacity_ == 0 || capacity_ > kMaxCapacity ? 1 : capacity_;
       std::uint64_t size = std::bit_ceil(c * 2);
       ring_ = std::make_unique<Slot<T>[]>(size);
       mask_ = size - 1;
-      settle_every_ = next_settle_ = size - capacity_;
+      settle_every_ = next_settle_ = size - c;
     } else {
       tail_chunk_ = head_chunk_ = pending_chunk_ = new Chunk;
     }
@@ -58,8 +59,7 @@ class ChannelState final : public ChannelCore {
   // Step 1 of an enqueue: wait (already done) for the slot freed by dequeue k - C.
   // Idempotent: calling it again moves the clock no further.
   void take_credit(ContextCore& sender) noexcept override {
-    if (bounded_ && s_tail_ >= capacity_)
-      sender.move_clock_to(ring_[(s_tail_ - capacity_) & mask_].freed, sender.backpressured);
+    if (bounded_) sender.move_clock_to(credit_free_time(s_tail_), sender.backpressured);
   }
 
   // The hot paths below read every field they need into locals before they store into a
@@ -73,16 +73,8 @@ class ChannelState final : public ChannelCore {
     Cycle clock = sender.clock;
     Slot<T>* slot;
     if (bounded_) {
-      Slot<T>* const ring = ring_.get();
-      const std::uint64_t mask = mask_;
-      // Step 1: the slot that dequeue t - C freed. For t < C that index wraps to a slot
-      // at or beyond P - C >= C, not yet used (the ring starts zeroed): freed = 0, no wait.
-      const Cycle freed = ring[(t - capacity_) & mask].freed;
-      if (freed > clock) {
-        sender.backpressured += freed - clock;
-        sender.clock = clock = freed;
-      }
-      slot = &ring[t & mask];
+      clock = sender.move_clock_to(credit_free_time(t), sender.backpressured);  // step 1
+      slot = &ring_[t & mask_];
     } else {
       slot = &tail_chunk_->slots[t & (kChunk - 1)];
       if ((t & (kChunk - 1)) == kChunk - 1) {
@@ -109,13 +101,9 @@ class ChannelState final : public ChannelCore {
     const std::uint64_t h = r_head_;
     const bool bounded = bounded_;
     ChannelTrace* const tracer = trace;
-    Slot<T>& slot = bounded ? ring_[h & mask_] : head_chunk_->slots[h & (kChunk - 1)];
-    Cycle clock = receiver.clock;
+    Slot<T>& slot = front_slot();
     const Cycle visible = slot.visible;
-    if (visible > clock) {
-      receiver.starved += visible - clock;
-      receiver.clock = clock = visible;
-    }
+    const Cycle clock = receiver.move_clock_to(visible, receiver.starved);
     const Cycle freed = clock + response_latency_;
     T value = std::move(slot.value);
     if (!bounded) account_writes(/*run_over=*/false);  // before this free joins the queue
@@ -144,6 +132,13 @@ class ChannelState final : public ChannelCore {
  private:
   Slot<T>& front_slot() noexcept {
     return bounded_ ? ring_[r_head_ & mask_] : head_chunk_->slots[r_head_ & (kChunk - 1)];
+  }
+
+  // Bounded: when the slot that enqueue t needs was freed (by dequeue t - C). For t < C the
+  // index wraps to a slot at or beyond P - C >= C, not yet used (the ring starts zeroed):
+  // 0, no wait, and no test of t on the hot path.
+  Cycle credit_free_time(std::uint64_t t) const noexcept {
+    return ring_[(t - capacity_) & mask_].freed;
   }
 
   // Peak occupancy is the largest (writes at or before x) - (frees at or before x). Write k
@@ -183,12 +178,10 @@ class ChannelState final : public ChannelCore {
                ring[(pending - peak) & mask].freed <= ring[pending & mask].written)
           ++pending;
         if (pending == tail) break;
-        if (pending - peak >= head) {
-          if (!run_over) break;  // f_j is still to come
-          ++peak;                // never freed: still there after the run
-        } else {
-          ++peak;  // f_j > w_k: element j is still there at write k
-        }
+        // Element j = k - peak is still there at write k: f_j > w_k, or it was never freed
+        // (after the run). Before the run is over, an f_j still to come decides later.
+        if (pending - peak >= head && !run_over) break;
+        ++peak;
       }
     } else {
       std::uint64_t matched = matched_;
@@ -213,10 +206,6 @@ class ChannelState final : public ChannelCore {
   void finish_statistics() noexcept override { account_writes(/*run_over=*/true); }
 
  private:
-  Slot<T>& pending_slot() noexcept {
-    return bounded_ ? ring_[pending_ & mask_] : pending_chunk_->slots[pending_ & (kChunk - 1)];
-  }
-
   std::unique_ptr<Slot<T>[]> ring_;
   std::uint64_t mask_ = 0;
   std::uint64_t settle_every_ = 0, next_settle_ = 0;  // bounded: dequeues between settlings

@@ -53,11 +53,13 @@ struct ContextCore {
   std::vector<ChannelCore*> outputs;
   std::vector<ChannelCore*> inputs;
 
-  void move_clock_to(Cycle t, Cycle& wait_counter) noexcept {
+  // Returns the clock after the wait, so that hot paths can keep it in a register.
+  Cycle move_clock_to(Cycle t, Cycle& wait_counter) noexcept {
     if (t > clock) {
       wait_counter += t - clock;
       clock = t;
     }
+    return clock;
   }
 };
 
