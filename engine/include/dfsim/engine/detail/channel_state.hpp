@@ -46,7 +46,6 @@ class ChannelState final : public ChannelCore {
       std::uint64_t size = std::bit_ceil(c * 2);
       ring_ = std::make_unique<Slot<T>[]>(size);
       mask_ = size - 1;
-      settle_every_ = next_settle_ = size - c;
     } else {
       tail_chunk_ = head_chunk_ = pending_chunk_ = new Chunk;
     }
@@ -106,16 +105,17 @@ class ChannelState final : public ChannelCore {
     const Cycle clock = receiver.move_clock_to(visible, receiver.starved);
     const Cycle freed = clock + response_latency_;
     T value = std::move(slot.value);
+    const Cycle written = slot.written;
     if (!bounded) account_writes(/*run_over=*/false);  // before this free joins the queue
     slot.freed = freed;
     if (tracer) [[unlikely]]
-      tracer->record({h, slot.written, visible, clock, freed});
+      tracer->record({h, written, visible, clock, freed});
     r_head_ = h + 1;
     if (bounded) {
-      if (h + 1 == next_settle_) {  // in batches: see account_writes
-        next_settle_ += settle_every_;
-        account_writes(/*run_over=*/false);
-      }
+      // Write h raises the peak p exactly when element h - p was still here at w_h (see
+      // account_writes); f_h itself is stored above, for p = 0.
+      const std::uint64_t peak = peak_;
+      if (ring_[(h - peak) & mask_].freed > written) peak_ = peak + 1;
     } else {
       unmatched_frees_.push_back(freed);
       if ((h & (kChunk - 1)) == kChunk - 1) delete std::exchange(head_chunk_, head_chunk_->next);
@@ -148,41 +148,30 @@ class ChannelState final : public ChannelCore {
   // wall-clock time.
   //
   // Bounded: with p the peak so far, o_k > p exactly when f_{k-p} > w_k (element k - p is
-  // not yet freed at w_k), so each write costs one comparison, plus one per rise of the peak
-  // (at most C in a run). Write k can be decided once element k - p has been dequeued and
-  // the receiver has seen write k, both true at dequeue k. Deciding all it can every
-  // S = P - C dequeues (P >= 2C slots in the ring) decides write k by dequeue k + S - 1:
-  // before the sender reuses its slot (write k + P waits for dequeue k + P - C) and before
-  // the free it reads is overwritten (dequeue k - p + P, p <= C).
+  // not yet freed at w_k), and o_k <= o_{k-1} + 1, so each write costs one comparison and
+  // raises the peak by at most one. Dequeue k decides write k: it knows f_{k-p} (p >= 1, or
+  // f_k itself for p = 0) and w_k, both still in the ring (the sender reuses slot k only after
+  // dequeue k + P - C, the receiver overwrites f_{k-p} only at dequeue k - p + P). What is
+  // left after the run is the writes never dequeued.
   //
   // Unbounded: frees are queued until they are known to precede the pending write;
   // matched_ counts those popped.
-  DFSIM_HOT void account_writes(bool run_over) noexcept {
+  void account_writes(bool run_over) noexcept {
     std::uint64_t pending = pending_, peak = peak_, tail = r_tail_seen_;
     const std::uint64_t head = r_head_;  // elements below it have known frees
     // Writes the receiver has not seen yet wait for a later call: it sees write k before it
     // dequeues element k, which decides it.
     if (run_over) r_tail_seen_ = tail = tail_.load(std::memory_order_acquire);
     if (bounded_) {
-      const Slot<T>* const ring = ring_.get();
-      const std::uint64_t mask = mask_;
-      while (pending < tail) {
-        if (peak > pending) {  // o_k <= k + 1 <= peak
-          pending = std::min(peak, tail);
-          continue;
-        }
-        // The common case, in a tight loop: writes decidable with the peak as it is (f_j
-        // known: j = k - peak < head) that do not raise it.
-        const std::uint64_t decidable = std::min(tail, head + peak);
-        while (pending < decidable &&
-               ring[(pending - peak) & mask].freed <= ring[pending & mask].written)
-          ++pending;
-        if (pending == tail) break;
-        // Element j = k - peak is still there at write k: f_j > w_k, or it was never freed
-        // (after the run). Before the run is over, an f_j still to come decides later.
-        if (pending - peak >= head && !run_over) break;
-        ++peak;
+      if (!run_over) return;
+      // peak <= head here (a peak of p needs p writes dequeued or in the channel by then).
+      for (std::uint64_t k = head; k < tail; ++k) {
+        const std::uint64_t j = k - peak;
+        // Element j was never freed (j >= head), or freed after write k.
+        if (j >= head || ring_[j & mask_].freed > ring_[k & mask_].written) ++peak;
       }
+      peak_ = peak;
+      return;
     } else {
       std::uint64_t matched = matched_;
       for (; pending < tail; ++pending) {
@@ -208,7 +197,6 @@ class ChannelState final : public ChannelCore {
  private:
   std::unique_ptr<Slot<T>[]> ring_;
   std::uint64_t mask_ = 0;
-  std::uint64_t settle_every_ = 0, next_settle_ = 0;  // bounded: dequeues between settlings
   Chunk* tail_chunk_ = nullptr;
   Chunk* head_chunk_ = nullptr;
   Chunk* pending_chunk_ = nullptr;
