@@ -49,9 +49,9 @@ class ChannelCore {
   // ---- the same questions from the owning end, cheaper: each end keeps its own counter
   // and a cached copy of the other's, refreshed only when the cache says "no". ----
   DFSIM_HOT bool sender_has_credit() noexcept {
-    if (s_tail_ - s_head_seen_ < credit_window_) [[likely]] return true;
-    s_head_seen_ = head_.load(std::memory_order_acquire);
-    return s_tail_ - s_head_seen_ < credit_window_;
+    if (s_tail_ < s_credit_end_) [[likely]] return true;
+    s_credit_end_ = credit_end(head_.load(std::memory_order_acquire));
+    return s_tail_ < s_credit_end_;
   }
   DFSIM_HOT bool receiver_has_element() noexcept {
     if (r_head_ != r_tail_seen_) return true;
@@ -92,9 +92,15 @@ class ChannelCore {
   std::atomic<std::uint64_t> head_{0};
   std::atomic<bool> closed_{false};
 
+  std::uint64_t credit_end(std::uint64_t head) const noexcept {
+    return head + credit_window_ < head ? ~std::uint64_t{0} : head + credit_window_;
+  }
+
   // The sender's and the receiver's own copies, on separate cache lines.
   alignas(64) std::uint64_t s_tail_ = 0;
-  std::uint64_t s_head_seen_ = 0;
+  // The first enqueue index without credit, as of the last look at head_ (saturates for an
+  // unbounded channel): one comparison on the hot path.
+  std::uint64_t s_credit_end_ = credit_end(0);
   alignas(64) std::uint64_t r_head_ = 0;
   std::uint64_t r_tail_seen_ = 0;
 
