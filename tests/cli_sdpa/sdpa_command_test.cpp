@@ -142,11 +142,16 @@ TEST(SdpaCommand, AutoDepthsAreTheMinimalDepthsAndKeepTheUnboundedCycles) {
   auto given = parse(run_dfsim(
       "sdpa --variant naive --n 32 --preset spatial-calibrated --auto-depths --depth long=100 --json",
       dir));
+  bool saw_long = false;
   for (const auto& f : given["fifos"]) {
     if (f["name"] == "long") {
+      saw_long = true;
       EXPECT_EQ(f["capacity"], 100);
+    } else {
+      EXPECT_EQ(f["capacity"], min["min_depths"][f["name"].get<std::string>()]) << f.dump();
     }
   }
+  EXPECT_TRUE(saw_long) << given.dump();
 
   auto both = run_dfsim("sdpa --variant naive --n 32 --auto-depths --unbounded", dir);
   EXPECT_EQ(both.status, 2);
