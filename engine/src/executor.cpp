@@ -92,7 +92,7 @@ RunResult run(Program& program, const RunOptions& options) {
       t->sender = ch->sender->name;
       t->receiver = ch->receiver->name;
       t->limit = options.tracer->options().max_elements;
-      ch->trace = t.get();
+      ch->set_trace(t.get());
       traces.push_back(std::move(t));
     }
   }

@@ -124,7 +124,7 @@ RunResult run_parallel(Program& program, ExecutionState& state, const RunOptions
   for (ContextCore* ctx : state.contexts) ctx->worker = co.workers[assignment[ctx->index]].get();
   for (ChannelCore* ch : state.channels) {
     if (ch->sender->worker == ch->receiver->worker) continue;
-    ch->cross_thread = true;
+    ch->set_cross_thread();
     ch->sender->remote_wakeable = true;
     ch->receiver->remote_wakeable = true;
   }

@@ -24,7 +24,8 @@ class ChannelCore {
         credit_window_(capacity.value_or(~std::uint64_t{0})),
         latency_(latency),
         response_latency_(response_latency),
-        bounded_(capacity.has_value()) {
+        bounded_(capacity.has_value()),
+        plain_(bounded_) {
     s_credit_end_ = credit_end(0);
   }
   virtual ~ChannelCore() = default;
@@ -36,6 +37,18 @@ class ChannelCore {
   std::uint64_t capacity() const noexcept { return capacity_; }
   Cycle latency() const noexcept { return latency_; }
   Cycle response_latency() const noexcept { return response_latency_; }
+
+  // Set by the executor before the run.
+  void set_trace(ChannelTrace* trace) noexcept {
+    trace_ = trace;
+    plain_ = bounded_ && !trace_ && !cross_thread_;
+  }
+  // The two ends run on different threads.
+  void set_cross_thread() noexcept {
+    cross_thread_ = true;
+    plain_ = false;
+  }
+  bool cross_thread() const noexcept { return cross_thread_; }
 
   // ---- state as any observer sees it (acquire: the ends may be on other threads) ----
   std::uint64_t enqueued() const noexcept { return tail_.load(std::memory_order_acquire); }
@@ -122,14 +135,12 @@ class ChannelCore {
   Cycle latency_;
   Cycle response_latency_;
 
- public:
-  // Set by the executor when the run is traced; written by the receiver only.
-  ChannelTrace* trace = nullptr;
-  // Set by the executor when the two ends run on different threads.
-  bool cross_thread = false;
-
- protected:
+  // Where the receiver records each element's life, when the run is traced.
+  ChannelTrace* trace_ = nullptr;
+  bool cross_thread_ = false;
   bool bounded_;
+  // bounded_ && !trace_ && !cross_thread_: the one flag the hot paths test.
+  bool plain_;
 
   friend void close_channel(ChannelCore& ch) noexcept;
 
@@ -170,7 +181,7 @@ DFSIM_HOT void wake_waiter(std::atomic<ContextCore*>& slot, bool cross_thread) n
 
 inline void close_channel(ChannelCore& ch) noexcept {
   ch.closed_.store(true, std::memory_order_release);
-  wake_waiter(ch.waiting_receiver, ch.cross_thread);
+  wake_waiter(ch.waiting_receiver, ch.cross_thread_);
 }
 
 }  // namespace dfsim::detail

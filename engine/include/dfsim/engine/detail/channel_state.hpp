@@ -61,17 +61,47 @@ class ChannelState final : public ChannelCore {
     if (bounded_) sender.move_clock_to(credit_free_time(s_tail_), sender.backpressured);
   }
 
-  // The hot paths below read every field they need into locals before they store into a
-  // slot: a slot holds Cycles, which may alias any of the counters, so the compiler would
-  // otherwise reload them after every store (callgrind: a quarter of the instructions).
-
   // Precondition: sender_has_credit(). Visible at max(stamp, t' + max(L, delay)).
   DFSIM_HOT void enqueue(ContextCore& sender, T&& value, Cycle delay, Cycle stamp) noexcept {
+    if (plain_) [[likely]]
+      enqueue_as<true>(sender, std::move(value), delay, stamp);
+    else
+      enqueue_general(sender, std::move(value), delay, stamp);
+  }
+
+  // ---- receiver side (precondition: receiver_has_element()) ----
+  DFSIM_HOT const T& peek(ContextCore& receiver) noexcept {
+    Slot<T>& slot = front_slot();
+    receiver.move_clock_to(slot.visible, receiver.starved);
+    return slot.value;
+  }
+
+  DFSIM_HOT T dequeue(ContextCore& receiver) noexcept {
+    if (plain_) [[likely]] return dequeue_as<true>(receiver);
+    return dequeue_general(receiver);
+  }
+
+  Cycle front_visible_time() const noexcept override {
+    return const_cast<ChannelState*>(this)->front_slot().visible;
+  }
+
+ private:
+  Slot<T>& front_slot() noexcept {
+    return bounded_ ? ring_[r_head_ & mask_] : head_chunk_->slots[r_head_ & (kChunk - 1)];
+  }
+
+  // One body for both paths. kPlain: bounded, untraced, both ends on one thread (plain_),
+  // so that the hot path tests one flag instead of three on each side. The hot paths read
+  // every field they need into locals before they store into a slot: a slot holds Cycles,
+  // which may alias any of the counters, so the compiler would otherwise reload them after
+  // every store (callgrind: a quarter of the instructions).
+  template <bool kPlain>
+  DFSIM_HOT void enqueue_as(ContextCore& sender, T&& value, Cycle delay, Cycle stamp) noexcept {
     const std::uint64_t t = s_tail_;
     const Cycle depth = std::max(latency_, delay);
     Cycle clock = sender.clock;
     Slot<T>* slot;
-    if (bounded_) {
+    if (kPlain || bounded_) {
       clock = sender.move_clock_to(credit_free_time(t), sender.backpressured);  // step 1
       slot = &ring_[t & mask_];
     } else {
@@ -86,21 +116,15 @@ class ChannelState final : public ChannelCore {
     slot->written = clock;
     s_tail_ = t + 1;
     tail_.store(t + 1, std::memory_order_release);
-    wake_waiter(waiting_receiver, cross_thread);
+    wake_waiter(waiting_receiver, !kPlain && cross_thread_);
   }
 
-  // ---- receiver side (precondition: receiver_has_element()) ----
-  DFSIM_HOT const T& peek(ContextCore& receiver) noexcept {
-    Slot<T>& slot = front_slot();
-    receiver.move_clock_to(slot.visible, receiver.starved);
-    return slot.value;
-  }
-
-  DFSIM_HOT T dequeue(ContextCore& receiver) noexcept {
+  template <bool kPlain>
+  DFSIM_HOT T dequeue_as(ContextCore& receiver) noexcept {
     const std::uint64_t h = r_head_;
-    const bool bounded = bounded_;
-    ChannelTrace* const tracer = trace;
-    Slot<T>& slot = front_slot();
+    const bool bounded = kPlain || bounded_;
+    ChannelTrace* const tracer = trace_;
+    Slot<T>& slot = bounded ? ring_[h & mask_] : head_chunk_->slots[h & (kChunk - 1)];
     const Cycle visible = slot.visible;
     const Cycle clock = receiver.move_clock_to(visible, receiver.starved);
     const Cycle freed = clock + response_latency_;
@@ -108,8 +132,9 @@ class ChannelState final : public ChannelCore {
     const Cycle written = slot.written;
     if (!bounded) account_writes(/*run_over=*/false);  // before this free joins the queue
     slot.freed = freed;
-    if (tracer) [[unlikely]]
-      tracer->record({h, written, visible, clock, freed});
+    if constexpr (!kPlain) {
+      if (tracer) tracer->record({h, written, visible, clock, freed});
+    }
     r_head_ = h + 1;
     if (bounded) {
       // Write h raises the peak p exactly when element h - p was still here at w_h (see
@@ -121,17 +146,17 @@ class ChannelState final : public ChannelCore {
       if ((h & (kChunk - 1)) == kChunk - 1) delete std::exchange(head_chunk_, head_chunk_->next);
     }
     head_.store(h + 1, std::memory_order_release);
-    wake_waiter(waiting_sender, cross_thread);
+    wake_waiter(waiting_sender, !kPlain && cross_thread_);
     return value;
   }
 
-  Cycle front_visible_time() const noexcept override {
-    return const_cast<ChannelState*>(this)->front_slot().visible;
+  // Out of line: the hot path of every co_await stays small.
+  [[gnu::noinline]] void enqueue_general(ContextCore& sender, T&& value, Cycle delay,
+                                         Cycle stamp) noexcept {
+    enqueue_as<false>(sender, std::move(value), delay, stamp);
   }
-
- private:
-  Slot<T>& front_slot() noexcept {
-    return bounded_ ? ring_[r_head_ & mask_] : head_chunk_->slots[r_head_ & (kChunk - 1)];
+  [[gnu::noinline]] T dequeue_general(ContextCore& receiver) noexcept {
+    return dequeue_as<false>(receiver);
   }
 
   // Bounded: when the slot that enqueue t needs was freed (by dequeue t - C). For t < C the
