@@ -54,7 +54,7 @@ class Sender {
     DFSIM_HOT bool await_ready() const noexcept { return ch->sender_has_credit(); }
     void await_suspend(std::coroutine_handle<>) noexcept {
       ctx->wait = {detail::WaitKind::enqueue, ch, {}, -1};
-      detail::block(*ctx);
+      detail::block_on(*ctx, ch->waiting_sender);
     }
     DFSIM_HOT void await_resume() noexcept {
       ch->enqueue(*ctx, std::move(value), delay, stamp);
@@ -67,7 +67,7 @@ class Sender {
     DFSIM_HOT bool await_ready() const noexcept { return ch->sender_has_credit(); }
     void await_suspend(std::coroutine_handle<>) noexcept {
       ctx->wait = {detail::WaitKind::enqueue, ch, {}, -1};
-      detail::block(*ctx);
+      detail::block_on(*ctx, ch->waiting_sender);
     }
     void await_resume() noexcept {
       ch->take_credit(*ctx);
@@ -124,7 +124,7 @@ class Receiver {
   struct PopAwaiter : WaitBase {
     void await_suspend(std::coroutine_handle<>) noexcept {
       this->ctx->wait = {detail::WaitKind::dequeue, this->ch, {}, -1};
-      detail::block(*this->ctx);
+      detail::block_on(*this->ctx, this->ch->waiting_receiver);
     }
     // std::nullopt at end of stream.
     DFSIM_HOT std::optional<T> await_resume() noexcept {
@@ -135,7 +135,7 @@ class Receiver {
   struct PeekAwaiter : WaitBase {
     void await_suspend(std::coroutine_handle<>) noexcept {
       this->ctx->wait = {detail::WaitKind::peek, this->ch, {}, -1};
-      detail::block(*this->ctx);
+      detail::block_on(*this->ctx, this->ch->waiting_receiver);
     }
     // nullptr at end of stream; the element stays in the channel.
     DFSIM_HOT const T* await_resume() noexcept {

@@ -1,5 +1,7 @@
 #pragma once
 // How an awaiter hands a context back to its worker. Defined with the scheduler.
+#include <atomic>
+
 #include "dfsim/engine/detail/context_core.hpp"
 
 namespace dfsim::detail {
@@ -8,5 +10,18 @@ namespace dfsim::detail {
 // woken and publishes its clock. The coroutine then suspends unconditionally; a wake that
 // races with this is caught by a re-check, and spurious wakes are re-checked by the worker.
 void block(ContextCore& ctx) noexcept;
+
+// block() for a wait on one channel end (`waiter` is that end's waiting slot), inline for
+// the common case of a context that only its own worker can wake: then no other thread
+// can race with the registration, and block() would only publish the clock and store
+// the pointer, after two calls and a switch on the wait's kind.
+inline void block_on(ContextCore& ctx, std::atomic<ContextCore*>& waiter) noexcept {
+  if (ctx.remote_wakeable) [[unlikely]] {
+    block(ctx);
+    return;
+  }
+  ctx.published_clock.store(ctx.clock, std::memory_order_release);
+  waiter.store(&ctx, std::memory_order_relaxed);
+}
 
 }  // namespace dfsim::detail
