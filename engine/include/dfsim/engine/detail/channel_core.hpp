@@ -24,9 +24,9 @@ class ChannelCore {
         credit_window_(capacity.value_or(~std::uint64_t{0})),
         latency_(latency),
         response_latency_(response_latency),
-        bounded_(capacity.has_value()),
-        plain_(bounded_) {
+        bounded_(capacity.has_value()) {
     s_credit_end_ = credit_end(0);
+    update_plain();
   }
   virtual ~ChannelCore() = default;
   ChannelCore(const ChannelCore&) = delete;
@@ -41,14 +41,13 @@ class ChannelCore {
   // Set by the executor before the run.
   void set_trace(ChannelTrace* trace) noexcept {
     trace_ = trace;
-    plain_ = bounded_ && !trace_ && !cross_thread_;
+    update_plain();
   }
   // The two ends run on different threads.
   void set_cross_thread() noexcept {
     cross_thread_ = true;
-    plain_ = false;
+    update_plain();
   }
-  bool cross_thread() const noexcept { return cross_thread_; }
 
   // ---- state as any observer sees it (acquire: the ends may be on other threads) ----
   std::uint64_t enqueued() const noexcept { return tail_.load(std::memory_order_acquire); }
@@ -93,6 +92,9 @@ class ChannelCore {
   std::string name_;
   std::atomic<bool> closed_{false};
 
+  // plain_ caches what the hot paths would otherwise test as three flags.
+  void update_plain() noexcept { plain_ = bounded_ && !trace_ && !cross_thread_; }
+
   std::uint64_t credit_end(std::uint64_t head) const noexcept {
     return head + credit_window_ < head ? ~std::uint64_t{0} : head + credit_window_;
   }
@@ -121,7 +123,7 @@ class ChannelCore {
   std::atomic<ContextCore*> waiting_sender{nullptr};
 
  protected:
-  // Peak occupancy, kept by the receiver: see ChannelState::account_writes.
+  // Peak occupancy, kept by the receiver: see ChannelState::finish_statistics and merge_unbounded.
   std::uint64_t peak_ = 0;
   std::uint64_t pending_ = 0;    // unbounded: the first write whose occupancy is not yet known
   std::uint64_t matched_ = 0;    // unbounded: frees known to be at or before pending_'s write
@@ -139,8 +141,8 @@ class ChannelCore {
   ChannelTrace* trace_ = nullptr;
   bool cross_thread_ = false;
   bool bounded_;
-  // bounded_ && !trace_ && !cross_thread_: the one flag the hot paths test.
-  bool plain_;
+  // bounded_ && !trace_ && !cross_thread_ (update_plain): the one flag the hot paths test.
+  bool plain_ = false;
 
   friend void close_channel(ChannelCore& ch) noexcept;
 

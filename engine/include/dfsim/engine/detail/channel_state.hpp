@@ -86,8 +86,10 @@ class ChannelState final : public ChannelCore {
   }
 
  private:
-  Slot<T>& front_slot() noexcept {
-    return bounded_ ? ring_[r_head_ & mask_] : head_chunk_->slots[r_head_ & (kChunk - 1)];
+  Slot<T>& front_slot() noexcept { return receiver_slot(r_head_, bounded_); }
+  // Element i's slot, for the receiver (an unbounded channel's head chunk holds it).
+  Slot<T>& receiver_slot(std::uint64_t i, bool bounded) noexcept {
+    return bounded ? ring_[i & mask_] : head_chunk_->slots[i & (kChunk - 1)];
   }
 
   // One body for both paths. kPlain: bounded, untraced, both ends on one thread (plain_),
@@ -124,13 +126,13 @@ class ChannelState final : public ChannelCore {
     const std::uint64_t h = r_head_;
     const bool bounded = kPlain || bounded_;
     ChannelTrace* const tracer = trace_;
-    Slot<T>& slot = bounded ? ring_[h & mask_] : head_chunk_->slots[h & (kChunk - 1)];
+    Slot<T>& slot = receiver_slot(h, bounded);
     const Cycle visible = slot.visible;
     const Cycle clock = receiver.move_clock_to(visible, receiver.starved);
     const Cycle freed = clock + response_latency_;
     T value = std::move(slot.value);
     const Cycle written = slot.written;
-    if (!bounded) account_writes(/*run_over=*/false);  // before this free joins the queue
+    if (!bounded) merge_unbounded(/*run_over=*/false);  // before this free joins the queue
     slot.freed = freed;
     if constexpr (!kPlain) {
       if (tracer) tracer->record({h, written, visible, clock, freed});
@@ -138,7 +140,7 @@ class ChannelState final : public ChannelCore {
     r_head_ = h + 1;
     if (bounded) {
       // Write h raises the peak p exactly when element h - p was still here at w_h (see
-      // account_writes); f_h itself is stored above, for p = 0.
+      // finish_statistics); f_h itself is stored above, for p = 0.
       const std::uint64_t peak = peak_;
       if (ring_[(h - peak) & mask_].freed > written) peak_ = peak + 1;
     } else {
@@ -169,8 +171,6 @@ class ChannelState final : public ChannelCore {
   // Peak occupancy is the largest (writes at or before x) - (frees at or before x). Write k
   // at w_k (sorted) and the frees f_j (sorted: the receiver's clock only rises) make the
   // occupancy just after write k o_k = k + 1 - #{j : f_j <= w_k}, and the peak is max o_k.
-  // The receiver sees both sequences; these merge them lazily, whichever arrives first in
-  // wall-clock time.
   //
   // Bounded: with p the peak so far, o_k > p exactly when f_{k-p} > w_k (element k - p is
   // not yet freed at w_k), and o_k <= o_{k-1} + 1, so each write costs one comparison and
@@ -179,45 +179,50 @@ class ChannelState final : public ChannelCore {
   // dequeue k + P - C, the receiver overwrites f_{k-p} only at dequeue k - p + P). What is
   // left after the run is the writes never dequeued.
   //
-  // Unbounded: frees are queued until they are known to precede the pending write;
+  // Unbounded: the receiver merges the two sequences lazily, whichever arrives first in
+  // wall-clock time: frees are queued until they are known to precede the pending write;
   // matched_ counts those popped.
-  void account_writes(bool run_over) noexcept {
-    std::uint64_t pending = pending_, peak = peak_, tail = r_tail_seen_;
+  void merge_unbounded(bool run_over) noexcept {
+    std::uint64_t pending = pending_, peak = peak_, matched = matched_;
     const std::uint64_t head = r_head_;  // elements below it have known frees
     // Writes the receiver has not seen yet wait for a later call: it sees write k before it
     // dequeues element k, which decides it.
-    if (run_over) r_tail_seen_ = tail = tail_.load(std::memory_order_acquire);
-    if (bounded_) {
-      if (!run_over) return;
-      // peak <= head here (a peak of p needs p writes dequeued or in the channel by then).
-      for (std::uint64_t k = head; k < tail; ++k) {
-        const std::uint64_t j = k - peak;
-        // Element j was never freed (j >= head), or freed after write k.
-        if (j >= head || ring_[j & mask_].freed > ring_[k & mask_].written) ++peak;
+    const std::uint64_t tail = r_tail_seen_;
+    for (; pending < tail; ++pending) {
+      const Cycle written = pending_chunk_->slots[pending & (kChunk - 1)].written;
+      while (!unmatched_frees_.empty() && unmatched_frees_.front() <= written) {
+        unmatched_frees_.pop_front();
+        ++matched;
       }
-      peak_ = peak;
-      return;
-    } else {
-      std::uint64_t matched = matched_;
-      for (; pending < tail; ++pending) {
-        const Cycle written = pending_chunk_->slots[pending & (kChunk - 1)].written;
-        while (!unmatched_frees_.empty() && unmatched_frees_.front() <= written) {
-          unmatched_frees_.pop_front();
-          ++matched;
-        }
-        // An earlier element not dequeued yet might still be freed before this write.
-        if (!run_over && matched == head && matched < pending) break;
-        peak = std::max(peak, pending + 1 - matched);
-        if ((pending & (kChunk - 1)) == kChunk - 1) pending_chunk_ = pending_chunk_->next;
-      }
-      matched_ = matched;
+      // An earlier element not dequeued yet might still be freed before this write.
+      if (!run_over && matched == head && matched < pending) break;
+      peak = std::max(peak, pending + 1 - matched);
+      if ((pending & (kChunk - 1)) == kChunk - 1) pending_chunk_ = pending_chunk_->next;
     }
+    matched_ = matched;
     pending_ = pending;
     peak_ = peak;
   }
 
  public:
-  void finish_statistics() noexcept override { account_writes(/*run_over=*/true); }
+  // At the end of a run: elements still in the channel are never freed.
+  void finish_statistics() noexcept override {
+    r_tail_seen_ = tail_.load(std::memory_order_acquire);
+    if (!bounded_) {
+      merge_unbounded(/*run_over=*/true);
+      return;
+    }
+    // The writes never dequeued. peak <= head here (a peak of p needs p writes dequeued or
+    // in the channel by then).
+    std::uint64_t peak = peak_;
+    const std::uint64_t head = r_head_;
+    for (std::uint64_t k = head; k < r_tail_seen_; ++k) {
+      const std::uint64_t j = k - peak;
+      // Element j was never freed (j >= head), or freed after write k.
+      if (j >= head || ring_[j & mask_].freed > ring_[k & mask_].written) ++peak;
+    }
+    peak_ = peak;
+  }
 
  private:
   std::unique_ptr<Slot<T>[]> ring_;
