@@ -1,5 +1,6 @@
 #pragma once
 // The dfsim engine: contexts with local clocks joined by time-stamped bounded channels.
+#include "dfsim/engine/bulk.hpp"
 #include "dfsim/engine/channel.hpp"
 #include "dfsim/engine/context.hpp"
 #include "dfsim/engine/cycle.hpp"

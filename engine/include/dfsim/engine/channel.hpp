@@ -144,7 +144,25 @@ class Receiver {
     }
   };
 
+  struct WaitAwaiter : WaitBase {
+    void await_suspend(std::coroutine_handle<>) noexcept {
+      // A dequeue wait: what the deadlock report shows for the pop this wait stands for.
+      this->ctx->wait = {detail::WaitKind::dequeue, this->ch, {}, -1};
+      detail::block_on(*this->ctx, this->ch->waiting_receiver);
+    }
+    // false at end of stream; the element stays in the channel.
+    DFSIM_HOT bool await_resume() noexcept {
+      if (!this->ch->receiver_has_element()) return false;
+      this->ch->peek(*this->ctx);
+      return true;
+    }
+  };
+
   [[nodiscard("co_await it")]] PopAwaiter pop() noexcept { return {{ch_, ctx_}}; }
+  // Waits for an element, as pop() would, without dequeuing it: the clock moves to its visible
+  // time, so that a pop (or a bulk move) right after moves it no further. true when one is
+  // there, false at end of stream.
+  [[nodiscard("co_await it")]] WaitAwaiter wait() noexcept { return {{ch_, ctx_}}; }
   [[nodiscard("co_await it")]] PeekAwaiter peek() noexcept { return {{ch_, ctx_}}; }
 
   const std::string& name() const noexcept { return ch_->name(); }

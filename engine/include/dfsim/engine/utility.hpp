@@ -1,6 +1,7 @@
 #pragma once
-// Ready-made contexts: sources, sinks, checkers, broadcast. Each returns a body for
-// Program::add, e.g. g.add("src", source_of(values), std::move(out)).
+// Ready-made contexts: sources, sinks, checkers, an element-wise stage, broadcast. Each returns
+// a body for Program::add, e.g. g.add("src", source_of(values), std::move(out)). The sources,
+// the sinks and transform move elements in bulk where they need no wait (bulk.hpp).
 #include <cmath>
 #include <cstdint>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "dfsim/engine/bulk.hpp"
 #include "dfsim/engine/channel.hpp"
 #include "dfsim/engine/context.hpp"
 #include "dfsim/engine/fan_out.hpp"
@@ -54,8 +56,13 @@ double max_abs_difference(const T& a, const T& b) {
 template <class T>
 auto source_of(std::vector<T> values, Cycle interval = 1) {
   return [values = std::move(values), interval](Context& ctx, Sender<T> out) -> Process {
-    for (const T& v : values) {
-      co_await out.push(v);
+    std::size_t i = 0;
+    auto next = [&] { return T(values[i++]); };
+    while (i < values.size()) {
+      // Waiting for credit moves the clock as the push would.
+      co_await out.credit();
+      if (push_ready(ctx, out, next, {}, interval, values.size() - i) > 0) continue;
+      out.push_now(next());
       ctx.advance(interval);
     }
   };
@@ -66,8 +73,13 @@ template <class F>
 auto source_from(std::uint64_t count, F fn, Cycle interval = 1) {
   using T = std::decay_t<std::invoke_result_t<F&, std::uint64_t>>;
   return [count, fn = std::move(fn), interval](Context& ctx, Sender<T> out) mutable -> Process {
-    for (std::uint64_t i = 0; i < count; ++i) {
-      co_await out.push(fn(i));
+    std::uint64_t i = 0;
+    auto next = [&] { return T(fn(i++)); };
+    while (i < count) {
+      // Waiting for credit moves the clock as the push would.
+      co_await out.credit();
+      if (push_ready(ctx, out, next, {}, interval, count - i) > 0) continue;
+      out.push_now(next());
       ctx.advance(interval);
     }
   };
@@ -76,17 +88,26 @@ auto source_from(std::uint64_t count, F fn, Cycle interval = 1) {
 // Dequeues everything into `sink` (which must outlive the run).
 template <class T>
 auto collect_into(std::vector<T>& sink) {
-  return [&sink](Context&, Receiver<T> in) -> Process {
-    while (auto v = co_await in.pop()) sink.push_back(std::move(*v));
+  return [&sink](Context& ctx, Receiver<T> in) -> Process {
+    auto keep = [&sink](T&& v) { sink.push_back(std::move(v)); };
+    while (co_await in.wait()) {
+      if (pop_ready(ctx, in, keep, 0) > 0) continue;
+      keep(std::move(*co_await in.pop()));
+    }
   };
 }
 
 // Dequeues and discards everything; counts into `count` if given.
 template <class T>
 auto discard(std::uint64_t* count = nullptr) {
-  return [count](Context&, Receiver<T> in) -> Process {
-    while (co_await in.pop())
+  return [count](Context& ctx, Receiver<T> in) -> Process {
+    auto drop = [count](T&&) {
       if (count) ++*count;
+    };
+    while (co_await in.wait()) {
+      if (pop_ready(ctx, in, drop, 0) > 0) continue;
+      drop(std::move(*co_await in.pop()));
+    }
   };
 }
 
@@ -132,6 +153,24 @@ auto check_near(std::vector<T> expected, double abs_tol, double rel_tol = 0) {
     if (i != expected.size())
       throw std::runtime_error("stream ended after " + std::to_string(i) + " of " +
                                std::to_string(expected.size()) + " expected elements");
+  };
+}
+
+// An element-wise stage: takes an element every `interval` cycles and writes fn(element) with
+// pipeline depth `depth` (visible max(depth, L) cycles after the write). The same cycles as
+//   while (auto x = co_await in.pop()) { co_await out.push(fn(*x), depth); ctx.advance(interval); }
+// which it runs, with the elements that need no wait moved in bulk.
+template <class Fn>
+auto transform(Fn fn, Latency depth = {}, Cycle interval = 1) {
+  return [fn = std::move(fn), depth, interval]<class In, class Out>(
+             Context& ctx, Receiver<In> in, Sender<Out> out) mutable -> Process {
+    while (co_await in.wait()) {
+      if (transfer_ready(ctx, in, out, fn, depth, interval) > 0) continue;
+      // No credit (or no bulk moves): as the loop does, dequeue, then wait to write.
+      auto x = co_await in.pop();
+      co_await out.push(fn(std::move(*x)), depth);
+      ctx.advance(interval);
+    }
   };
 }
 

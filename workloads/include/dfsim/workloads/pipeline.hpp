@@ -17,23 +17,22 @@ struct PipelineOptions {
 
 // A stage: accepts one value per cycle, emits value + 1 after `latency` cycles.
 inline auto add_one(Cycle latency) {
-  return [latency](Context& ctx, Receiver<std::int64_t> in, Sender<std::int64_t> out) -> Process {
-    while (auto v = co_await in.pop()) {
-      co_await out.push(*v + 1, Latency{latency});
-      ctx.advance(1);
-    }
-  };
+  return transform([](std::int64_t v) { return v + 1; }, Latency{latency}, 1);
 }
 
 // Checks that value i arrives as i + stages; fails the run otherwise.
 inline auto expect_offset(std::int64_t offset, std::uint64_t count) {
-  return [offset, count](Context&, Receiver<std::int64_t> in) -> Process {
+  return [offset, count](Context& ctx, Receiver<std::int64_t> in) -> Process {
     std::int64_t i = 0;
-    while (auto v = co_await in.pop()) {
-      if (*v != i + offset)
+    auto check = [&i, offset](std::int64_t v) {
+      if (v != i + offset)
         throw std::runtime_error("element " + std::to_string(i) + ": expected " +
-                                 std::to_string(i + offset) + ", got " + std::to_string(*v));
+                                 std::to_string(i + offset) + ", got " + std::to_string(v));
       ++i;
+    };
+    while (co_await in.wait()) {
+      if (pop_ready(ctx, in, check, 0) > 0) continue;
+      check(*co_await in.pop());
     }
     if (static_cast<std::uint64_t>(i) != count)
       throw std::runtime_error("received " + std::to_string(i) + " of " + std::to_string(count) +

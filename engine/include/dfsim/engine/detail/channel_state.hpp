@@ -225,6 +225,8 @@ class ChannelState final : public ChannelCore {
   }
 
  private:
+  friend struct Bulk;  // the bulk moves (bulk.hpp) apply these rules to runs of elements
+
   std::unique_ptr<Slot<T>[]> ring_;
   std::uint64_t mask_ = 0;
   Chunk* tail_chunk_ = nullptr;
