@@ -52,22 +52,6 @@ double max_abs_difference(const T& a, const T& b) {
 
 }  // namespace detail
 
-// Sends `values` in order, one every `interval` cycles.
-template <class T>
-auto source_of(std::vector<T> values, Cycle interval = 1) {
-  return [values = std::move(values), interval](Context& ctx, Sender<T> out) -> Process {
-    std::size_t i = 0;
-    auto next = [&] { return T(values[i++]); };
-    while (i < values.size()) {
-      // Waiting for credit moves the clock as the push would.
-      co_await out.credit();
-      if (push_ready(ctx, out, next, {}, interval, values.size() - i) > 0) continue;
-      out.push_now(next());
-      ctx.advance(interval);
-    }
-  };
-}
-
 // Sends fn(0), fn(1), ..., fn(count - 1), one every `interval` cycles.
 template <class F>
 auto source_from(std::uint64_t count, F fn, Cycle interval = 1) {
@@ -85,30 +69,41 @@ auto source_from(std::uint64_t count, F fn, Cycle interval = 1) {
   };
 }
 
+// Sends `values` in order, one every `interval` cycles.
+template <class T>
+auto source_of(std::vector<T> values, Cycle interval = 1) {
+  const std::uint64_t count = values.size();
+  return source_from(count, [values = std::move(values)](std::uint64_t i) { return values[i]; },
+                     interval);
+}
+
+// Calls consume(element) on every element, in order, one every `interval` cycles (0: as
+// they come).
+template <class T, class Consume>
+auto consume_each(Consume consume, Cycle interval = 0) {
+  return [consume = std::move(consume), interval](Context& ctx, Receiver<T> in) mutable
+         -> Process {
+    // Waiting moves the clock as the pop would.
+    while (co_await in.wait()) {
+      if (pop_ready(ctx, in, consume, interval) > 0) continue;
+      consume(std::move(*co_await in.pop()));
+      ctx.advance(interval);
+    }
+  };
+}
+
 // Dequeues everything into `sink` (which must outlive the run).
 template <class T>
 auto collect_into(std::vector<T>& sink) {
-  return [&sink](Context& ctx, Receiver<T> in) -> Process {
-    auto keep = [&sink](T&& v) { sink.push_back(std::move(v)); };
-    while (co_await in.wait()) {
-      if (pop_ready(ctx, in, keep, 0) > 0) continue;
-      keep(std::move(*co_await in.pop()));
-    }
-  };
+  return consume_each<T>([&sink](T&& v) { sink.push_back(std::move(v)); });
 }
 
 // Dequeues and discards everything; counts into `count` if given.
 template <class T>
 auto discard(std::uint64_t* count = nullptr) {
-  return [count](Context& ctx, Receiver<T> in) -> Process {
-    auto drop = [count](T&&) {
-      if (count) ++*count;
-    };
-    while (co_await in.wait()) {
-      if (pop_ready(ctx, in, drop, 0) > 0) continue;
-      drop(std::move(*co_await in.pop()));
-    }
-  };
+  return consume_each<T>([count](T&&) {
+    if (count) ++*count;
+  });
 }
 
 // Fails the run (naming the element) at the first value that differs from `expected`,
