@@ -4,10 +4,11 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
-#include <deque>
+#include <cstdint>
 #include <mutex>
 #include <vector>
 
+#include "dfsim/engine/detail/channel_core.hpp"
 #include "dfsim/engine/detail/context_core.hpp"
 
 namespace dfsim::detail {
@@ -15,14 +16,16 @@ namespace dfsim::detail {
 class Worker {
  public:
   // `coordination` guards the inbox; shared by all workers of a parallel run.
-  explicit Worker(std::mutex* coordination = nullptr) : mutex_(coordination) {}
+  explicit Worker(std::mutex* coordination = nullptr) : mutex_(coordination) {
+    ready_.reserve(64);
+  }
 
   void push_local(ContextCore* ctx) { ready_.push_back(ctx); }
   bool has_local() const noexcept { return !ready_.empty(); }
   ContextCore* pop_local() noexcept {
     if (ready_.empty()) return nullptr;
-    ContextCore* ctx = ready_.front();
-    ready_.pop_front();
+    ContextCore* ctx = ready_.back();
+    ready_.pop_back();
     return ctx;
   }
 
@@ -38,7 +41,7 @@ class Worker {
   // Call with the coordination mutex held.
   bool inbox_empty() const noexcept { return inbox_.empty(); }
   void take_inbox() {
-    for (ContextCore* ctx : inbox_) ready_.push_back(ctx);
+    for (ContextCore* ctx : inbox_) push_local(ctx);
     inbox_.clear();
     mail_.store(false, std::memory_order_relaxed);
   }
@@ -46,8 +49,14 @@ class Worker {
   std::condition_variable& cv() noexcept { return cv_; }
 
  private:
+  // The ready contexts, a stack: the one woken last runs first. Results do not depend on the
+  // order (semantics.md), but speed does: a context woken by a push then reads the lines its
+  // producer has just written, so a batch of elements travels down a pipeline while it is
+  // still in L1. In wake order (a FIFO), a 64-stage pipeline, whose channels and contexts do
+  // not fit in L1, ran 1.25x slower. A context is queued at most once (its `queued` flag).
+  std::vector<ContextCore*> ready_;
+
   std::mutex* mutex_;
-  std::deque<ContextCore*> ready_;
   std::vector<ContextCore*> inbox_;
   std::atomic<bool> mail_{false};
   bool sleeping_ = false;  // under the coordination mutex
@@ -67,8 +76,28 @@ inline void clear_queued(ContextCore& ctx) noexcept {
     ctx.queued.store(false, std::memory_order_relaxed);
 }
 
+// A fan-out's or a select's part of satisfiable(), out of line: inlined, its loops made
+// every call save and restore six registers.
+bool satisfiable_multi(ContextCore& ctx) noexcept;
+
 // Can the context's pending operation proceed now? For a select, stores the decision.
-bool satisfiable(ContextCore& ctx) noexcept;
+// Inline: the scheduler asks before every resume, nearly always about one channel.
+inline bool satisfiable(ContextCore& ctx) noexcept {
+  const WaitState& w = ctx.wait;
+  switch (w.kind) {
+    case WaitKind::none:
+      return true;
+    case WaitKind::dequeue:
+    case WaitKind::peek:
+      return w.channel->receiver_can_act();
+    case WaitKind::enqueue:
+      return w.channel->sender_has_credit();
+    case WaitKind::credit_all:
+    case WaitKind::select:
+      break;
+  }
+  return satisfiable_multi(ctx);
+}
 // Registers the context as waiting on the channels its operation needs.
 void register_waits(ContextCore& ctx) noexcept;
 // Registers a context whose operation cannot proceed where it will be woken. Returns true

@@ -53,7 +53,7 @@ class Sender {
     Cycle stamp;
     DFSIM_HOT bool await_ready() const noexcept { return ch->sender_has_credit(); }
     void await_suspend(std::coroutine_handle<>) noexcept {
-      ctx->wait = {detail::WaitKind::enqueue, ch, {}, -1};
+      ctx->wait_on(detail::WaitKind::enqueue, ch);
       detail::block_on(*ctx, ch->waiting_sender);
     }
     DFSIM_HOT void await_resume() noexcept {
@@ -66,7 +66,7 @@ class Sender {
     detail::ContextCore* ctx;
     DFSIM_HOT bool await_ready() const noexcept { return ch->sender_has_credit(); }
     void await_suspend(std::coroutine_handle<>) noexcept {
-      ctx->wait = {detail::WaitKind::enqueue, ch, {}, -1};
+      ctx->wait_on(detail::WaitKind::enqueue, ch);
       detail::block_on(*ctx, ch->waiting_sender);
     }
     void await_resume() noexcept {
@@ -123,7 +123,7 @@ class Receiver {
   };
   struct PopAwaiter : WaitBase {
     void await_suspend(std::coroutine_handle<>) noexcept {
-      this->ctx->wait = {detail::WaitKind::dequeue, this->ch, {}, -1};
+      this->ctx->wait_on(detail::WaitKind::dequeue, this->ch);
       detail::block_on(*this->ctx, this->ch->waiting_receiver);
     }
     // std::nullopt at end of stream.
@@ -134,7 +134,7 @@ class Receiver {
   };
   struct PeekAwaiter : WaitBase {
     void await_suspend(std::coroutine_handle<>) noexcept {
-      this->ctx->wait = {detail::WaitKind::peek, this->ch, {}, -1};
+      this->ctx->wait_on(detail::WaitKind::peek, this->ch);
       detail::block_on(*this->ctx, this->ch->waiting_receiver);
     }
     // nullptr at end of stream; the element stays in the channel.
@@ -147,7 +147,7 @@ class Receiver {
   struct WaitAwaiter : WaitBase {
     void await_suspend(std::coroutine_handle<>) noexcept {
       // A dequeue wait: what the deadlock report shows for the pop this wait stands for.
-      this->ctx->wait = {detail::WaitKind::dequeue, this->ch, {}, -1};
+      this->ctx->wait_on(detail::WaitKind::dequeue, this->ch);
       detail::block_on(*this->ctx, this->ch->waiting_receiver);
     }
     // false at end of stream; the element stays in the channel.

@@ -15,7 +15,7 @@ void block(ContextCore& ctx) noexcept;
 // the common case of a context that only its own worker can wake: then no other thread
 // can race with the registration, and block() would only publish the clock and store
 // the pointer, after two calls and a switch on the wait's kind.
-inline void block_on(ContextCore& ctx, std::atomic<ContextCore*>& waiter) noexcept {
+DFSIM_HOT void block_on(ContextCore& ctx, std::atomic<ContextCore*>& waiter) noexcept {
   if (ctx.remote_wakeable) [[unlikely]] {
     block(ctx);
     return;

@@ -53,6 +53,13 @@ struct ContextCore {
   std::vector<ChannelCore*> outputs;
   std::vector<ChannelCore*> inputs;
 
+  // A wait on one channel. `wait.channels` and `wait.choice` are read only for the kinds that
+  // set them (fan-out credit, select): two stores instead of five on every blocking await.
+  void wait_on(WaitKind kind, ChannelCore* channel) noexcept {
+    wait.kind = kind;
+    wait.channel = channel;
+  }
+
   // Returns the clock after the wait, so that hot paths can keep it in a register.
   Cycle move_clock_to(Cycle t, Cycle& wait_counter) noexcept {
     if (t > clock) {
