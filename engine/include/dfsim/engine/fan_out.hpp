@@ -28,8 +28,8 @@ struct CreditAllAwaiter {
     // Credit may have come back since await_ready: only a receiver on another thread can
     // do that, and block()'s re-check then finds the wait satisfied and requeues us. (A
     // void await_suspend keeps wrappers that forward it from suspending unregistered.)
-    ctx->wait = {WaitKind::credit_all, full ? full : outputs[0],
-                 std::span<ChannelCore* const>(outputs), -1};
+    ctx->wait = {WaitKind::credit_all, -1, full ? full : outputs[0],
+                 std::span<ChannelCore* const>(outputs)};
     block(*ctx);
   }
   void await_resume() noexcept {

@@ -68,7 +68,7 @@ struct SelectAwaiter {
     return choice != kUndecided;
   }
   void await_suspend(std::coroutine_handle<>) noexcept {
-    ctx->wait = {WaitKind::select, nullptr, std::span<ChannelCore* const>(inputs), kUndecided};
+    ctx->wait = {WaitKind::select, kUndecided, nullptr, std::span<ChannelCore* const>(inputs)};
     suspended = true;
     block(*ctx);
   }
