@@ -42,7 +42,7 @@ struct Bulk {
   }
 
   // The clock of a context, in a register for the length of a move. The wait counters stay in
-  // the context: they change only on a wait, rare in a run without waits, and two registers
+  // the context: they change only when an element makes the loop wait, and two registers
   // fewer spare the loop its spills.
   struct Clock {
     ContextCore& ctx;
@@ -67,7 +67,8 @@ struct Bulk {
     Slot<T>* const slots;
     const std::uint64_t mask;  // of a scaled position
 
-    explicit Ring(ChannelState<T>& ch) noexcept : slots(ch.ring_.get()), mask((ch.mask_ + 1) * kStep - 1) {}
+    explicit Ring(ChannelState<T>& ch) noexcept
+        : slots(ch.ring_.get()), mask((ch.mask_ + 1) * kStep - 1) {}
     static std::uint64_t scaled(std::uint64_t index) noexcept { return index * kStep; }
     static std::uint64_t elements(std::uint64_t scaled_count) noexcept {
       return scaled_count / kStep;
