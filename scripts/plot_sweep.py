@@ -149,7 +149,7 @@ def conclusions(rows, variants):
             if pts:
                 out["depth"].append(
                     f"**{v}**: the largest minimal depth of any FIFO {growth_words(pts)}.")
-    # 4. The preset's depths against unbounded FIFOs (sdpa.md: for the reordered graphs the
+    # 4. The preset's depths against unbounded FIFOs (docs/sdpa.md: for the reordered graphs the
     # constant depths must cost no cycle at all).
     for v in variants:
         pairs = [(r["n"], number(r, "cycles"), number(r, "unbounded_cycles"))

@@ -14,7 +14,7 @@ struct UsageError : std::runtime_error {
 };
 
 void add_pipeline_command(CLI::App& app, Action& action);
-// Attention (sdpa.md): one run, the minimal FIFO depths, a sweep over variants and N.
+// Attention (docs/sdpa.md): one run, the minimal FIFO depths, a sweep over variants and N.
 void add_sdpa_command(CLI::App& app, Action& action);
 void add_sdpa_min_depth_command(CLI::App& app, Action& action);
 void add_sdpa_sweep_command(CLI::App& app, Action& action);

@@ -17,14 +17,14 @@ namespace {
 // least one cycle (L, R >= 1): resolve_stall relies on that.
 Cycle next_bound(const ContextCore& ctx, const std::vector<Cycle>& bound) {
   auto sender_bound = [&](const ChannelCore* ch) {
-    return add_cycles(bound[ch->sender->index], ch->latency());
+    return rules::earliest_visible(bound[ch->sender->index], ch->latency());
   };
   auto credit_bound = [&](const ChannelCore* ch) -> Cycle {
     if (ch->has_credit()) return 0;
     if (ch->receiver->finished) return kNever;
     // The slot comes back when the receiver dequeues the oldest element.
     Cycle deq = std::max(bound[ch->receiver->index], ch->front_visible_time());
-    return add_cycles(deq, ch->response_latency());
+    return rules::earliest_free(deq, ch->response_latency());
   };
   Cycle v = ctx.clock;
   const WaitState& w = ctx.wait;
@@ -112,7 +112,7 @@ std::vector<ContextCore*> resolve_stall(std::span<ContextCore* const> contexts) 
   for (ContextCore* ctx : contexts) {
     if (ctx->finished || ctx->wait.kind != WaitKind::select) continue;
     int choice = decide_select(ctx->wait.channels, [&](const ChannelCore* ch) {
-      return add_cycles(bound[ch->sender->index], ch->latency());
+      return rules::earliest_visible(bound[ch->sender->index], ch->latency());
     });
     if (choice == kUndecided) continue;
     ctx->wait.choice = choice;

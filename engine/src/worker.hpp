@@ -50,7 +50,7 @@ class Worker {
 
  private:
   // The ready contexts, a stack: the one woken last runs first. Results do not depend on the
-  // order (semantics.md), but speed does: a context woken by a push then reads the lines its
+  // order (docs/semantics.md), but speed does: a context woken by a push then reads the lines its
   // producer has just written, so a batch of elements travels down a pipeline while it is
   // still in L1. In wake order (a FIFO), a 64-stage pipeline, whose channels and contexts do
   // not fit in L1, ran 1.25x slower. A context is queued at most once (its `queued` flag).

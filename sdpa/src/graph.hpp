@@ -106,12 +106,10 @@ class Head {
 
   // A unit that takes one step per key: n rows of n steps. per_row: inputs held for a row.
   units::UnitOptions per_element(const std::string& unit, std::vector<std::size_t> per_row = {}) const {
-    return {.timing = timing(unit), .row_length = n_, .rows = n_, .per_row_inputs = std::move(per_row)};
+    return options(unit, n_, std::move(per_row));
   }
   // A unit that takes one step per query row.
-  units::UnitOptions per_row(const std::string& unit) const {
-    return {.timing = timing(unit), .row_length = 1, .rows = n_};
-  }
+  units::UnitOptions per_row(const std::string& unit) const { return options(unit, 1, {}); }
 
   // Q, K and V memories: q_i once per query row; all n keys and values once per query row.
   void sources(Sender<Row> q, Sender<Row> k, Sender<Row> v) {
@@ -130,12 +128,16 @@ class Head {
   }
 
  private:
-  units::Timing timing(const std::string& unit) const {
-    const UnitTiming& u = config_.units.at(unit);
-    return {.latency = u.latency,
-            .initiation_interval = u.initiation_interval,
-            .startup_delay = u.startup_delay,
-            .per_row_delay = u.per_row_delay};
+  units::Timing timing(const std::string& unit) const { return config_.units.at(unit); }
+  units::UnitOptions options(const std::string& unit, std::uint64_t row_length,
+                             std::vector<std::size_t> per_row) const {
+    const UnitDisciplines& d = config_.disciplines.at(unit);
+    return {.timing = timing(unit),
+            .row_length = row_length,
+            .rows = n_,
+            .per_row_inputs = std::move(per_row),
+            .input_discipline = d.inputs,
+            .output_discipline = d.outputs};
   }
   static std::shared_ptr<const std::vector<T>> convert(const std::vector<double>& m) {
     return std::make_shared<const std::vector<T>>(m.begin(), m.end());

@@ -1,4 +1,4 @@
-// naive (sdpa.md, graph 1): e_ij = exp(s_ij) fans out to a short FIFO feeding the row sum
+// naive (docs/sdpa.md, graph 1): e_ij = exp(s_ij) fans out to a short FIFO feeding the row sum
 // l_i and to a long FIFO feeding the divide e_ij / l_i; then o_i = sum_j p_ij v_j.
 // The divide cannot start a row before its sum exists, so `long` must hold a whole row.
 //

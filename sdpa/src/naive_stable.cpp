@@ -1,4 +1,4 @@
-// naive-stable (sdpa.md, graph 2): the safe softmax. A row max m_i first (its own short and
+// naive-stable (docs/sdpa.md, graph 2): the safe softmax. A row max m_i first (its own short and
 // long FIFOs: the long one holds the scores while the max is found), then e_ij = exp(s_ij - m_i),
 // then as naive. Two FIFOs of depth O(N).
 //

@@ -1,4 +1,4 @@
-// The names of each variant's units and FIFOs, and the two timing presets of sdpa.md.
+// The names of each variant's units and FIFOs, and the two timing presets of docs/sdpa.md.
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -14,6 +14,9 @@ struct UnitSpec {
   const char* name;
   bool streaming;         // handles N^2 elements: its II bounds the throughput
   UnitTiming calibrated;  // spatial-calibrated; the unit preset is latency 1, II 1 everywhere
+  // The authors' (gina7484/stream-attn-dam, src/node/*.rs), in every preset: together unless
+  // said. A unit with one input (one output) has nothing to choose.
+  UnitDisciplines disciplines{};
 };
 
 // A depth is c, or N + c when grows_with_n.
@@ -38,6 +41,12 @@ constexpr UnitTiming t(Cycle latency, Cycle ii) { return {.latency = latency, .i
 constexpr DepthRule c(std::uint64_t depth) { return {false, depth}; }
 constexpr DepthRule n_plus(std::uint64_t depth) { return {true, depth}; }
 
+using units::Discipline;
+// MatVecProd dequeues p then v; BinaryOp acc then sum.
+constexpr UnitDisciplines inputs_in_order{.inputs = Discipline::in_order};
+// IncrMax writes delta to both Reduces, then c to both, each write waiting for its own credit.
+constexpr UnitDisciplines outputs_in_order{.outputs = Discipline::in_order};
+
 // Sources stream one element per cycle, stamped clock + 1, in every preset.
 const std::vector<UnitSpec> kSources = {
     {"q_source", false, t(1, 1)}, {"k_source", true, t(1, 1)}, {"v_source", true, t(1, 1)}};
@@ -55,12 +64,14 @@ const VariantSpec& spec(Variant v) {
   // subtract-and-exp like the divide (both element-wise with a per-row operand) and its short
   // and long FIFOs like the naive ones; reordered's Reduces and per-row divide are those of
   // reordered-stable, its QK unit (exp fused) the naive one, and the QK unit's two output
-  // FIFOs are as deep as reordered-stable's QK -> Scan FIFO.
+  // FIFOs are as deep as reordered-stable's QK -> Scan FIFO. The disciplines follow the same
+  // kin: the subtract-and-exp takes its inputs together and fans out together, as the naive
+  // divide and QK do; reordered's Reduces take theirs together, as IncrSum and IncrOutP do.
   static const VariantSpec naive{
       cat(kSources, {{"qk", true, t(11, 1)},
                      {"row_sum", true, t(23, 2)},
                      {"divide", true, t(8, 1)},
-                     {"weighted_sum", true, t(13, 2)}}),
+                     {"weighted_sum", true, t(13, 2), inputs_in_order}}),
       cat(kSourceFifos, {{"short", c(2), c(13)},
                          {"long", n_plus(2), n_plus(34)},
                          {"sum", c(2), c(24)},
@@ -72,7 +83,7 @@ const VariantSpec& spec(Variant v) {
                      {"exp", true, t(8, 1)},
                      {"row_sum", true, t(23, 2)},
                      {"divide", true, t(8, 1)},
-                     {"weighted_sum", true, t(13, 2)}}),
+                     {"weighted_sum", true, t(13, 2), inputs_in_order}}),
       cat(kSourceFifos, {{"max_short", c(2), c(13)},
                          {"max_long", n_plus(2), n_plus(34)},
                          {"max", c(2), c(24)},
@@ -85,7 +96,7 @@ const VariantSpec& spec(Variant v) {
       cat(kSources, {{"qk", true, t(11, 1)},
                      {"row_sum", true, t(8, 2)},
                      {"weighted_sum", true, t(12, 2)},
-                     {"divide", false, t(21, 1)}}),
+                     {"divide", false, t(21, 1), inputs_in_order}}),
       cat(kSourceFifos, {{"e_sum", c(2), c(12)},
                          {"e_acc", c(2), c(12)},
                          {"sum", c(2), c(10)},
@@ -93,10 +104,10 @@ const VariantSpec& spec(Variant v) {
                          {"out", c(2), c(22)}})};
   static const VariantSpec reordered_stable{
       cat(kSources, {{"qk", true, t(11, 1)},
-                     {"running_max", true, t(3, 1)},
+                     {"running_max", true, t(3, 1), outputs_in_order},
                      {"row_sum", true, t(8, 2)},
                      {"weighted_sum", true, t(12, 2)},
-                     {"divide", false, t(21, 1)}}),
+                     {"divide", false, t(21, 1), inputs_in_order}}),
       cat(kSourceFifos, {{"scores", c(2), c(12)},
                          {"delta_sum", c(2), c(2)},
                          {"c_sum", c(2), c(2)},
@@ -148,18 +159,16 @@ ResolvedConfig resolve(const AttentionConfig& config) {
   const VariantSpec& s = spec(config.variant);
   const std::string variant(to_string(config.variant));
   ResolvedConfig r;
-  for (const auto& u : s.units)
+  for (const auto& u : s.units) {
     r.units[u.name] = config.preset == Preset::spatial_calibrated ? u.calibrated : t(1, 1);
+    r.disciplines[u.name] = u.disciplines;
+  }
   for (const auto& [name, timing] : config.unit_timing) {
     auto it = r.units.find(name);
     if (it == r.units.end())
       throw std::invalid_argument("unknown unit '" + name + "' in variant " + variant +
                                   ": its units are " + join(unit_names(config.variant)));
-    units::check_timing({.latency = timing.latency,
-                         .initiation_interval = timing.initiation_interval,
-                         .startup_delay = timing.startup_delay,
-                         .per_row_delay = timing.per_row_delay},
-                        "unit '" + name + "'");
+    units::check_timing(timing, "unit '" + name + "'");
     it->second = timing;
   }
   for (const auto& f : s.fifos) {

@@ -1,4 +1,4 @@
-// reordered (sdpa.md, graph 3): the division deferred. l_i = sum_j e_ij and
+// reordered (docs/sdpa.md, graph 3): the division deferred. l_i = sum_j e_ij and
 // acc_i = sum_j e_ij v_j are reduced side by side; one divide per row, o_i = acc_i / l_i.
 // Every FIFO has constant depth. Without a max, exp overflows for s > 709 (fp64) or
 // s > 88.7 (fp32) and the outputs become inf or NaN: shown, not hidden.

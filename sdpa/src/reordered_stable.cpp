@@ -1,4 +1,4 @@
-// reordered-stable (sdpa.md, graph 4): online softmax. A Scan over the raw scores keeps the
+// reordered-stable (docs/sdpa.md, graph 4): online softmax. A Scan over the raw scores keeps the
 // running max m and writes, per element, delta = exp(m_old - m_new) and c = exp(s_ij - m_new),
 // each fanned out to both Reduces (four FIFOs). The Reduces keep l = l * delta + c and
 // acc = acc * delta + c * v_j; one divide per row. Constant-depth FIFOs, no overflow.

@@ -1,6 +1,6 @@
 // Describe, then run: a graph that cannot run is rejected as a whole, before any context
 // runs, with a GraphError listing every problem by the name of its channel or context
-// (style.md, "Errors go through one place"; semantics.md, "Channels": C >= 1, L >= 1, R >= 1).
+// (style.md, "Errors go through one place"; docs/semantics.md, "Channels": C >= 1, L >= 1, R >= 1).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// semantics.md, "Time", "Contexts" and "Channels" steps 2-3 and "Dequeue": when an element
+// docs/semantics.md, "Time", "Contexts" and "Channels" steps 2-3 and "Dequeue": when an element
 // becomes visible, and how the clocks of the two ends move.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// semantics.md, "Channels", step 1 (credit): enqueue k >= C waits for the slot freed by
+// docs/semantics.md, "Channels", step 1 (credit): enqueue k >= C waits for the slot freed by
 // dequeue k - C, at (receiver clock right after that dequeue) + R. Also the statistics of
 // waiting: back-pressured cycles of the sender, starved cycles of the receiver.
 #include <gmock/gmock.h>

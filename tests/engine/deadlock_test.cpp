@@ -1,4 +1,4 @@
-// semantics.md, "Deadlock": a simulated deadlock is a normal outcome. The engine detects
+// docs/semantics.md, "Deadlock": a simulated deadlock is a normal outcome. The engine detects
 // it, never hangs, and reports every blocked context: its clock, the operation and channel
 // it waits on, whether that channel is full or empty, and the context at the other end.
 #include <gmock/gmock.h>

@@ -1,4 +1,4 @@
-// semantics.md, "End of stream: when a sender returns, its channels close. A receiver's
+// docs/semantics.md, "End of stream: when a sender returns, its channels close. A receiver's
 // dequeue on a closed, empty channel reports end of stream (not a crash, not a hang)."
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -37,7 +37,7 @@ TEST_P(EndOfStream, NulloptAfterTheLastElement) {
   RunResult r = run(g);
   ASSERT_TRUE(r.ok()) << r.describe_problem();
   EXPECT_THAT(log.values, ElementsAre(4, 5, 6, -1, -1));
-  // The engine's reading of an open point of semantics.md: end of stream does not move the
+  // The engine's reading of an open point of docs/semantics.md: end of stream does not move the
   // receiver's clock (the sender returned at 3, but that time is not the element's).
   EXPECT_THAT(log.clocks, ElementsAre(1u, 2u, 3u, 3u, 3u));
   EXPECT_TRUE(r.context("dst").finished);

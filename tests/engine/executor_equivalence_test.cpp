@@ -1,4 +1,4 @@
-// semantics.md, "Determinism": values, cycle counts and statistics depend only on the graph,
+// docs/semantics.md, "Determinism": values, cycle counts and statistics depend only on the graph,
 // never on the executor, the number of threads or wall-clock scheduling. Each graph here
 // runs sequentially and then under the parallel executor in several placements (and
 // repeatedly, to give races a chance); every field of the result, and every value the
@@ -259,7 +259,7 @@ TEST_P(Equivalence, EveryExecutorGivesTheSequentialResult) {
       RunResult r = run(g, e.options);
       if (reference.status == RunStatus::failed) {
         // A failure ends the run where the failing context stands; how far the others got
-        // by then is not part of the contract (semantics.md does not say), so only the
+        // by then is not part of the contract (docs/semantics.md does not say), so only the
         // failure itself is compared.
         EXPECT_EQ(r.status, RunStatus::failed);
         ASSERT_TRUE(r.failure.has_value());

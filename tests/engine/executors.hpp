@@ -1,7 +1,7 @@
 #pragma once
 // Every timing case runs under every executor: the sequential one, and the parallel one
 // with automatic and round-robin placement (round-robin makes every channel cross threads).
-// semantics.md, "Determinism": the results must not depend on which one runs the graph.
+// docs/semantics.md, "Determinism": the results must not depend on which one runs the graph.
 #include <gtest/gtest.h>
 
 #include <ostream>

@@ -1,4 +1,4 @@
-// semantics.md, "A sender that must write the same value to several outputs waits until
+// docs/semantics.md, "A sender that must write the same value to several outputs waits until
 // every output has credit before it writes any of them (an atomic fan-out). Waiting for
 // credit is idempotent."
 #include <gmock/gmock.h>
@@ -117,9 +117,10 @@ TEST_P(FanOut, SpanOfOutputsWithPipelineDepth) {
   std::vector<Cycle> sender_clocks;
   g.add("sender", [&](Context& ctx, std::vector<Sender<int>> o) -> Process {
     for (int v = 0; v < 4; ++v) {
-      co_await all_credit(std::span<Sender<int>>(o));
+      const Cycle issued = co_await all_credit(std::span<Sender<int>>(o));
       sender_clocks.push_back(ctx.now());
-      push_all(std::span<Sender<int>>(o), v, Latency{3});  // visible now + max(3, 1)
+      // Stamped from the clock before the wait: visible at max(issued + 3, now + 1).
+      push_all(std::span<Sender<int>>(o), v, issued + 3);
     }
   }, std::move(outs));
   for (int i = 0; i < 3; ++i)
@@ -128,13 +129,15 @@ TEST_P(FanOut, SpanOfOutputsWithPipelineDepth) {
           std::move(ins[static_cast<std::size_t>(i)]));
   RunResult r = run(g);
   ASSERT_TRUE(r.ok()) << r.describe_problem();
-  // Every sink pops element k at max(prev + 5, visible) and frees it 1 later.
-  // e0: written 0, visible 3; popped 3 by all (f = 4), next at 8.
-  // e1: o0 (C=1) needs f0 = 4: written max(0, 4) = 4, visible 7. Popped at max(8, 7) = 8
-  //     (f = 9), next at 13.
-  // e2: o0 needs f1 = 9, o1 (C=2) needs f0 = 4: written 9, visible 12. Popped at 13 (f 14).
-  // e3: o0 needs f2 = 14, o1 needs f1 = 9, o2 (C=3) needs f0 = 4: written 14, visible 17.
-  //     Popped at max(18, 17) = 18.
+  // Every sink pops element k at max(prev + 5, visible) and frees it 1 later. The sender
+  // never advances: each write is issued at the clock the previous one's wait ended.
+  // e0: issued 0, written 0, visible 3; popped 3 by all (f = 4), next at 8.
+  // e1: issued 0; o0 (C=1) needs f0 = 4: written 4, visible max(0 + 3, 4 + 1) = 5. Popped at
+  //     max(8, 5) = 8 (f = 9), next at 13.
+  // e2: issued 4; o0 needs f1 = 9, o1 (C=2) needs f0 = 4: written 9, visible max(7, 10) = 10.
+  //     Popped at 13 (f 14).
+  // e3: issued 9; o0 needs f2 = 14, o1 f1 = 9, o2 (C=3) f0 = 4: written 14, visible
+  //     max(12, 15) = 15. Popped at max(18, 15) = 18.
   EXPECT_THAT(sender_clocks, ElementsAre(0u, 4u, 9u, 14u));
   for (int i = 0; i < 3; ++i) {
     EXPECT_THAT(values[static_cast<std::size_t>(i)], ElementsAre(0, 1, 2, 3));

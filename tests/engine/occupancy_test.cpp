@@ -1,4 +1,4 @@
-// semantics.md, "Statistics": peak occupancy of a channel is the largest number of elements
+// docs/semantics.md, "Statistics": peak occupancy of a channel is the largest number of elements
 // written to it at or before cycle x whose slot was not yet freed after cycle x, over all x:
 //   occupancy(x) = #{ k : w_k <= x < f_k },  f_k = infinity for an element never dequeued.
 // (w_k: the sender's clock at write k, after any wait for credit; f_k = dequeue clock + R.)

@@ -1,4 +1,4 @@
-// semantics.md, "Peek-next: like dequeue, but the element stays in the channel and no slot
+// docs/semantics.md, "Peek-next: like dequeue, but the element stays in the channel and no slot
 // is freed."
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

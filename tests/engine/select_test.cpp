@@ -1,4 +1,4 @@
-// semantics.md, "Select": the earliest element across several inputs wins, ties go to the
+// docs/semantics.md, "Select": the earliest element across several inputs wins, ties go to the
 // lower input index, an empty input is ruled out only by a lower bound of its sender's
 // clock (sender clock + L), and the result never depends on wall-clock timing.
 #include <gmock/gmock.h>

@@ -1,5 +1,5 @@
 // Full throughput: cycles = II_max N^2 + O(N) for every variant, measured by the engine. The
-// exact counts below are derived by hand from the step rule (sdpa.md) and the presets:
+// exact counts below are derived by hand from the step rule (docs/sdpa.md) and the presets:
 // a source writes element g at g, visible at g + 1; a unit with latency P writes at its step's
 // clock, visible P cycles later; the last unit of II_max runs N^2 steps back to back.
 #include <gtest/gtest.h>

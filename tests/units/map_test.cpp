@@ -1,4 +1,4 @@
-// Map: cycle counts derived by hand from sdpa.md's step rule; values; several inputs;
+// Map: cycle counts derived by hand from docs/sdpa.md's step rule; values; several inputs;
 // per-row inputs; atomic fan-out; several ports; vectors.
 #include <gtest/gtest.h>
 
@@ -58,8 +58,10 @@ TEST(Map, InitiationIntervalSpacesTheSteps) {
 
 TEST(Map, ShallowOutputFifoThrottlesALongLatency) {
   // Latency 3 into a FIFO of depth 2: write k needs the slot freed by the sink's dequeue of
-  // k - 2 (at its visible time + 1), so writes go at 1, 2, 5, 6 (visible 4, 5, 8, 9). Depth
-  // P + 1 = 4 streams at full rate (see LatencyDelaysEveryResult).
+  // k - 2 (at its visible time + 1). Each write is stamped 3 after the pop that issues it,
+  // before the wait: pops at 1, 2, 3, 6; writes at 1, 2, 5 (waits 2 for f_0 = 5), 6; visible
+  // at max(pop + 3, write + 1) = 4, 5, 6, 9. (Stamped after the wait, element 2 would be
+  // visible at 8.) Depth P + 1 = 4 streams at full rate (see LatencyDelaysEveryResult).
   Program g;
   auto [x_tx, x_rx] = g.channel<double>("x", {.capacity = unbounded});
   auto [y_tx, y_rx] = g.channel<double>("y", {.capacity = 2});
@@ -70,7 +72,7 @@ TEST(Map, ShallowOutputFifoThrottlesALongLatency) {
   g.add("sink", record(got), std::move(y_rx));
   RunResult r = run(g);
   ASSERT_TRUE(r.ok()) << r.describe_problem();
-  EXPECT_EQ(times(got), (std::vector<Cycle>{4, 5, 8, 9}));
+  EXPECT_EQ(times(got), (std::vector<Cycle>{4, 5, 6, 9}));
   EXPECT_EQ(r.context("id").backpressured_cycles, 2u);
 }
 

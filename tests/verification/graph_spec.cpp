@@ -1,5 +1,6 @@
 #include "graph_spec.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 namespace dfsim::verification {
@@ -47,9 +48,21 @@ std::vector<std::string> problems(const GraphSpec& g) {
   }
   for (int i = 0; i < n; ++i) {
     const NodeSpec& node = g.nodes[static_cast<std::size_t>(i)];
-    if (node.ii == 0) result.push_back(node_name(i) + " has II 0");
+    if (node.ii == 0 && node.kind != NodeKind::sink) result.push_back(node_name(i) + " has II 0");
+    const bool rows = node.row_length != 1 || node.per_row_inputs != 0 || node.writes_per_row;
+    if (node.row_length == 0) result.push_back(node_name(i) + " has rows of 0 steps");
+    if (rows && node.kind != NodeKind::map)
+      result.push_back(node_name(i) + " (" + to_string(node.kind) + ") has rows: only maps do");
+    if (node.per_row_inputs >> std::min<std::size_t>(g.inputs(i).size(), 31) != 0)
+      result.push_back(node_name(i) + " has a per-row input it does not have");
     if (node.kind != NodeKind::source && g.inputs(i).empty())
       result.push_back(node_name(i) + " (" + to_string(node.kind) + ") has no input");
+    const bool takes_inputs = node.kind == NodeKind::map || node.kind == NodeKind::sink;
+    if ((node.peek_first || node.inputs_together) && !takes_inputs)
+      result.push_back(node_name(i) + " (" + to_string(node.kind) +
+                       ") has an input discipline: only maps and sinks take inputs in steps");
+    if (node.outputs_in_order && node.kind == NodeKind::sink)
+      result.push_back(node_name(i) + " (sink) has an output discipline but no outputs");
   }
   return result;
 }
@@ -96,6 +109,11 @@ std::string describe(const GraphSpec& g) {
     if (n.kind == NodeKind::source) os << " count=" << n.count;
     if (n.limit) os << " limit=" << *n.limit;
     if (n.peek_first) os << " peek_first";
+    if (n.inputs_together) os << " inputs=together";
+    if (n.outputs_in_order) os << " outputs=in-order";
+    if (n.row_length != 1) os << " row=" << n.row_length;
+    if (n.per_row_inputs) os << " per-row-inputs=" << n.per_row_inputs;
+    if (n.writes_per_row) os << " writes-per-row";
     os << "  in:";
     for (int c : g.inputs(id)) os << ' ' << channel_name(c);
     os << "  out:";
@@ -122,6 +140,11 @@ std::string to_cpp(const GraphSpec& g) {
     if (n.kind == NodeKind::source) os << ", .count = " << n.count;
     if (n.limit) os << ", .limit = " << *n.limit;
     if (n.peek_first) os << ", .peek_first = true";
+    if (n.inputs_together) os << ", .inputs_together = true";
+    if (n.outputs_in_order) os << ", .outputs_in_order = true";
+    if (n.row_length != 1) os << ", .row_length = " << n.row_length;
+    if (n.per_row_inputs) os << ", .per_row_inputs = " << n.per_row_inputs;
+    if (n.writes_per_row) os << ", .writes_per_row = true";
     os << "},  // " << node_name(static_cast<int>(i)) << '\n';
   }
   os << "        },\n    .channels =\n        {\n";

@@ -9,16 +9,30 @@
 //   };
 //
 // The node programs (semantics.md gives the timing of every operation):
-//   source(count): for i < count: v = mix(id, i); credit on all outputs; push all; advance(II)
-//   map:   loop { [peek input 0]; pop every input in order (end of stream on any: return);
-//                 v = mix of the inputs; credit on all outputs; push all; advance(II) }
+//   source(count): for i < count: v = mix(id, i); write v to the outputs; advance(II)
+//   map:   loop { take every input (end of stream on any: return); v = mix of the inputs;
+//                 write v to the outputs; advance(II) }
 //   merge: loop { i = select(inputs) (all ended: return); x = pop input i;
-//                 v = mix(x, i); credit on all outputs; push all; advance(II) }
-//   sink:  loop { stop after `limit` steps; pop every input in order (end on any: return);
-//                 record the values; advance(II) }
-// A push with stamp P > 0 is push(v, Latency{P}): visible at (clock after credit) + max(P, L).
-// With one output the credit is a plain push ("enqueue"); with several an atomic fan-out
-// ("fan-out credit"); with none there is nothing to wait for.
+//                 v = mix(x, i); write v to the outputs; advance(II) }
+//   sink:  loop { stop after `limit` steps; take every input (end on any: return);
+//                 record the values; advance(II) }   (II may be 0 for a sink)
+//   map with rows: step j of a row takes the per-row inputs only when j = 0, and writes only
+//                 when j = row_length - 1 if writes_per_row (the reference model only)
+// Taking the inputs (maps and sinks), semantics.md "Several outputs, several inputs":
+//   in order (default): pop input 0, pop input 1, ...: each slot frees as soon as it is popped;
+//   peek_first:         peek input 0, then pop them all in order (the authors' QK unit);
+//   inputs_together:    peek every input in order, then pop them all in order: every pop
+//                       is at the clock of the last peek, so the slots free at one cycle.
+//                       It includes peek_first's peek.
+// Writing the outputs (sources, maps, merges), every write stamped from the issue clock t
+// (the clock when the step starts writing): with P > 0 as push_at(v, t + P), visible at
+// max(t + P, t' + L) where t' is the clock after the write's credit wait; with P = 0 at t' + L.
+//   together (default): wait until every output has credit (one output: a plain push, an
+//                       "enqueue" wait; several: an atomic fan-out, a "fan-out credit" wait),
+//                       then write all at one clock;
+//   outputs_in_order:   write output 0, then output 1, ..., each after its own credit wait
+//                       ("enqueue"), so the clock may move between two writes.
+// With no outputs there is nothing to wait for.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -38,7 +52,16 @@ struct NodeSpec {
   Cycle stamp = 0;   // P: pipeline depth of its pushes, 0 for none
   std::uint64_t count = 0;               // source: elements it sends
   std::optional<std::uint64_t> limit;    // sink: steps before it returns early
-  bool peek_first = false;               // map: peek input 0 before the pops
+  bool peek_first = false;               // map, sink: peek input 0 before the pops
+  bool inputs_together = false;          // map, sink: peek every input before the pops
+  bool outputs_in_order = false;         // source, map, merge: one write after another
+  // Rows (map only; the reference model only: tests/sdpa/dam_fidelity_test.cpp runs the
+  // attention units this way). A step reads the inputs of per_row_inputs (bit i: input i) only
+  // at the first step of each row of row_length steps; writes_per_row writes only at the last
+  // step of a row (a Reduce).
+  std::uint64_t row_length = 1;
+  std::uint32_t per_row_inputs = 0;
+  bool writes_per_row = false;
 
   bool operator==(const NodeSpec&) const = default;
 };

@@ -51,14 +51,19 @@ class Generator {
     if (rng_.chance(0.5)) return rng_.between(1, std::max<std::uint64_t>(max / 8, 1));
     return rng_.between(1, max);
   }
+  // Back-pressure is the common case: most channels hold one or two elements, and more so
+  // behind a pipelined sender (its stamps race its credit waits, semantics.md step 2) or in
+  // front of a slow receiver (its pops free slots late).
   ChannelSpec channel(int from, int to) {
     ChannelSpec c{.from = from, .to = to};
+    const bool pressured = g_.nodes[static_cast<std::size_t>(from)].stamp > 1 ||
+                           g_.nodes[static_cast<std::size_t>(to)].ii > 1;
     std::uint64_t r = rng_.below(100);
-    if (r < 12)
+    if (r < (pressured ? 35 : 20))
       c.capacity = 1;
-    else if (r < 40)
+    else if (r < (pressured ? 70 : 42))
       c.capacity = 2;
-    else if (r < 85)
+    else if (r < (pressured ? 88 : 82))
       c.capacity = rng_.between(3, 8);
     else
       c.capacity = std::nullopt;
@@ -68,9 +73,12 @@ class Generator {
   }
   NodeSpec node(NodeKind kind) {
     NodeSpec n{.kind = kind};
-    n.ii = rng_.chance(0.6) ? 1 : rng_.between(1, 3);
-    if (kind != NodeKind::sink && rng_.chance(0.35)) n.stamp = rng_.between(1, 6);
-    if (kind == NodeKind::map) n.peek_first = rng_.chance(0.25);
+    n.ii = rng_.chance(0.55) ? 1 : rng_.between(2, 3);
+    if (kind != NodeKind::sink && rng_.chance(0.45))
+      n.stamp = rng_.chance(0.8) ? rng_.between(2, 6) : 1;
+    if (kind == NodeKind::map || kind == NodeKind::sink) n.inputs_together = rng_.chance(0.45);
+    if (kind == NodeKind::map && !n.inputs_together) n.peek_first = rng_.chance(0.25);
+    if (kind != NodeKind::sink) n.outputs_in_order = rng_.chance(0.5);
     return n;
   }
 
@@ -82,22 +90,30 @@ class Generator {
   }
   void connect(int from, int to) {
     g_.channels.push_back(channel(from, to));
-    has_output_.resize(g_.nodes.size(), false);
-    has_output_[static_cast<std::size_t>(from)] = true;
+    outputs_.resize(g_.nodes.size(), 0);
+    ++outputs_[static_cast<std::size_t>(from)];
+  }
+  int outputs(int v) const {
+    const auto i = static_cast<std::size_t>(v);
+    return i < outputs_.size() ? outputs_[i] : 0;
   }
   bool dangling(int v) const {
-    return g_.nodes[static_cast<std::size_t>(v)].kind != NodeKind::sink &&
-           (static_cast<std::size_t>(v) >= has_output_.size() ||
-            !has_output_[static_cast<std::size_t>(v)]);
+    return g_.nodes[static_cast<std::size_t>(v)].kind != NodeKind::sink && outputs(v) == 0;
   }
   std::uint64_t count(int v) const { return count_[static_cast<std::size_t>(v)]; }
 
-  // An upstream node of this component: half the time one nobody reads yet.
+  // An upstream node of this component: often one nobody reads yet (so that the graph
+  // grows long), often one with one or two readers (so that it becomes a fan-out of 2 or 3).
   int pick(const std::vector<int>& producers) {
-    std::vector<int> open;
-    for (int v : producers)
+    std::vector<int> open, fanning;
+    for (int v : producers) {
       if (dangling(v)) open.push_back(v);
-    const auto& from = !open.empty() && rng_.chance(0.5) ? open : producers;
+      if (outputs(v) == 1 || outputs(v) == 2) fanning.push_back(v);
+    }
+    const std::uint64_t r = rng_.below(100);
+    const auto& from = !open.empty() && r < 45      ? open
+                       : !fanning.empty() && r >= 60 ? fanning
+                                                     : producers;
     return from[rng_.below(from.size())];
   }
   // Up to `k` inputs carrying as many elements as `first` (or, once in a mismatch graph,
@@ -192,7 +208,7 @@ class Generator {
   GeneratorOptions options_;
   GraphSpec g_;
   std::vector<std::uint64_t> count_;  // elements on each output of a node (sinks: consumed)
-  std::vector<bool> has_output_;
+  std::vector<int> outputs_;  // channels leaving each node so far
   Trouble trouble_ = Trouble::none;
   bool mismatched_ = false;
   bool large_ = false;

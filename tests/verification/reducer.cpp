@@ -95,6 +95,8 @@ std::vector<GraphSpec> candidates(const GraphSpec& g) {
     vary([&](GraphSpec& h) { h.nodes[v].ii = 1; });
     vary([&](GraphSpec& h) { h.nodes[v].stamp = 0; });
     vary([&](GraphSpec& h) { h.nodes[v].peek_first = false; });
+    vary([&](GraphSpec& h) { h.nodes[v].inputs_together = false; });
+    vary([&](GraphSpec& h) { h.nodes[v].outputs_in_order = false; });
   }
   for (std::size_t c = 0; c < g.channels.size(); ++c) {
     const ChannelSpec& ch = g.channels[c];

@@ -6,15 +6,20 @@
 // which nothing can happen are skipped), and at cycle x every node whose clock has reached
 // x tries its next operation, using only what exists at x:
 //   - dequeue/peek succeeds if the head element is visible at <= x;
-//   - an enqueue (or an atomic fan-out) succeeds if every output has credit at x: the
-//     slot of element k - C was freed at (receiver clock after that dequeue) + R <= x;
+//   - a write succeeds if its output has credit at x: the slot of element k - C was freed at
+//     (receiver clock after that dequeue) + R <= x. Outputs written together (an atomic
+//     fan-out) wait for every output at once; outputs written in order wait one at a time,
+//     so the clock may move between two writes;
 //   - select picks, among the inputs whose head is visible at <= x, the earliest head,
 //     ties by input order. Nothing can beat it later: an element enqueued at cycle >= x is
 //     visible at >= x + L > x, so everything visible at <= x exists already.
 // A node that succeeds at cycle x has clock x. The engine defines the clock instead as
 // max(clock, element time) or max(clock, free time); the model checks on every operation
-// that the two agree. Within a cycle, passes repeat until no node progresses (a node can do
-// several operations at one clock, and a return at x can end a stream someone waits on at x).
+// that the two agree. Every write of a step is stamped from the step's issue clock t (the
+// clock before its first credit wait): visible at max(t + P, t' + L), t' the clock at the
+// write (semantics.md, enqueue step 2). Within a cycle, passes repeat until no node
+// progresses (a node can do several operations at one clock, and a return at x can end a
+// stream someone waits on at x).
 // Deadlock: some node has not returned and no node can ever progress.
 #include <ostream>
 

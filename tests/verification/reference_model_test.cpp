@@ -4,6 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "differential.hpp"
+#include "engine_adapter.hpp"
 #include "random_graph.hpp"
 
 namespace dfsim::verification {
@@ -247,6 +253,144 @@ TEST(ReferenceModel, PeakOccupancyIsOverSimulatedTime) {
   EXPECT_EQ(channel(o, 1).peak_occupancy, 3u);
 }
 
+// The contract's three rules for back-pressure, derived by hand below, hold for the reference
+// and for the engine alike: the numbers come from the text of semantics.md, so a model that
+// agrees with the other one but not with them is wrong too.
+std::vector<std::pair<std::string, Outcome>> every_model(const GraphSpec& g) {
+  std::vector<std::pair<std::string, Outcome>> result{{"reference", run_reference(g)}};
+  for (const EngineConfig& c : all_configs()) result.emplace_back(c.name, run_engine(g, c));
+  return result;
+}
+
+// semantics.md, worked example a. Source n0 (count 5) -> c0 (unbounded) -> map n1 (P = 4)
+// -> c1 (C = 1) -> sink n2 (II = 3). n0 writes a_i at i (visible i + 1) and returns at 5.
+// Write k on c1 needs the slot of element k - 1, free at (n2's pop of it) + 1. n1 issues
+// write k at t (its clock after the pop), stamp s = t + 4, waits to t' = max(t, f):
+//   k  t   s   f        t'  visible max(s, t' + 1)  n2 pops at
+//   0  1   5   -        1   5                       5  (starved 5)
+//   1  2   6   5+1=6    6   7                       max(5+3, 7) = 8
+//   2  7   11  8+1=9    9   11                      11
+//   3  10  14  11+1=12  12  14                      14
+//   4  13  17  14+1=15  15  17                      17
+// n1: starved 1 (a_0 at 1), back-pressured 4 + 2 + 2 + 2 = 10; at 16 its pop ends the
+// stream: returns at 16. n2 pops e4 at 17, advances to 20 and returns: elapsed 20.
+// c0: written at 0..4, freed at 2, 3, 8, 11, 14: a2, a3 and a4 are held at 4: peak 3.
+// The old rule (visible t' + max(L, P)) gave 5, 10, 15, 20, 25 on c1: n1 back-pressured
+// 4 + 4 + 4 + 4 = 16 and returning at 22, n2 starved 13 and returning at 28.
+TEST(ReferenceModel, StampCountsFromIssueUnderBackPressure) {
+  GraphSpec g{.nodes = {{.kind = NodeKind::source, .count = 5},
+                        {.kind = NodeKind::map, .stamp = 4},
+                        {.kind = NodeKind::sink, .ii = 3}},
+              .channels = {{.from = 0, .to = 1, .capacity = std::nullopt},
+                           {.from = 1, .to = 2, .capacity = 1}}};
+  std::vector<std::uint64_t> values;
+  for (std::uint64_t i = 0; i < 5; ++i) values.push_back(map_value(1, {source_value(0, i)}));
+  for (const auto& [name, o] : every_model(g)) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(o.status, "completed");
+    EXPECT_EQ(o.elapsed, 20u);  // the old rule: 28
+    expect_node(o, 0, 5, 0, 0);
+    expect_node(o, 1, 16, 1, 10);  // the old rule: 22, 1, 16
+    expect_node(o, 2, 20, 5, 0);   // the old rule: 28, 13, 0
+    EXPECT_EQ(node(o, 2).received, values);
+    EXPECT_EQ(channel(o, 0).peak_occupancy, 3u);
+    EXPECT_EQ(channel(o, 1).peak_occupancy, 1u);
+  }
+}
+
+// semantics.md, worked example b, as a graph. Source n0 (count 2, P = 4) writes each value
+// to a fast output (C = 2, to sink n1) and a slow one (C = 1, R = 5, to sink n2).
+//   Write 0, issued at 0, s = 4: both have credit; written at 0, visible max(4, 1) = 4.
+//   n1 and n2 pop it at 4 (starved 4); n2's pop frees the slow slot at 4 + 5 = 9.
+//   Write 1 is issued at 1, s = 5 (s - L = 4); the fast output has credit, the slow one
+//   from 9 (n0 back-pressured 8 in every variant); n0 returns at 10. Then:
+//   together:             both written at 9, visible max(5, 10) = 10;
+//   in order, fast first: fast written at 1, visible max(5, 2) = 5; slow at 9, visible 10;
+//   in order, slow first: slow written at 9, visible 10; fast at 9, visible max(5, 10) = 10
+//                         (stamped from the issue clock 1: from the clock after the first
+//                         wait, 9 + 4, it would be visible at 13).
+// n2 pops the slow e1 at 10 in every variant (starved 9), returns at 11: elapsed 11. n1
+// pops the fast e1 at 10 and returns at 11 (starved 9), except in order fast first: it
+// pops it at 5 and its end-of-stream pop at 6 returns when n0 returns (starved 4).
+// Fast channel: written at 0 and 1, freed at 5 and 6 (in order, fast first: peak 2), or
+// written at 0 and 9, freed at 5 and 11 (peak 1).
+TEST(ReferenceModel, OutputsTogetherOrInOrder) {
+  struct OutputCase {
+    const char* name;
+    bool in_order;
+    bool slow_first;
+    Cycle fast_reader_clock, fast_reader_starved;
+    std::uint64_t fast_peak;
+  };
+  for (const OutputCase& c : {OutputCase{"together", false, false, 11, 9, 1},
+                              OutputCase{"in order, fast first", true, false, 6, 4, 2},
+                              OutputCase{"in order, slow first", true, true, 11, 9, 1}}) {
+    const ChannelSpec fast{.from = 0, .to = 1, .capacity = 2};
+    const ChannelSpec slow{.from = 0, .to = 2, .capacity = 1, .response_latency = 5};
+    GraphSpec g{.nodes = {{.kind = NodeKind::source, .stamp = 4, .count = 2,
+                           .outputs_in_order = c.in_order},
+                          {.kind = NodeKind::sink},
+                          {.kind = NodeKind::sink}},
+                .channels = c.slow_first ? std::vector{slow, fast} : std::vector{fast, slow}};
+    const int fast_channel = c.slow_first ? 1 : 0;
+    for (const auto& [name, o] : every_model(g)) {
+      SCOPED_TRACE(std::string(c.name) + ", " + name);
+      EXPECT_EQ(o.status, "completed");
+      EXPECT_EQ(o.elapsed, 11u);
+      expect_node(o, 0, 10, 0, 8);
+      expect_node(o, 1, c.fast_reader_clock, c.fast_reader_starved, 0);
+      expect_node(o, 2, 11, 9, 0);
+      EXPECT_EQ(channel(o, fast_channel).peak_occupancy, c.fast_peak);
+      EXPECT_EQ(channel(o, 1 - fast_channel).peak_occupancy, 1u);
+    }
+  }
+}
+
+// semantics.md, worked example c, as a graph. Source n0 (count 2) -> c0 (C = 1) and source
+// n1 (count 2, P = 9) -> c1 (C = 2) into map n2 -> c2 (C = 2) -> sink n3. n0 writes x0 at 0
+// (visible 1); x1 needs x0's slot. n1 writes y0 at 0 (visible 9) and y1 at 1 (visible 10).
+// In order (pop x, pop y):
+//   n2 pops x0 at 1 (starved 1; frees 2), y0 at 9 (starved 8; frees 10), writes m0 at 9
+//   (visible 10), advances to 10. n0 writes x1 at 2 (back-pressured 1; visible 3), returns
+//   at 3. n2 pops x1 and y1 at 10 (free 11), writes m1 (visible 11), returns at 11.
+//   n3 pops m0 at 10 (starved 10), m1 at 11, returns at 12. c2: m0 and m1 held at 10: peak 2.
+// Together (peek x, peek y, pop x, pop y):
+//   n2 peeks x0 at 1 and y0 at 9 (starved 1 + 8), pops both at 9: x0's slot frees at 10,
+//   not 2. n0 writes x1 at 10 (back-pressured 9; visible 11), returns at 11. n2 writes m0
+//   at 9 (visible 10); at 10 it peeks x1 at 11 (starved 1 more), y1 at 11, pops both,
+//   writes m1 at 11 (visible 12), returns at 12. n3 pops m0 at 10 (starved 10), m1 at 12
+//   (starved 1 more), returns at 13. c2: m0 freed at 11 when m1 is written: peak 1.
+TEST(ReferenceModel, InputsTogetherOrInOrder) {
+  struct Expected {
+    Cycle elapsed, x_sender_clock, x_sender_backpressured, map_clock, map_starved, sink_clock,
+        sink_starved;
+    std::uint64_t c2_peak;
+  };
+  for (bool together : {false, true}) {
+    GraphSpec g{.nodes = {{.kind = NodeKind::source, .count = 2},
+                          {.kind = NodeKind::source, .stamp = 9, .count = 2},
+                          {.kind = NodeKind::map, .inputs_together = together},
+                          {.kind = NodeKind::sink}},
+                .channels = {{.from = 0, .to = 2, .capacity = 1},
+                             {.from = 1, .to = 2, .capacity = 2},
+                             {.from = 2, .to = 3, .capacity = 2}}};
+    const Expected e = together ? Expected{13, 11, 9, 12, 10, 13, 11, 1}
+                                : Expected{12, 3, 1, 11, 9, 12, 10, 2};
+    for (const auto& [name, o] : every_model(g)) {
+      SCOPED_TRACE(std::string(together ? "together, " : "in order, ") + name);
+      EXPECT_EQ(o.status, "completed");
+      EXPECT_EQ(o.elapsed, e.elapsed);
+      expect_node(o, 0, e.x_sender_clock, 0, e.x_sender_backpressured);
+      expect_node(o, 1, 2, 0, 0);
+      expect_node(o, 2, e.map_clock, e.map_starved, 0);
+      expect_node(o, 3, e.sink_clock, e.sink_starved, 0);
+      EXPECT_EQ(channel(o, 0).peak_occupancy, 1u);
+      EXPECT_EQ(channel(o, 1).peak_occupancy, 2u);
+      EXPECT_EQ(channel(o, 2).peak_occupancy, e.c2_peak);
+    }
+  }
+}
+
 // semantics.md: "A linear pipeline of K stages of latency 1 moving T elements finishes in
 // T + K + const cycles, whatever the capacities, as long as every capacity is at least 2."
 // Source -> K maps -> sink: element i is written by the source at i and by stage k at i + k,
@@ -287,10 +431,13 @@ TEST(RandomGraph, SameSeedSameGraph) {
   EXPECT_NE(random_graph(1), random_graph(2));
 }
 
-// The generator covers what it promises, and its graphs are valid.
+// The generator covers what it promises, and its graphs are valid. Back-pressure is the
+// common case: most channels hold one or two elements, fan-outs and both disciplines of
+// several outputs and several inputs are frequent.
 TEST(RandomGraph, Coverage) {
   int deadlocks = 0, merges = 0, multi_input_maps = 0, fan_outs = 0, unbounded = 0, cap1 = 0,
-      stamps = 0, limits = 0;
+      stamps = 0, limits = 0, producers = 0, in_order_fan_outs = 0, together_fan_outs = 0,
+      together_inputs = 0, in_order_inputs = 0, channels = 0, shallow = 0;
   const int n = 1000;
   for (std::uint64_t seed = 1; seed <= n; ++seed) {
     GraphSpec g = random_graph(seed);
@@ -298,23 +445,35 @@ TEST(RandomGraph, Coverage) {
     ASSERT_GE(g.nodes.size(), 2u);
     for (int v = 0; v < static_cast<int>(g.nodes.size()); ++v) {
       const NodeSpec& node = g.nodes[static_cast<std::size_t>(v)];
+      const bool fan_out = g.outputs(v).size() > 1, several_inputs = g.inputs(v).size() > 1;
       merges += node.kind == NodeKind::merge;
-      multi_input_maps += node.kind == NodeKind::map && g.inputs(v).size() > 1;
-      fan_outs += g.outputs(v).size() > 1;
+      multi_input_maps += node.kind == NodeKind::map && several_inputs;
+      producers += node.kind != NodeKind::sink;
+      fan_outs += fan_out;
+      (node.outputs_in_order ? in_order_fan_outs : together_fan_outs) += fan_out;
+      if (node.kind == NodeKind::map || node.kind == NodeKind::sink)
+        (node.inputs_together ? together_inputs : in_order_inputs) += several_inputs;
       stamps += node.stamp > 0;
       limits += node.limit.has_value();
     }
     for (const ChannelSpec& c : g.channels) {
+      ++channels;
       unbounded += !c.capacity;
       cap1 += c.capacity == 1u;
+      shallow += c.capacity && *c.capacity <= 2;
     }
     deadlocks += run_reference(g).status == "deadlock";
   }
   EXPECT_GT(merges, n);
   EXPECT_GT(multi_input_maps, n / 2);
-  EXPECT_GT(fan_outs, n);
+  EXPECT_GT(fan_outs, producers / 3);
+  EXPECT_GT(in_order_fan_outs, n);
+  EXPECT_GT(together_fan_outs, n);
+  EXPECT_GT(together_inputs, n / 2);
+  EXPECT_GT(in_order_inputs, n / 2);
   EXPECT_GT(unbounded, n / 2);
-  EXPECT_GT(cap1, n / 2);
+  EXPECT_GT(cap1, channels / 5);
+  EXPECT_GT(shallow, channels / 2);
   EXPECT_GT(stamps, n);
   EXPECT_GT(limits, n / 20);
   // A tenth or so of the graphs deadlock: enough to test the reports, few enough not to

@@ -94,6 +94,42 @@ TEST(Regressions, SelectBesideACycleOfWaitsAfterNarrowing) {
   });
 }
 
+// Seeds 10, 20, 60, ... (about a fifth of seeds 1..1000 once capacities 1 and 2 became the
+// common case), reduced and then cut down by hand; every executor. Source n0 (count 4) fans
+// out (together) to map n1 over c0 (C = 1) and to merge n2 over c1 (C = 1); n1 writes to n2
+// over c2 (C = 1, L = 5). The state at cycle 6:
+//   n0, clock 5: its fan-out waits for credit on c0 (x2 is in c0, n1 has not popped it);
+//   n1, clock 3: its push waits for credit on c2 (c2's head, visible 6, is unread);
+//   n2, clock 6: selects between c1 (empty; sender n0) and c2 (head visible 6).
+// Per semantics.md ("Select") n2 takes c2's head once nothing n0 writes later can be visible
+// at 6 or earlier (a tie would go to c1). Nothing can: n1's push needs n2's pop of that head,
+// at >= 6 (free >= 7), so n1 pops x2 at >= 8 (free >= 9) and n0's next write is visible at
+// >= 10. As lower bounds: n2 >= 6, n1 >= max(6, 6) + 1 = 7, n0 >= max(7, 5) + 1 = 8, c1's
+// next element >= 9 > 6. The reference's trace: n2 takes c2's head at 6, n1 writes at 7 and
+// pops x2 at 8, n0 writes x3 at 9 (visible 10); it completes at 25.
+// The engine ends the run as a deadlock at these clocks (elapsed 6). In engine/src/stall.cpp
+// the credit bound of c0 is max(bound of n1, head's time) + R, and while n1 is unsettled its
+// bound is kNever: rules::free_time adds plainly (channel_rules.hpp: only the lower bounds
+// saturate, but this is one), kNever + 1 wraps to 0, and n0's bound comes out as its clock,
+// 5. c1's bound is then 6, not > 6, and the select stays undecided. Before channel_rules.hpp
+// this add was the saturating add_cycles; with it every executor agrees on seeds 1..1000.
+TEST(Regressions, CreditBoundOfAnUnsettledReceiverMustNotWrap) {
+  expect_agreement(GraphSpec{
+      .nodes =
+          {
+              {.kind = NodeKind::source, .count = 4},  // n0
+              {.kind = NodeKind::map},                 // n1
+              {.kind = NodeKind::merge},               // n2
+          },
+      .channels =
+          {
+              {.from = 0, .to = 1, .capacity = 1},                // c0
+              {.from = 0, .to = 2, .capacity = 1},                // c1
+              {.from = 1, .to = 2, .capacity = 1, .latency = 5},  // c2
+          },
+  });
+}
+
 // Parallel executor, channels across threads ("Parallel" in the name puts them in the
 // ThreadSanitizer run of scripts/sanitize.sh). These depend on thread timing, so each graph
 // runs several times; on two cores each failed (or crashed) in nearly every run of the test

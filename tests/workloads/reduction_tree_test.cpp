@@ -56,7 +56,7 @@ TEST(ReductionTreeShape, RejectsSumsBeyond64Bits) {
                std::invalid_argument);
 }
 
-// Capacity 2 runs at one element per cycle (semantics.md): leaves push value i at cycle i,
+// Capacity 2 runs at one element per cycle (docs/semantics.md): leaves push value i at cycle i,
 // visible at i + 1; the adder at level d pops it at i + d and emits it visible at i + d + 1;
 // the sink pops the last sum (i = T - 1) at T - 1 + D + 1 = T + D, and the root adder ends
 // at the same cycle after its advance. Everything else ends earlier.

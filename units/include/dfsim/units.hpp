@@ -1,5 +1,5 @@
 #pragma once
-// Generic streaming hardware units on the dfsim engine (sdpa.md, "The abstract hardware").
+// Generic streaming hardware units on the dfsim engine (docs/sdpa.md, "The abstract hardware").
 // Each factory returns a context body for Program::add:
 //   g.add(name, units::map(fn, options), inputs..., output_ports...);
 #include "dfsim/units/map.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 // Bulk moves: the inner loops of the commonest contexts, run at once over every element that
 // needs no wait, with exactly the cycles, statistics and wakes of the element-at-a-time loop
-// they stand for (semantics.md). Each returns how many elements it moved. It moves none when
+// they stand for (docs/semantics.md). Each returns how many elements it moved. It moves none when
 // it does not apply (an unbounded, traced or cross-thread channel, or a context feeding
 // itself), so a caller always keeps the loop for what is left:
 //

@@ -1,7 +1,7 @@
 #pragma once
 // Channels join exactly one sender context to one receiver context. Each element carries
 // the cycle at which it becomes visible; capacity is enforced by credits that the receiver
-// frees R cycles after each dequeue (semantics.md, "Channels").
+// frees R cycles after each dequeue (docs/semantics.md, "Channels").
 #include <coroutine>
 #include <optional>
 #include <string>
@@ -22,7 +22,8 @@ struct ChannelOptions {
 
 inline constexpr std::optional<std::uint64_t> unbounded = std::nullopt;
 
-// A pipeline depth: `push(v, Latency{P})` makes v visible P cycles after the write.
+// A unit's pipeline depth P (not the channel's latency L): `push(v, Latency{P})` stamps v
+// P cycles after the clock at which the write is issued.
 struct Latency {
   Cycle cycles = 0;
 };
@@ -49,45 +50,52 @@ class Sender {
     detail::ChannelState<T>* ch;
     detail::ContextCore* ctx;
     T value;
-    Cycle delay;
     Cycle stamp;
     DFSIM_HOT bool await_ready() const noexcept { return ch->sender_has_credit(); }
     void await_suspend(std::coroutine_handle<>) noexcept {
       ctx->wait_on(detail::WaitKind::enqueue, ch);
       detail::block_on(*ctx, ch->waiting_sender);
     }
-    DFSIM_HOT void await_resume() noexcept {
-      ch->enqueue(*ctx, std::move(value), delay, stamp);
-    }
+    DFSIM_HOT void await_resume() noexcept { ch->enqueue(*ctx, std::move(value), stamp); }
   };
 
   struct CreditAwaiter {
     detail::ChannelState<T>* ch;
     detail::ContextCore* ctx;
+    Cycle issued;
     DFSIM_HOT bool await_ready() const noexcept { return ch->sender_has_credit(); }
     void await_suspend(std::coroutine_handle<>) noexcept {
       ctx->wait_on(detail::WaitKind::enqueue, ch);
       detail::block_on(*ctx, ch->waiting_sender);
     }
-    void await_resume() noexcept {
+    // The clock when the write was issued, before the wait: stamps count from it.
+    Cycle await_resume() noexcept {
       ch->take_credit(*ctx);
+      return issued;
     }
   };
 
   // Visible at (clock after credit) + L.
-  [[nodiscard("co_await it")]] PushAwaiter push(T value) noexcept { return {ch_, ctx_, std::move(value), 0, 0}; }
-  // A unit with pipeline depth P: visible at (clock after credit) + max(P, L).
+  [[nodiscard("co_await it")]] PushAwaiter push(T value) noexcept {
+    return {ch_, ctx_, std::move(value), 0};
+  }
+  // A unit with pipeline depth P: stamped (clock now, at the call) + P, before any wait for
+  // credit; visible at max(that stamp, clock after credit + L) (docs/semantics.md, step 2).
   [[nodiscard("co_await it")]] PushAwaiter push(T value, Latency depth) noexcept {
-    return {ch_, ctx_, std::move(value), depth.cycles, 0};
+    return {ch_, ctx_, std::move(value), detail::rules::stamp_after(ctx_->clock, depth.cycles)};
   }
   // An explicit stamp: visible at max(stamp, clock after credit + L).
-  [[nodiscard("co_await it")]] PushAwaiter push_at(T value, Cycle stamp) noexcept { return {ch_, ctx_, std::move(value), 0, stamp}; }
-  // Wait for a free slot without writing; the next push uses that same slot.
-  [[nodiscard("co_await it")]] CreditAwaiter credit() noexcept { return {ch_, ctx_}; }
-  // Writes without waiting. Precondition: credit is held (after credit() or all_credit()).
-  void push_now(T value, Latency depth = {}) noexcept {
-    ch_->enqueue(*ctx_, std::move(value), depth.cycles, 0);
+  [[nodiscard("co_await it")]] PushAwaiter push_at(T value, Cycle stamp) noexcept {
+    return {ch_, ctx_, std::move(value), stamp};
   }
+  // Waits for a free slot without writing; the next push uses that same slot. Returns the
+  // clock at the call, from which a stamp counts:
+  //   Cycle issued = co_await out.credit();  out.push_now_at(v, issued + P);
+  [[nodiscard("co_await it")]] CreditAwaiter credit() noexcept { return {ch_, ctx_, ctx_->clock}; }
+  // Writes without waiting, visible at max(stamp, clock + L). Precondition: credit is held
+  // (after credit() or all_credit()).
+  DFSIM_HOT void push_now(T value) noexcept { ch_->enqueue(*ctx_, std::move(value), 0); }
+  DFSIM_HOT void push_now_at(T value, Cycle stamp) noexcept { ch_->enqueue(*ctx_, std::move(value), stamp); }
 
   bool has_credit() const noexcept { return ch_->sender_has_credit(); }
   const std::string& name() const noexcept { return ch_->name(); }

@@ -1,6 +1,8 @@
 #pragma once
-// Atomic fan-out: a sender that writes one value to several outputs waits until every
-// output has credit before it writes any of them (semantics.md, "Channels").
+// Atomic fan-out ("together"): a sender that writes one step's outputs to several channels
+// waits until every output has credit before it writes any of them, all stamped from the
+// clock at which the write was issued (docs/semantics.md, "Several outputs"). Writing them
+// "in order" is a sequence of plain pushes with one stamp: push_at(v, issued + P) each.
 #include <array>
 #include <coroutine>
 #include <span>
@@ -15,8 +17,9 @@ template <class Storage>
 struct CreditAllAwaiter {
   Storage outputs;
   ContextCore* ctx;
+  Cycle issued;  // the clock at the call: the stamps of the writes count from it
 
-  bool await_ready() const noexcept {
+  DFSIM_HOT bool await_ready() const noexcept {
     for (ChannelCore* ch : outputs)
       if (!ch->sender_has_credit()) return false;
     return true;
@@ -32,21 +35,23 @@ struct CreditAllAwaiter {
                  std::span<ChannelCore* const>(outputs)};
     block(*ctx);
   }
-  void await_resume() noexcept {
+  Cycle await_resume() noexcept {
     for (ChannelCore* ch : outputs) ch->take_credit(*ctx);
+    return issued;
   }
 };
 
 }  // namespace detail
 
-// co_await all_credit(a, b): afterwards every push to a or b proceeds without waiting, and
-// all of them are written at the same clock.
+// Cycle issued = co_await all_credit(a, b): afterwards every push to a or b proceeds without
+// waiting, and all of them are written at the same clock. `issued` is the clock at the call,
+// before the wait: a pipelined unit stamps its writes issued + P.
 template <class... T>
 [[nodiscard("co_await it")]] auto all_credit(Sender<T>&... outputs) noexcept {
   using Storage = std::array<detail::ChannelCore*, sizeof...(T)>;
   detail::ContextCore* ctx = nullptr;
   ((ctx = outputs.owner()), ...);
-  return detail::CreditAllAwaiter<Storage>{Storage{outputs.state()...}, ctx};
+  return detail::CreditAllAwaiter<Storage>{Storage{outputs.state()...}, ctx, ctx ? ctx->clock : 0};
 }
 
 template <class T>
@@ -55,14 +60,16 @@ template <class T>
   storage.reserve(outputs.size());
   for (auto& out : outputs) storage.push_back(out.state());
   detail::ContextCore* ctx = outputs.empty() ? nullptr : outputs.front().owner();
-  return detail::CreditAllAwaiter<std::vector<detail::ChannelCore*>>{std::move(storage), ctx};
+  return detail::CreditAllAwaiter<std::vector<detail::ChannelCore*>>{std::move(storage), ctx,
+                                                                     ctx ? ctx->clock : 0};
 }
 
-// Writes `value` to every output after credit on all of them, visible `depth` cycles later.
-// Use as: co_await all_credit(outs); push_all(outs, v, Latency{P});
+// Writes `value` to every output, credit held on all of them, visible at
+// max(stamp, clock + L). Use as:
+//   Cycle issued = co_await all_credit(outs);  push_all(outs, v, issued + P);
 template <class T>
-void push_all(std::span<Sender<T>> outputs, const T& value, Latency depth = {}) noexcept {
-  for (auto& out : outputs) out.push_now(value, depth);
+void push_all(std::span<Sender<T>> outputs, const T& value, Cycle stamp = 0) noexcept {
+  for (auto& out : outputs) out.push_now_at(value, stamp);
 }
 
 }  // namespace dfsim

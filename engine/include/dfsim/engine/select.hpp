@@ -1,5 +1,5 @@
 #pragma once
-// Arbitration: wait for the earliest element across several inputs (semantics.md, "Select").
+// Arbitration: wait for the earliest element across several inputs (docs/semantics.md, "Select").
 // An empty input can be ruled out only when its sender's clock proves that anything it
 // sends later is visible after the candidate; ties go to the lower input index. The
 // decision never depends on wall-clock order.
@@ -53,7 +53,8 @@ int decide_select(std::span<ChannelCore* const> inputs, Bound&& bound) noexcept 
 }
 
 inline Cycle published_bound(const ChannelCore* ch) noexcept {
-  return add_cycles(ch->sender->published_clock.load(std::memory_order_acquire), ch->latency());
+  return rules::earliest_visible(ch->sender->published_clock.load(std::memory_order_acquire),
+                                 ch->latency());
 }
 
 template <class Storage>

@@ -1,5 +1,5 @@
 #pragma once
-// Scaled dot-product attention on streaming dataflow hardware (design: shared/design/sdpa.md):
+// Scaled dot-product attention on streaming dataflow hardware (design: docs/sdpa.md):
 // the four graphs, their timing presets, a double-precision reference and the measures the
 // experiments report. This header is the contract between the graphs and the command line.
 #include <cstdint>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dfsim/engine/run.hpp"
+#include "dfsim/units/options.hpp"
 
 namespace dfsim::sdpa {
 
@@ -28,12 +29,14 @@ enum class Preset { unit, spatial_calibrated };
 std::string_view to_string(Preset p) noexcept;
 std::optional<Preset> parse_preset(std::string_view text) noexcept;
 
-// Timing of one hardware unit (sdpa.md, "The abstract hardware").
-struct UnitTiming {
-  Cycle latency = 1;
-  Cycle initiation_interval = 1;
-  Cycle startup_delay = 0;
-  Cycle per_row_delay = 0;
+// Timing of one hardware unit (docs/sdpa.md, "The abstract hardware"): the units' own.
+using UnitTiming = units::Timing;
+
+// How a unit takes the inputs and writes the outputs of one step (docs/semantics.md): the
+// published graphs use the authors' (docs/sdpa.md, "Disciplines").
+struct UnitDisciplines {
+  units::Discipline inputs = units::Discipline::together;
+  units::Discipline outputs = units::Discipline::together;
 };
 
 // Q, K and V of one head: n x d each, row-major.
@@ -69,6 +72,7 @@ std::vector<std::string> fifo_names(Variant v);
 // What a config resolves to once the preset and overrides are applied.
 struct ResolvedConfig {
   std::map<std::string, UnitTiming> units;
+  std::map<std::string, UnitDisciplines> disciplines;  // by unit name
   std::map<std::string, std::optional<std::uint64_t>> depths;
   // Over the units that handle N^2 elements (sources of K and V, and every unit that takes a
   // step per key); a unit that takes one step per row does not bound the throughput.

@@ -1,6 +1,6 @@
 #pragma once
-// The parameters every unit takes (sdpa.md, "The abstract hardware"): its timing and the
-// shape of its rows.
+// The parameters every unit takes (docs/sdpa.md, "The abstract hardware"): its timing, the
+// shape of its rows, and how it takes its inputs and writes its outputs.
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -11,7 +11,8 @@
 namespace dfsim::units {
 
 // Timing of one hardware unit.
-//   latency P >= 1: a result written at clock t is visible downstream at t + P;
+//   latency P >= 1: a result whose write is issued at clock t is visible downstream at
+//     t + P at the earliest (later if the channel's L, or a wait for credit, says so);
 //   initiation_interval II >= 1: cycles between two steps (accepted inputs);
 //   startup_delay: once, before the first row; per_row_delay: before every row.
 struct Timing {
@@ -20,6 +21,17 @@ struct Timing {
   Cycle startup_delay = 0;
   Cycle per_row_delay = 0;
 };
+
+// How a unit takes the inputs of one step, or writes the outputs of one step
+// (docs/semantics.md, "Several inputs, several outputs"):
+//   together: inputs are peeked, each in turn, then all dequeued at the latest of their times
+//             (their slots free at the same cycle); outputs wait until every one has credit,
+//             then are all written (an atomic fan-out);
+//   in_order: inputs are dequeued one after another with no peek (the first slot frees
+//             before the clock moves for the second); outputs are written one after another,
+//             each waiting for its own credit.
+// Both stamp every output of a step P after the clock at which the step issues its writes.
+enum class Discipline { together, in_order };
 
 // What a Map, Reduce or Scan is told besides its function.
 //
@@ -36,6 +48,8 @@ struct UnitOptions {
   // Indices of the inputs read only at the first step of each row, their value held for the
   // rest of the row (q in the QK unit; the row sum in the naive divide).
   std::vector<std::size_t> per_row_inputs{};
+  Discipline input_discipline = Discipline::together;
+  Discipline output_discipline = Discipline::together;
 };
 
 // Throws std::invalid_argument naming `unit` and the fix: latency 0, initiation interval 0.

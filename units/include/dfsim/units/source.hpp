@@ -22,6 +22,7 @@
 #include "dfsim/engine/context.hpp"
 #include "dfsim/engine/process.hpp"
 #include "dfsim/units/detail/ports.hpp"
+#include "dfsim/units/detail/step_unit.hpp"
 #include "dfsim/units/options.hpp"
 
 namespace dfsim::units {
@@ -30,14 +31,30 @@ struct SourceOptions {
   Timing timing{};
   std::uint64_t rows = 1;
   std::uint64_t row_length = 1;
+  // With a fan-out port or several ports: write each step's outputs together or in order.
+  Discipline output_discipline = Discipline::together;
 };
 
 namespace detail {
 
+// A source is a unit with no inputs whose step writes fn(row, j).
+template <class Fn>
+struct SourceKind {
+  struct State {
+    std::uint64_t row = 0;
+    std::uint64_t j = 0;
+  };
+  static constexpr bool writes_every_step = true;
+  Fn fn;
+  State initial() const { return {}; }
+  void reset(State& s) const { s = {s.row + 1, 0}; }
+  auto step(State& s) const { return fn(s.row, s.j++); }
+};
+
 template <class Fn>
 class SourceUnit {
  public:
-  SourceUnit(Fn fn, SourceOptions options) : fn_(std::move(fn)), options_(options) {}
+  SourceUnit(Fn fn, SourceOptions options) : unit_(SourceKind<Fn>{std::move(fn)}, unit_options(options)), options_(options) {}
 
   template <class... Ports>
   Process operator()(Context& ctx, Ports... ports) const {
@@ -47,33 +64,18 @@ class SourceUnit {
     if (options_.row_length == 0)
       throw std::invalid_argument("source '" + ctx.name() + "': row length 0: a row has at "
                                   "least one element (use rows = 0 for an empty stream)");
-    return run(ctx, std::tuple<Ports...>(std::move(ports)...));
+    if (options_.rows == 0) return nothing();
+    return unit_(ctx, std::move(ports)...);
   }
 
  private:
-  template <class Ports>
-  Process run(Context& ctx, Ports outs) const {
-    auto senders = all_senders(outs);
-    constexpr std::size_t sender_count = std::tuple_size_v<decltype(senders)>;
-    const Latency depth{options_.timing.latency};
-    const Cycle ii = options_.timing.initiation_interval;
-    ctx.advance(options_.timing.startup_delay);
-    for (std::uint64_t row = 0; row < options_.rows; ++row) {
-      ctx.advance(options_.timing.per_row_delay);
-      for (std::uint64_t j = 0; j < options_.row_length; ++j) {
-        if constexpr (sender_count == 1) {
-          co_await std::get<0>(senders).push(fn_(row, j), depth);
-        } else {
-          auto value = fn_(row, j);
-          co_await credit_all(senders);
-          write_ports(outs, std::move(value), depth);
-        }
-        ctx.advance(ii);
-      }
-    }
+  static UnitOptions unit_options(const SourceOptions& o) {
+    return {.timing = o.timing, .row_length = o.row_length, .rows = o.rows,
+            .output_discipline = o.output_discipline};
   }
+  static Process nothing() { co_return; }
 
-  Fn fn_;
+  StepUnit<SourceKind<Fn>> unit_;
   SourceOptions options_;
 };
 

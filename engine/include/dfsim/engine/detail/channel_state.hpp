@@ -1,6 +1,6 @@
 #pragma once
-// The typed half of a channel: element storage and the enqueue/dequeue rules of
-// semantics.md. Bounded channels keep a ring of slots; unbounded ones a list of chunks,
+// The typed half of a channel: element storage, and the enqueue/dequeue of
+// docs/semantics.md applied through the rules of channel_rules.hpp. Bounded channels keep a ring of slots; unbounded ones a list of chunks,
 // so that the sender never moves an element the receiver may be reading.
 #include <algorithm>
 #include <bit>
@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "dfsim/engine/detail/channel_core.hpp"
+#include "dfsim/engine/detail/channel_rules.hpp"
 
 namespace dfsim::detail {
 
@@ -61,12 +62,13 @@ class ChannelState final : public ChannelCore {
     if (bounded_) sender.move_clock_to(credit_free_time(s_tail_), sender.backpressured);
   }
 
-  // Precondition: sender_has_credit(). Visible at max(stamp, t' + max(L, delay)).
-  DFSIM_HOT void enqueue(ContextCore& sender, T&& value, Cycle delay, Cycle stamp) noexcept {
+  // Precondition: sender_has_credit(). Visible at max(stamp, t' + L); a stamp of 0 is none.
+  // A latency P is a stamp taken at issue (Sender::push), before the credit wait.
+  DFSIM_HOT void enqueue(ContextCore& sender, T&& value, Cycle stamp) noexcept {
     if (plain_) [[likely]]
-      enqueue_as<true>(sender, std::move(value), delay, stamp);
+      enqueue_as<true>(sender, std::move(value), stamp);
     else
-      enqueue_general(sender, std::move(value), delay, stamp);
+      enqueue_general(sender, std::move(value), stamp);
   }
 
   // ---- receiver side (precondition: receiver_has_element()) ----
@@ -98,9 +100,9 @@ class ChannelState final : public ChannelCore {
   // which may alias any of the counters, so the compiler would otherwise reload them after
   // every store (callgrind: a quarter of the instructions).
   template <bool kPlain>
-  DFSIM_HOT void enqueue_as(ContextCore& sender, T&& value, Cycle delay, Cycle stamp) noexcept {
+  DFSIM_HOT void enqueue_as(ContextCore& sender, T&& value, Cycle stamp) noexcept {
     const std::uint64_t t = s_tail_;
-    const Cycle depth = std::max(latency_, delay);
+    const Cycle latency = latency_;
     Cycle clock = sender.clock;
     Slot<T>* slot;
     if (kPlain || bounded_) {
@@ -114,7 +116,7 @@ class ChannelState final : public ChannelCore {
       }
     }
     slot->value = std::move(value);
-    slot->visible = std::max(stamp, clock + depth);
+    slot->visible = rules::visible_time(stamp, clock, latency);
     slot->written = clock;
     s_tail_ = t + 1;
     tail_.store(t + 1, std::memory_order_release);
@@ -129,7 +131,7 @@ class ChannelState final : public ChannelCore {
     Slot<T>& slot = receiver_slot(h, bounded);
     const Cycle visible = slot.visible;
     const Cycle clock = receiver.move_clock_to(visible, receiver.starved);
-    const Cycle freed = clock + response_latency_;
+    const Cycle freed = rules::free_time(clock, response_latency_);
     T value = std::move(slot.value);
     const Cycle written = slot.written;
     if (!bounded) merge_unbounded(/*run_over=*/false);  // before this free joins the queue
@@ -142,7 +144,7 @@ class ChannelState final : public ChannelCore {
       // Write h raises the peak p exactly when element h - p was still here at w_h (see
       // finish_statistics); f_h itself is stored above, for p = 0.
       const std::uint64_t peak = peak_;
-      if (ring_[(h - peak) & mask_].freed > written) peak_ = peak + 1;
+      if (rules::raises_peak(ring_[(h - peak) & mask_].freed, written)) peak_ = peak + 1;
     } else {
       unmatched_frees_.push_back(freed);
       if ((h & (kChunk - 1)) == kChunk - 1) delete std::exchange(head_chunk_, head_chunk_->next);
@@ -153,9 +155,8 @@ class ChannelState final : public ChannelCore {
   }
 
   // Out of line: the hot path of every co_await stays small.
-  [[gnu::noinline]] void enqueue_general(ContextCore& sender, T&& value, Cycle delay,
-                                         Cycle stamp) noexcept {
-    enqueue_as<false>(sender, std::move(value), delay, stamp);
+  [[gnu::noinline]] void enqueue_general(ContextCore& sender, T&& value, Cycle stamp) noexcept {
+    enqueue_as<false>(sender, std::move(value), stamp);
   }
   [[gnu::noinline]] T dequeue_general(ContextCore& receiver) noexcept {
     return dequeue_as<false>(receiver);
@@ -190,7 +191,7 @@ class ChannelState final : public ChannelCore {
     const std::uint64_t tail = r_tail_seen_;
     for (; pending < tail; ++pending) {
       const Cycle written = pending_chunk_->slots[pending & (kChunk - 1)].written;
-      while (!unmatched_frees_.empty() && unmatched_frees_.front() <= written) {
+      while (!unmatched_frees_.empty() && rules::freed_by(unmatched_frees_.front(), written)) {
         unmatched_frees_.pop_front();
         ++matched;
       }
@@ -219,7 +220,7 @@ class ChannelState final : public ChannelCore {
     for (std::uint64_t k = head; k < r_tail_seen_; ++k) {
       const std::uint64_t j = k - peak;
       // Element j was never freed (j >= head), or freed after write k.
-      if (j >= head || ring_[j & mask_].freed > ring_[k & mask_].written) ++peak;
+      if (j >= head || rules::raises_peak(ring_[j & mask_].freed, ring_[k & mask_].written)) ++peak;
     }
     peak_ = peak;
   }

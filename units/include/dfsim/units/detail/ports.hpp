@@ -1,7 +1,8 @@
 #pragma once
 // How units see their channel ends: the leading Receivers are inputs, the rest are output
 // ports. A port is one Sender, or a std::array of Senders that all receive the same value (a
-// fan-out). Writing to all ports of a step is atomic: credit on every output first.
+// fan-out). The unit writes a step's outputs together (credit on every output first) or in
+// order (units::Discipline).
 #include <array>
 #include <cstddef>
 #include <tuple>
@@ -57,29 +58,53 @@ auto all_senders(Ports& ports) {
   return std::apply([](auto&... p) { return std::tuple_cat(sender_refs(p)...); }, ports);
 }
 
-// Writes `v` to a port whose credit is already held.
-template <class T, class V>
-void write_port(Sender<T>& s, V&& v, Latency depth) {
-  s.push_now(T(std::forward<V>(v)), depth);
-}
-template <class T, std::size_t K, class V>
-void write_port(std::array<Sender<T>, K>& a, V&& v, Latency depth) {
-  for (std::size_t i = 0; i + 1 < K; ++i) a[i].push_now(T(v), depth);
-  a[K - 1].push_now(T(std::forward<V>(v)), depth);
+// How many Senders a port has.
+template <class Port>
+constexpr std::size_t senders_in_port() {
+  if constexpr (requires { std::tuple_size<Port>::value; })
+    return std::tuple_size_v<Port>;
+  else
+    return 1;
 }
 
-// One port: the whole result. Several ports: component k of a tuple-like result to port k.
-template <class Ports, class R>
-void write_ports(Ports& ports, R&& result, Latency depth) {
-  constexpr std::size_t n = std::tuple_size_v<Ports>;
-  if constexpr (n == 1) {
-    write_port(std::get<0>(ports), std::forward<R>(result), depth);
+// For each Sender of all_senders(ports), in order, the index of its port.
+template <class Ports>
+struct PortLayout;
+template <class... P>
+struct PortLayout<std::tuple<P...>> {
+  static constexpr std::size_t senders = (std::size_t{0} + ... + senders_in_port<P>());
+  static constexpr std::array<std::size_t, senders> port_of() {
+    std::array<std::size_t, senders> port{};
+    std::size_t s = 0, k = 0;
+    ((void)(s = fill_port(port, s, senders_in_port<P>(), k++)), ...);
+    return port;
+  }
+
+ private:
+  static constexpr std::size_t fill_port(std::array<std::size_t, senders>& port, std::size_t s,
+                                         std::size_t n, std::size_t k) {
+    for (std::size_t i = 0; i < n; ++i) port[s + i] = k;
+    return s + n;
+  }
+};
+
+// The element a Sender<T> is given: T made from what its port receives.
+template <class SenderRef, class V>
+auto element_for(const V& v) {
+  using T = typename PortTraits<std::remove_cvref_t<SenderRef>>::value_type;
+  return T(v);
+}
+
+// What port k receives of a step's result: all of it with one port; component k of a
+// tuple-like result with several.
+template <std::size_t k, class... Ports, class R>
+const auto& port_value(const R& result) {
+  if constexpr (sizeof...(Ports) == 1) {
+    return result;
   } else {
-    static_assert(std::tuple_size_v<std::remove_cvref_t<R>> == n,
+    static_assert(std::tuple_size_v<R> == sizeof...(Ports),
                   "a unit with several output ports must compute a tuple with one value per port");
-    [&]<std::size_t... k>(std::index_sequence<k...>) {
-      (write_port(std::get<k>(ports), std::get<k>(std::forward<R>(result)), depth), ...);
-    }(std::make_index_sequence<n>{});
+    return std::get<k>(result);
   }
 }
 

@@ -1,14 +1,16 @@
 #pragma once
-// The step loop shared by Map, Reduce and Scan (sdpa.md, "One step of a unit"):
-//   wait for every input the step reads (peek-next each), dequeue them, compute, write the
-//   output(s) stamped (clock after the dequeues) + P, then advance the clock by II.
-// The function runs on the peeked elements in place, just before they are dequeued (at the
-// same clock, so nobody can tell): no copy per step. This relies on peek's contract that an
-// element stays in its channel, where it is, until it is dequeued.
+// The step loop shared by Map, Reduce, Scan and the sources (docs/sdpa.md, "One step of a
+// unit"): take the inputs the step reads, compute, write the output(s) stamped P after the
+// clock at which the writes are issued, then advance the clock by II. Inputs are taken and
+// outputs written together or in order (units::Discipline).
+// Taken together, the function runs on the peeked elements in place, just before they are
+// dequeued (at the same clock, so nobody can tell): no copy per step. This relies on peek's
+// contract that an element stays in its channel, where it is, until it is dequeued. Taken in
+// order, each input is dequeued into the step's own copy.
 // A Kind says what a step computes and whether it writes:
 //   using State; State initial() const; void reset(State&) const;
 //   static constexpr bool writes_every_step;
-//   writes_every_step:  R step(State&, const In&...) const           (Map, Scan)
+//   writes_every_step:  R step(State&, const In&...) const           (Map, Scan, sources)
 //   otherwise:          void step(State&, const In&...) const; R take(State&) const  (Reduce)
 #include <array>
 #include <cstddef>
@@ -16,6 +18,7 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "dfsim/engine/channel.hpp"
@@ -34,19 +37,49 @@ inline constexpr std::size_t kNoInput = static_cast<std::size_t>(-1);
                                     std::uint64_t rows);
 void check_per_row_inputs(const UnitOptions& options, std::size_t inputs, const std::string& unit);
 
-template <class Kind, class... Ins, class... Ports, std::size_t... I>
+// An input taken in order: the popped element moves into the step's copy; at end of stream
+// `ended` names the input.
+template <class T>
+const T* hold(std::optional<T>& copy, std::optional<T>&& popped, std::size_t& ended,
+              std::size_t input) {
+  if (!popped) {
+    ended = input;
+    return nullptr;
+  }
+  return &copy.emplace(std::move(*popped));
+}
+
+// What one step writes: a Map's or Scan's step result, a Reduce's take.
+template <class Kind, class... Ins>
+struct StepResultOf {
+  static auto probe() {
+    typename Kind::State* state = nullptr;
+    const Kind* kind = nullptr;
+    if constexpr (Kind::writes_every_step)
+      return std::decay_t<decltype(kind->step(*state, std::declval<const Ins&>()...))>{};
+    else
+      return std::decay_t<decltype(kind->take(*state))>{};
+  }
+  using type = decltype(probe());
+};
+
+// kTogether, kWriteTogether: the disciplines, fixed per instantiation so that the step loop
+// tests neither (a runtime test cost the attention units about 15 instructions a step).
+template <bool kTogether, bool kWriteTogether, class Kind, class... Ins, class... Ports,
+          std::size_t... I, std::size_t... S>
 Process run_steps(Context& ctx, const Kind& kind, const UnitOptions& options,
                   std::tuple<Receiver<Ins>...> ins, std::tuple<Ports...> outs,
-                  std::index_sequence<I...>) {
+                  std::index_sequence<I...>, std::index_sequence<S...>) {
+  using Result = typename StepResultOf<Kind, Ins...>::type;
   std::array<bool, sizeof...(Ins)> row_input{};
   for (std::size_t i : options.per_row_inputs) row_input[i] = true;
-  // The values a step computes with: the peeked elements themselves (an element stays in
-  // its channel, unmoved, until it is dequeued), or the copy a per-row input holds.
+  // The values a step computes with: the peeked elements themselves, or the copies the
+  // step holds (an input taken in order, or a per-row input).
   std::tuple<const Ins*...> in{};
   std::tuple<std::optional<Ins>...> held;
   auto senders = all_senders(outs);
-  constexpr std::size_t sender_count = std::tuple_size_v<decltype(senders)>;
-  const Latency depth{options.timing.latency};
+  constexpr auto port_of = PortLayout<std::tuple<Ports...>>::port_of();
+  const Cycle depth = options.timing.latency;
   const Cycle ii = options.timing.initiation_interval;
   const std::uint64_t row_length = options.row_length;
   typename Kind::State state = kind.initial();
@@ -57,46 +90,61 @@ Process run_steps(Context& ctx, const Kind& kind, const UnitOptions& options,
     if (row > 0) kind.reset(state);
     for (std::uint64_t step = 0; step < row_length; ++step) {
       const bool first = step == 0;
-      // Peek every input this step reads: the clock moves to the latest of their times, so
-      // that all of them are dequeued (and their slots freed) at the same cycle.
+      // Together: peek every input this step reads (the clock moves to the latest of their
+      // times, so that all are dequeued, and their slots freed, at the same cycle). In
+      // order: dequeue each into the step's copy, the clock moving for each in turn.
       std::size_t ended = kNoInput;
-      ((ended == kNoInput && (first || !row_input[I]) &&
-                (std::get<I>(in) = co_await std::get<I>(ins).peek()) == nullptr
-            ? void(ended = I)
-            : void()),
-       ...);
+      if constexpr (kTogether) {
+        ((ended == kNoInput && (first || !row_input[I]) &&
+                  (std::get<I>(in) = co_await std::get<I>(ins).peek()) == nullptr
+              ? void(ended = I)
+              : void()),
+         ...);
+      } else {
+        ((ended == kNoInput && (first || !row_input[I])
+              ? void(std::get<I>(in) = hold(std::get<I>(held), co_await std::get<I>(ins).pop(),
+                                            ended, I))
+              : void()),
+         ...);
+      }
       if (ended != kNoInput) {
-        const std::string* names[] = {&std::get<I>(ins).name()...};
-        if (!first) throw_ended_mid_row(*names[ended], row, step, row_length);
-        if (options.rows) throw_ended_early(*names[ended], row, *options.rows);
+        if constexpr (sizeof...(Ins) > 0) {
+          const std::string* names[] = {&std::get<I>(ins).name()...};
+          if (!first) throw_ended_mid_row(*names[ended], row, step, row_length);
+          if (options.rows) throw_ended_early(*names[ended], row, *options.rows);
+        }
         co_return;
       }
-      if (first) {
+      if (kTogether && first) {
         ((row_input[I] ? void(std::get<I>(in) = &std::get<I>(held).emplace(*std::get<I>(in)))
                        : void()),
          ...);
       }
-      // Compute from the elements in place, then dequeue them: no clock moves (every one is
-      // visible by now) and their slots free together. Then write, stamped clock + P.
-      if constexpr (Kind::writes_every_step) {
-        auto result = kind.step(state, *std::get<I>(in)...);
-        ((first || !row_input[I] ? void(co_await std::get<I>(ins).pop()) : void()), ...);
-        if constexpr (sender_count == 1) {
-          co_await std::get<0>(senders).push(std::move(result), depth);
-        } else {
-          co_await credit_all(senders);
-          write_ports(outs, std::move(result), depth);
-        }
-      } else {
+      // Compute from the elements (in place, when peeked), then dequeue them: no clock moves
+      // (every one is visible by now) and their slots free together.
+      std::optional<Result> result;
+      if constexpr (Kind::writes_every_step)
+        result.emplace(kind.step(state, *std::get<I>(in)...));
+      else
         kind.step(state, *std::get<I>(in)...);
+      if constexpr (kTogether)
         ((first || !row_input[I] ? void(co_await std::get<I>(ins).pop()) : void()), ...);
-        if (step + 1 == row_length) {
-          if constexpr (sender_count == 1) {
-            co_await std::get<0>(senders).push(kind.take(state), depth);
-          } else {
-            co_await credit_all(senders);
-            write_ports(outs, kind.take(state), depth);
-          }
+      if constexpr (!Kind::writes_every_step)
+        if (step + 1 == row_length) result.emplace(kind.take(state));
+      if (result) {
+        // Every output is stamped from the clock at which the writes are issued, now.
+        if constexpr (kWriteTogether && sizeof...(S) > 1) {
+          const Cycle stamp = dfsim::detail::rules::stamp_after(co_await credit_all(senders), depth);
+          (std::get<S>(senders).push_now_at(
+               element_for<decltype(std::get<S>(senders))>(port_value<port_of[S], Ports...>(*result)),
+               stamp),
+           ...);
+        } else {
+          const Cycle stamp = dfsim::detail::rules::stamp_after(ctx.now(), depth);
+          (co_await std::get<S>(senders).push_at(
+               element_for<decltype(std::get<S>(senders))>(port_value<port_of[S], Ports...>(*result)),
+               stamp),
+           ...);
         }
       }
       ctx.advance(ii);
@@ -129,9 +177,33 @@ class StepUnit {
     static_assert((PortTraits<std::tuple_element_t<n_in + O, All>>::is_port && ...),
                   "after the inputs (Receivers) come the output ports: a Sender, or a std::array "
                   "of Senders for a fan-out");
-    return run_steps(ctx, kind_, options_, std::make_tuple(std::get<I>(std::move(all))...),
-                     std::make_tuple(std::get<n_in + O>(std::move(all))...),
-                     std::make_index_sequence<n_in>{});
+    using Ports = std::tuple<std::tuple_element_t<n_in + O, All>...>;
+    constexpr std::size_t n_senders = PortLayout<Ports>::senders;
+    auto ins = std::make_tuple(std::get<I>(std::move(all))...);
+    auto outs = std::make_tuple(std::get<n_in + O>(std::move(all))...);
+    // With one input (one Sender) both disciplines are the same: one instantiation.
+    const bool in_order = n_in > 1 && options_.input_discipline == Discipline::in_order;
+    const bool write_in_order = n_senders > 1 && options_.output_discipline == Discipline::in_order;
+    auto start = [&]<bool kTogether, bool kWriteTogether>() {
+      return run_steps<kTogether, kWriteTogether>(ctx, kind_, options_, std::move(ins),
+                                                  std::move(outs), std::make_index_sequence<n_in>{},
+                                                  std::make_index_sequence<n_senders>{});
+    };
+    if constexpr (n_in > 1 && n_senders > 1) {
+      if (in_order) return write_in_order ? start.template operator()<false, false>()
+                                          : start.template operator()<false, true>();
+      return write_in_order ? start.template operator()<true, false>()
+                            : start.template operator()<true, true>();
+    } else if constexpr (n_in > 1) {
+      return in_order ? start.template operator()<false, true>() : start.template operator()<true, true>();
+    } else if constexpr (n_senders > 1) {
+      return write_in_order ? start.template operator()<true, false>()
+                            : start.template operator()<true, true>();
+    } else {
+      (void)in_order;
+      (void)write_in_order;
+      return start.template operator()<true, true>();
+    }
   }
 
   Kind kind_;
