@@ -8,7 +8,7 @@
 //       .channels = {{.from = 0, .to = 1, .capacity = 2}},
 //   };
 //
-// The node programs (semantics.md gives the timing of every operation):
+// The node programs (docs/semantics.md gives the timing of every operation):
 //   source(count): for i < count: v = mix(id, i); write v to the outputs; advance(II)
 //   map:   loop { take every input (end of stream on any: return); v = mix of the inputs;
 //                 write v to the outputs; advance(II) }
@@ -18,7 +18,7 @@
 //                 record the values; advance(II) }   (II may be 0 for a sink)
 //   map with rows: step j of a row takes the per-row inputs only when j = 0, and writes only
 //                 when j = row_length - 1 if writes_per_row (the reference model only)
-// Taking the inputs (maps and sinks), semantics.md "Several outputs, several inputs":
+// Taking the inputs (maps and sinks), docs/semantics.md "Several outputs, several inputs":
 //   in order (default): pop input 0, pop input 1, ...: each slot frees as soon as it is popped;
 //   peek_first:         peek input 0, then pop them all in order (the authors' QK unit);
 //   inputs_together:    peek every input in order, then pop them all in order: every pop

@@ -52,7 +52,7 @@ class Generator {
     return rng_.between(1, max);
   }
   // Back-pressure is the common case: most channels hold one or two elements, and more so
-  // behind a pipelined sender (its stamps race its credit waits, semantics.md step 2) or in
+  // behind a pipelined sender (its stamps race its credit waits, docs/semantics.md step 2) or in
   // front of a slow receiver (its pops free slots late).
   ChannelSpec channel(int from, int to) {
     ChannelSpec c{.from = from, .to = to};

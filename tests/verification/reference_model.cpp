@@ -31,7 +31,7 @@ struct Channel {
     return spec.capacity && enqueued() >= *spec.capacity &&
            dequeued() <= enqueued() - *spec.capacity;
   }
-  // semantics.md, enqueue step 1: the free time f of the slot the sender's next write needs
+  // docs/semantics.md, enqueue step 1: the free time f of the slot the sender's next write needs
   // (0 while the write needs none); nullopt while the dequeue that frees it has not happened.
   std::optional<Cycle> credit_time() const {
     if (!spec.capacity || enqueued() < *spec.capacity) return Cycle{0};
@@ -173,7 +173,7 @@ class Model {
   }
 
   // The step's result is ready: the clock now is the issue clock of every write that
-  // follows (semantics.md, "Several outputs": all stamped from the same issue clock t).
+  // follows (docs/semantics.md, "Several outputs": all stamped from the same issue clock t).
   void begin_writes(Node& n, std::uint64_t v) {
     n.value = v;
     n.issued = n.clock;
@@ -299,7 +299,7 @@ class Model {
     return e.value;
   }
 
-  // semantics.md, enqueue step 2: with the issue clock t, the clock after the credit wait t'
+  // docs/semantics.md, enqueue step 2: with the issue clock t, the clock after the credit wait t'
   // (the node's clock now) and a latency P, visible at max(t + P, t' + L); without a stamp
   // (P = 0) that is t' + L.
   void enqueue(Node& n, int o) {

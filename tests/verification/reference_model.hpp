@@ -1,5 +1,5 @@
 #pragma once
-// A second implementation of semantics.md for the node programs of graph_spec.hpp, written
+// A second implementation of docs/semantics.md for the node programs of graph_spec.hpp, written
 // for clarity rather than speed and sharing no code with the engine.
 //
 // It is a global stepper: simulated cycles x = 0, 1, 2, ... are visited in order (cycles in
@@ -17,7 +17,7 @@
 // max(clock, element time) or max(clock, free time); the model checks on every operation
 // that the two agree. Every write of a step is stamped from the step's issue clock t (the
 // clock before its first credit wait): visible at max(t + P, t' + L), t' the clock at the
-// write (semantics.md, enqueue step 2). Within a cycle, passes repeat until no node
+// write (docs/semantics.md, enqueue step 2). Within a cycle, passes repeat until no node
 // progresses (a node can do several operations at one clock, and a return at x can end a
 // stream someone waits on at x).
 // Deadlock: some node has not returned and no node can ever progress.

@@ -1,4 +1,4 @@
-// The reference model on tiny graphs whose timing is worked out by hand from semantics.md,
+// The reference model on tiny graphs whose timing is worked out by hand from docs/semantics.md,
 // so that the model is checked against the document and not only against the engine.
 #include "reference_model.hpp"
 
@@ -254,7 +254,7 @@ TEST(ReferenceModel, PeakOccupancyIsOverSimulatedTime) {
 }
 
 // The contract's three rules for back-pressure, derived by hand below, hold for the reference
-// and for the engine alike: the numbers come from the text of semantics.md, so a model that
+// and for the engine alike: the numbers come from the text of docs/semantics.md, so a model that
 // agrees with the other one but not with them is wrong too.
 std::vector<std::pair<std::string, Outcome>> every_model(const GraphSpec& g) {
   std::vector<std::pair<std::string, Outcome>> result{{"reference", run_reference(g)}};
@@ -262,7 +262,7 @@ std::vector<std::pair<std::string, Outcome>> every_model(const GraphSpec& g) {
   return result;
 }
 
-// semantics.md, worked example a. Source n0 (count 5) -> c0 (unbounded) -> map n1 (P = 4)
+// docs/semantics.md, worked example a. Source n0 (count 5) -> c0 (unbounded) -> map n1 (P = 4)
 // -> c1 (C = 1) -> sink n2 (II = 3). n0 writes a_i at i (visible i + 1) and returns at 5.
 // Write k on c1 needs the slot of element k - 1, free at (n2's pop of it) + 1. n1 issues
 // write k at t (its clock after the pop), stamp s = t + 4, waits to t' = max(t, f):
@@ -298,7 +298,7 @@ TEST(ReferenceModel, StampCountsFromIssueUnderBackPressure) {
   }
 }
 
-// semantics.md, worked example b, as a graph. Source n0 (count 2, P = 4) writes each value
+// docs/semantics.md, worked example b, as a graph. Source n0 (count 2, P = 4) writes each value
 // to a fast output (C = 2, to sink n1) and a slow one (C = 1, R = 5, to sink n2).
 //   Write 0, issued at 0, s = 4: both have credit; written at 0, visible max(4, 1) = 4.
 //   n1 and n2 pop it at 4 (starved 4); n2's pop frees the slow slot at 4 + 5 = 9.
@@ -346,7 +346,7 @@ TEST(ReferenceModel, OutputsTogetherOrInOrder) {
   }
 }
 
-// semantics.md, worked example c, as a graph. Source n0 (count 2) -> c0 (C = 1) and source
+// docs/semantics.md, worked example c, as a graph. Source n0 (count 2) -> c0 (C = 1) and source
 // n1 (count 2, P = 9) -> c1 (C = 2) into map n2 -> c2 (C = 2) -> sink n3. n0 writes x0 at 0
 // (visible 1); x1 needs x0's slot. n1 writes y0 at 0 (visible 9) and y1 at 1 (visible 10).
 // In order (pop x, pop y):
@@ -391,7 +391,7 @@ TEST(ReferenceModel, InputsTogetherOrInOrder) {
   }
 }
 
-// semantics.md: "A linear pipeline of K stages of latency 1 moving T elements finishes in
+// docs/semantics.md: "A linear pipeline of K stages of latency 1 moving T elements finishes in
 // T + K + const cycles, whatever the capacities, as long as every capacity is at least 2."
 // Source -> K maps -> sink: element i is written by the source at i and by stage k at i + k,
 // so the sink pops the last one at T - 1 + K + 1 and returns at T + K + 1.

@@ -24,7 +24,7 @@ void expect_agreement(const GraphSpec& g, std::span<const EngineConfig> configs 
 // n2's fan-out waits for credit on c1 (full, n3 reads it), n3 for credit on c3 (full, n4
 // reads it), n4 for an element on c2 (empty, n2 writes it). The merge n5 selects between c4
 // (19 elements from n0, visible at 3, 4, ..., 21) and c5, which is empty and whose sender n2
-// will never write again. Per semantics.md the select needs only a lower bound of what can
+// will never write again. Per docs/semantics.md the select needs only a lower bound of what can
 // still arrive on c5: nothing can, so n5 takes every element of c4 and n6 receives 21
 // values (2 from c5 before the deadlock, 19 from c4).
 // The stall resolver used to raise the bounds of the blocked contexts a fixed number of
@@ -62,7 +62,7 @@ TEST(Regressions, SelectBesideACycleOfWaits) {
 // fan-out waits for credit on c0 (full; n1 reads it), n1 for credit on c2 (full; n2 reads
 // it), n2 for an element on c3 (empty; n0 writes it). The merge n4 selects between c5 (empty,
 // from n0, which will never write again) and c6 (from n3). At clock 43 c6 holds an element
-// visible at 39: per semantics.md n4 takes it (and later ones), and n5 receives 16 values.
+// visible at 39: per docs/semantics.md n4 takes it (and later ones), and n5 receives 16 values.
 // The engine ends the run as a deadlock with n4 blocked in that select at 43 (n5: 15 values):
 // the resolver widens to kNever only the bounds that changed in its last rising round and
 // then narrows; the narrowing pulls the cycle back to finite bounds (n0 33, n1 35, n2 34,
@@ -101,7 +101,7 @@ TEST(Regressions, SelectBesideACycleOfWaitsAfterNarrowing) {
 //   n0, clock 5: its fan-out waits for credit on c0 (x2 is in c0, n1 has not popped it);
 //   n1, clock 3: its push waits for credit on c2 (c2's head, visible 6, is unread);
 //   n2, clock 6: selects between c1 (empty; sender n0) and c2 (head visible 6).
-// Per semantics.md ("Select") n2 takes c2's head once nothing n0 writes later can be visible
+// Per docs/semantics.md ("Select") n2 takes c2's head once nothing n0 writes later can be visible
 // at 6 or earlier (a tie would go to c1). Nothing can: n1's push needs n2's pop of that head,
 // at >= 6 (free >= 7), so n1 pops x2 at >= 8 (free >= 9) and n0's next write is visible at
 // >= 10. As lower bounds: n2 >= 6, n1 >= max(6, 6) + 1 = 7, n0 >= max(7, 5) + 1 = 8, c1's
