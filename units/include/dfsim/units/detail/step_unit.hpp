@@ -64,7 +64,7 @@ struct StepResultOf {
 };
 
 // kTogether, kWriteTogether: the disciplines, fixed per instantiation so that the step loop
-// tests neither (a runtime test cost the attention units about 15 instructions a step).
+// tests neither (a runtime test cost the attention units about 11 instructions a step).
 template <bool kTogether, bool kWriteTogether, class Kind, class... Ins, class... Ports,
           std::size_t... I, std::size_t... S>
 Process run_steps(Context& ctx, const Kind& kind, const UnitOptions& options,
