@@ -113,11 +113,11 @@ class Head {
 
   // Q, K and V memories: q_i once per query row; all n keys and values once per query row.
   void sources(Sender<Row> q, Sender<Row> k, Sender<Row> v) {
-    add_memory("q_source", q_, {.timing = timing("q_source"), .rows = n_, .row_length = 1}, true,
+    add_memory("q_source", q_, {.timing = timing("q_source"), .row_length = 1, .rows = n_}, true,
                std::move(q));
-    add_memory("k_source", k_, {.timing = timing("k_source"), .rows = n_, .row_length = n_}, false,
+    add_memory("k_source", k_, {.timing = timing("k_source"), .row_length = n_, .rows = n_}, false,
                std::move(k));
-    add_memory("v_source", v_, {.timing = timing("v_source"), .rows = n_, .row_length = n_}, false,
+    add_memory("v_source", v_, {.timing = timing("v_source"), .row_length = n_, .rows = n_}, false,
                std::move(v));
   }
   // Keeps the output rows, converted to double.

@@ -39,7 +39,7 @@ void build_rms_norm(Program& g, const std::vector<double>& x, std::uint64_t rows
   auto [y_tx, y_rx] = g.channel<double>("y", {.capacity = 3});  // latency 2 + 1: full rate
   g.add("x_source",
         units::source([&x, cols](std::uint64_t i, std::uint64_t j) { return x[i * cols + j]; },
-                      {.rows = rows, .row_length = cols}),
+                      {.row_length = cols, .rows = rows}),
         std::array{std::move(short_tx), std::move(long_tx)});
   g.add("mean_square",
         units::reduce(0.0, [cols](double& s, double v) { s += v * v / double(cols); },

@@ -51,8 +51,8 @@ TEST(Source, GridWithTimingAndDelays) {
   g.add("src",
         source([](std::uint64_t i, std::uint64_t j) { return double(10 * i + j); },
                {.timing = {.latency = 4, .initiation_interval = 3, .startup_delay = 1, .per_row_delay = 2},
-                .rows = 2,
-                .row_length = 2}),
+                .row_length = 2,
+                .rows = 2}),
         std::move(x_tx));
   g.add("sink", record(got), std::move(x_rx));
   RunResult r = run(g);

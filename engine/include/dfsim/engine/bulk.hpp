@@ -34,7 +34,8 @@ std::uint64_t transfer_ready(Context& ctx, Receiver<In>& in, Sender<Out>& out, F
 }
 
 // The iterations of  push(out, next(), depth); advance(interval)  that need no wait, at most
-// `limit`.
+// `limit`. Call it before any wait for credit, not after one: each iteration stamps from the
+// clock before its own wait, and a wait made first would already have moved it.
 template <class T, class Next>
 std::uint64_t push_ready(Context& ctx, Sender<T>& out, Next& next, Latency depth, Cycle interval,
                          std::uint64_t limit) {

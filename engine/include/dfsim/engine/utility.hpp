@@ -60,9 +60,9 @@ auto source_from(std::uint64_t count, F fn, Cycle interval = 1) {
     std::uint64_t i = 0;
     auto next = [&] { return T(fn(i++)); };
     while (i < count) {
-      // Waiting for credit moves the clock as the push would.
-      co_await out.credit();
       if (push_ready(ctx, out, next, {}, interval, count - i) > 0) continue;
+      // No credit: wait as the push would, then write that one element.
+      co_await out.credit();
       out.push_now(next());
       ctx.advance(interval);
     }

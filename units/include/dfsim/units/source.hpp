@@ -6,7 +6,7 @@
 //
 //   // K streamed once per query row: n rows of the n keys
 //   g.add("k_source", units::source([&](std::uint64_t, std::uint64_t j) { return k[j]; },
-//                                   {.rows = n, .row_length = n}),
+//                                   {.row_length = n, .rows = n}),
 //         std::move(k_tx));
 #include <cstddef>
 #include <cstdint>
@@ -27,10 +27,11 @@
 
 namespace dfsim::units {
 
+// The fields UnitOptions has, in UnitOptions' order (designated initializers carry over).
 struct SourceOptions {
   Timing timing{};
-  std::uint64_t rows = 1;
   std::uint64_t row_length = 1;
+  std::uint64_t rows = 1;
   // With a fan-out port or several ports: write each step's outputs together or in order.
   Discipline output_discipline = Discipline::together;
 };
@@ -98,8 +99,8 @@ auto memory_source(std::vector<T> values, MemoryOptions options = {}) {
   auto memory = std::make_shared<const std::vector<T>>(std::move(values));
   std::uint64_t size = memory->size();
   return source([memory](std::uint64_t, std::uint64_t j) { return (*memory)[j]; },
-                {.timing = options.timing, .rows = size ? options.passes : 0,
-                 .row_length = size ? size : 1});
+                {.timing = options.timing, .row_length = size ? size : 1,
+                 .rows = size ? options.passes : 0});
 }
 
 // Streams a row-major matrix of rows of `width` values, one row per step, as
@@ -116,8 +117,8 @@ auto memory_rows_source(std::vector<T> data, std::size_t width, MemoryOptions op
       [memory, width](std::uint64_t, std::uint64_t j) {
         return std::span<const T>(memory->data() + j * width, width);
       },
-      {.timing = options.timing, .rows = rows ? options.passes : 0,
-       .row_length = rows ? rows : 1});
+      {.timing = options.timing, .row_length = rows ? rows : 1,
+       .rows = rows ? options.passes : 0});
 }
 
 }  // namespace dfsim::units
