@@ -15,9 +15,14 @@ if [ "$which" = asan ] || [ "$which" = all ]; then
   ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" -E "${DFSIM_ASAN_EXCLUDE:-^$}"
 fi
 if [ "$which" = tsan ] || [ "$which" = all ]; then
-  # Only the executables that hold threaded cases (the filter below).
-  dir=$(DFSIM_TARGETS="engine_tests verification_tests workloads_tests sdpa_tests cli_tests dfsim" \
+  # Only the executables that hold threaded cases (the filter below); cli_sdpa_tests runs the
+  # attention commands on several threads (SdpaParallel.*).
+  dir=$(DFSIM_TARGETS="engine_tests verification_tests workloads_tests sdpa_tests cli_tests cli_sdpa_tests dfsim" \
         "$root/scripts/build.sh" tsan)
-  # Threaded cases: every test that runs the parallel executor.
+  # Threaded cases: every test that runs the parallel executor. 'Executor' takes the cases
+  # run once per executor (the engine's Executors/*, the workloads' Executors/ReductionTree.*);
+  # 'Parallel' the engine's thread-start failures, the parallel regressions, the attention
+  # library's (Correctness.TheSameUnderTheParallelExecutor) and the command line's pipeline
+  # and attention runs on threads (CliPipeline.Parallel*, SdpaParallel.*).
   ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" -R "${DFSIM_TSAN_TESTS:-Parallel|parallel|Executor|Differential|threads}"
 fi

@@ -13,6 +13,7 @@ packages=(
   libsystemc-dev                            # SystemC peer of the speed benchmark
   libboost-context-dev                      # fiber peer of the context-switch benchmark
   python3 python3-matplotlib python3-numpy  # plots of the sweep report, .npy fixtures
+  clang-14 libclang-rt-14-dev               # libFuzzer for the .npy fuzzer (scripts/fuzz.sh)
 )
 
 missing=()

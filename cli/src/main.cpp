@@ -4,10 +4,10 @@
 
 #include <CLI/CLI.hpp>
 #include <exception>
+#include <stdexcept>
 #include <string>
 
 #include "commands.hpp"
-#include "dfsim/engine/errors.hpp"
 #include "exit_codes.hpp"
 
 namespace {
@@ -56,7 +56,9 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     fmt::print(stderr, "dfsim: error: {}\n", e.what());
     return kExitUsage;
-  } catch (const dfsim::GraphError& e) {
+  } catch (const std::invalid_argument& e) {
+    // The libraries' word for a value they cannot use (a graph that cannot run, more threads
+    // than allowed, sizes beyond memory), always thrown before anything is simulated.
     fmt::print(stderr, "dfsim: error: {}\n", e.what());
     return kExitUsage;
   } catch (const std::exception& e) {

@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "dfsim/engine/run_result_json.hpp"
 #include "dfsim/workloads/pipeline.hpp"
+#include "estimate.hpp"
 #include "exit_codes.hpp"
 #include "observability.hpp"
 #include "report.hpp"
@@ -26,11 +27,15 @@ struct PipelineArgs {
 };
 
 int run_pipeline(const PipelineArgs& a) {
+  check_threads(a.threads);  // before a graph of K contexts is built
   workloads::PipelineOptions o;
   o.elements = a.elements;
   o.stages = a.stages;
   o.capacity = parse_capacity(a.capacity, "--capacity");
   o.latency = a.latency;
+  note_long_run(workloads::pipeline_work(o),
+                fmt::format("T x (K + 1) = {} x {}", o.elements, o.stages + std::uint64_t{1}),
+                "time grows with -T and -K. Ctrl-C stops it");
   Program g;
   workloads::build_pipeline(g, o);
   auto tracer = a.observe.make_tracer();

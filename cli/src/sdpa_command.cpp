@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "dfsim/sdpa/attention.hpp"
 #include "dfsim/sdpa/npy.hpp"
+#include "estimate.hpp"
 #include "exit_codes.hpp"
 #include "report.hpp"
 #include "sdpa_common.hpp"
@@ -97,6 +98,7 @@ double largest_score(const std::vector<sdpa::Tensors>& inputs) {
       for (std::size_t j = 0; j < t.n; ++j) {
         double s = 0;
         for (std::size_t x = 0; x < t.d; ++x) s += t.q[i * t.d + x] * t.k[j * t.d + x];
+        if (std::isnan(s)) return s;  // std::max would skip it
         best = std::max(best, s * scale);
       }
   }
@@ -110,13 +112,31 @@ std::string overflow_message(const SdpaSetup& s, const sdpa::AttentionRun& r) {
       ++total;
       if (!std::isfinite(v)) ++bad;
     }
+  auto finite = [](const std::vector<double>& x) {
+    return std::all_of(x.begin(), x.end(), [](double v) { return std::isfinite(v); });
+  };
+  for (const auto& t : s.inputs)
+    if (!finite(t.q) || !finite(t.k) || !finite(t.v))  // only with --allow-non-finite
+      return fmt::format(
+          "{} of {} output values are inf or NaN, carried from the inf or NaN in the inputs "
+          "(--allow-non-finite)",
+          bad, total);
   bool fp32 = s.config.precision == sdpa::Precision::fp32;
   bool stable = s.config.variant == sdpa::Variant::naive_stable ||
                 s.config.variant == sdpa::Variant::reordered_stable;
+  double largest = largest_score(s.inputs);
+  // No running max helps when q.k itself is beyond the arithmetic's range.
+  double limit = fp32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
+  if (!(std::abs(largest) <= limit))
+    return fmt::format(
+        "the output overflowed: {} of {} output values are inf or NaN. The largest score "
+        "q.k/sqrt(d) is {:.4g}, beyond the range of {}, so every variant overflows: make Q and "
+        "K smaller{}.",
+        bad, total, largest, fp32 ? "fp32" : "fp64", fp32 ? ", or use --precision fp64" : "");
   std::string text = fmt::format(
       "the output overflowed: {} of {} output values are inf or NaN. The largest score "
       "q.k/sqrt(d) is {:.4g}, and exp of a score above ~{} overflows in {}. ",
-      bad, total, largest_score(s.inputs), fp32 ? "88.7" : "709.8", fp32 ? "fp32" : "fp64");
+      bad, total, largest, fp32 ? "88.7" : "709.8", fp32 ? "fp32" : "fp64");
   if (stable)
     text +=
         "This variant subtracts the row max before exp, so this is unexpected: please report it.";
@@ -200,6 +220,7 @@ nlohmann::ordered_json to_json(const SdpaSetup& s, const sdpa::AttentionRun& r, 
 
 int run_sdpa(const SdpaArgs& a) {
   SdpaSetup s = make_setup(a.flags);
+  note_sdpa(s.config, a.auto_depths);
   RunOptions options{.threads = s.threads};
   options.on_progress = progress_printer(
       fmt::format("sdpa {} N={}", sdpa::to_string(s.config.variant), s.config.n),

@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
@@ -76,19 +78,33 @@ sdpa::Matrix read_input(const fs::path& file) {
   }
 }
 
-sdpa::Matrix read_checked(const fs::path& file, std::size_t n, std::size_t d) {
+// NaN or inf in Q, K or V would flow through every unit into the outputs, where it looks like an
+// overflow of exp; refused here, naming the value, unless the user asked for exactly that.
+void check_finite(const sdpa::Matrix& m, const fs::path& file, bool allow_non_finite) {
+  if (allow_non_finite) return;
+  if (auto bad = sdpa::find_non_finite(m))
+    throw UsageError(fmt::format(
+        "{}: {}; Q, K and V must be finite: fix the file, or pass --allow-non-finite to "
+        "simulate it as it is",
+        file.string(), sdpa::to_string(*bad)));
+}
+
+sdpa::Matrix read_checked(const fs::path& file, std::size_t n, std::size_t d,
+                          bool allow_non_finite) {
   sdpa::Matrix m = read_input(file);
   if (m.rows != n || m.cols != d)
     throw UsageError(
         fmt::format("{}: shape ({}, {}) does not match q's ({}, {}): Q, K and V must "
                     "all be N x d",
                     file.string(), m.rows, m.cols, n, d));
+  check_finite(m, file, allow_non_finite);
   return m;
 }
 
 // DIR/q.npy, k.npy, v.npy for every head; or DIR/q0.npy, k0.npy, v0.npy, q1.npy, ... per head
 // when DIR/q0.npy exists.
-std::vector<sdpa::Tensors> load_inputs(const fs::path& dir, unsigned heads, std::string& text) {
+std::vector<sdpa::Tensors> load_inputs(const fs::path& dir, unsigned heads, bool allow_non_finite,
+                                       std::string& text) {
   if (!fs::is_directory(dir))
     throw UsageError("--inputs '" + dir.string() +
                      "' is not a directory (it must hold q.npy, "
@@ -110,8 +126,10 @@ std::vector<sdpa::Tensors> load_inputs(const fs::path& dir, unsigned heads, std:
     if (q.rows == 0 || q.cols == 0)
       throw UsageError(fmt::format("{}: shape ({}, {}) is empty: N and d must be at least 1",
                                    (dir / ("q" + suffix + ".npy")).string(), q.rows, q.cols));
-    sdpa::Matrix k = read_checked(dir / ("k" + suffix + ".npy"), q.rows, q.cols);
-    sdpa::Matrix v = read_checked(dir / ("v" + suffix + ".npy"), q.rows, q.cols);
+    if (h == 0) sdpa::check_memory(q.rows, q.cols, heads);  // before copies for every head
+    check_finite(q, dir / ("q" + suffix + ".npy"), allow_non_finite);
+    sdpa::Matrix k = read_checked(dir / ("k" + suffix + ".npy"), q.rows, q.cols, allow_non_finite);
+    sdpa::Matrix v = read_checked(dir / ("v" + suffix + ".npy"), q.rows, q.cols, allow_non_finite);
     if (!inputs.empty() && (q.rows != inputs.front().n || q.cols != inputs.front().d))
       throw UsageError(fmt::format("{}: every head must have the same N and d as head 0 ({} x {})",
                                    (dir / ("q" + suffix + ".npy")).string(), inputs.front().n,
@@ -198,15 +216,26 @@ void add_sdpa_flags(CLI::App& cmd, SdpaFlags& f, bool with_depths) {
   auto* seed = cmd.add_option("--seed", f.seed, "random Q, K, V from this seed (head h: seed + h)")
                    ->type_name("S")
                    ->capture_default_str();
+  // NaN or inf would make every random value NaN or inf: what --inputs refuses from a file.
+  CLI::Validator finite(
+      [](std::string& text) {
+        double x = std::strtod(text.c_str(), nullptr);
+        return std::isfinite(x) ? std::string() : "'" + text + "' must be a finite number";
+      },
+      "");
   auto* scale = cmd.add_option("--scale", f.scale, "random values uniform in [-X, X)")
                     ->capture_default_str()
-                    ->type_name("X");
-  cmd.add_option("--inputs", f.inputs,
-                 "read Q, K, V from DIR/q.npy, k.npy, v.npy (every head), or per head from "
-                 "DIR/q0.npy, k0.npy, v0.npy, q1.npy, ...")
-      ->type_name("DIR")
-      ->excludes(seed)
-      ->excludes(scale);
+                    ->type_name("X")
+                    ->check(finite);
+  auto* inputs = cmd.add_option("--inputs", f.inputs,
+                                "read Q, K, V from DIR/q.npy, k.npy, v.npy (every head), or per "
+                                "head from DIR/q0.npy, k0.npy, v0.npy, q1.npy, ...")
+                     ->type_name("DIR")
+                     ->excludes(seed)
+                     ->excludes(scale);
+  cmd.add_flag("--allow-non-finite", f.allow_non_finite,
+               "simulate --inputs holding NaN or inf (refused by default)")
+      ->needs(inputs);
 }
 
 SdpaSetup make_setup(const SdpaFlags& f) {
@@ -217,6 +246,7 @@ SdpaSetup make_setup(const SdpaFlags& f) {
   c.precision = precision_flag(f.precision);
   c.heads = f.heads;
   c.unbounded = f.unbounded;
+  check_threads(f.threads);
   s.threads = f.threads;
   for (const auto& text : f.depths) {
     auto [name, depth] = depth_flag(text);
@@ -227,7 +257,7 @@ SdpaSetup make_setup(const SdpaFlags& f) {
     c.unit_timing[name] = timing;
   }
   if (!f.inputs.empty()) {
-    s.inputs = load_inputs(f.inputs, f.heads, s.inputs_text);
+    s.inputs = load_inputs(f.inputs, f.heads, f.allow_non_finite, s.inputs_text);
     c.n = s.inputs.front().n;
     c.d = s.inputs.front().d;
     if (!f.n.empty() && positive(f.n, "--n") != c.n)

@@ -27,10 +27,11 @@ struct SdpaFlags {
   std::uint64_t seed = 1;
   double scale = 1.0;
   std::string inputs;
+  bool allow_non_finite = false;  // NaN or inf in --inputs
 };
 
 // Adds --variant, --n, --d, --preset, --precision, --unit, --heads, --threads, --seed, --scale,
-// --inputs; and --depth and --unbounded when `with_depths`.
+// --inputs, --allow-non-finite; and --depth and --unbounded when `with_depths`.
 void add_sdpa_flags(CLI::App& cmd, SdpaFlags& flags, bool with_depths);
 
 // A config ready to simulate: resolved against its preset, with one Tensors per head.

@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "dfsim/sdpa/attention.hpp"
+#include "estimate.hpp"
 #include "exit_codes.hpp"
 #include "sdpa_common.hpp"
 
@@ -22,6 +23,7 @@ struct MinDepthArgs {
 
 int run_min_depth(const MinDepthArgs& a) {
   SdpaSetup s = make_setup(a.flags);
+  note_sdpa_min_depth(s.config);
   auto start = std::chrono::steady_clock::now();
   sdpa::MinDepths m;
   try {

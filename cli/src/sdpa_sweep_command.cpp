@@ -6,12 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,7 +19,9 @@
 
 #include "commands.hpp"
 #include "dfsim/sdpa/attention.hpp"
+#include "estimate.hpp"
 #include "exit_codes.hpp"
+#include "result_folder.hpp"
 #include "sdpa_common.hpp"
 
 extern char** environ;
@@ -68,7 +70,9 @@ const std::vector<std::string> kColumns = {
     "long_fifo_peak", "max_fifo_peak",
     // run 3: minimal depths, the preset's timing
     "unbounded_cycles", "min_depth_cycles", "min_depth_long", "min_depth_max", "min_depth_sum",
-    "min_depths", "wall_seconds"};
+    "min_depths", "wall_seconds",
+    // which runs ended (a row stopped by a signal has fewer)
+    "runs_done"};
 
 std::vector<std::size_t> parse_sizes(const std::string& text) {
   std::vector<std::size_t> sizes;
@@ -120,28 +124,28 @@ std::string csv_cell(const json& v) {
   return v.dump();
 }
 
-// Writes through a temporary file and a rename, so an interruption never leaves half a file.
-void write_atomically(const fs::path& file, const std::string& text) {
-  fs::path tmp = file;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+// RFC 4180 quoting: an error message in a status may hold commas or quotes.
+std::string csv_field(const json& v) {
+  std::string text = csv_cell(v);
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
   }
-  fs::rename(tmp, file);
+  return quoted + "\"";
 }
 
+// results.json and results.csv, each replaced whole (write_atomically) after every change, so
+// that a reader, or a sweep killed at any instant, never sees half a file or half a CSV line.
 class SweepFiles {
  public:
   SweepFiles(const fs::path& dir, json config) : dir_(dir), doc_{{"config", std::move(config)}} {
-    fs::create_directories(dir_);
     doc_["status"] = "running";
     doc_["results"] = json::array();
-    std::ofstream csv(dir_ / "results.csv", std::ios::trunc);
-    for (std::size_t i = 0; i < kColumns.size(); ++i) csv << (i ? "," : "") << kColumns[i];
-    csv << "\n";
-    if (!csv) throw std::runtime_error("cannot write " + (dir_ / "results.csv").string());
+    for (std::size_t i = 0; i < kColumns.size(); ++i) csv_ += (i ? "," : "") + kColumns[i];
+    csv_ += "\n";
+    write_atomically(dir_ / "results.csv", csv_);
     write_json();
   }
   json& add_row(json row) {
@@ -150,14 +154,15 @@ class SweepFiles {
   }
   void write_json() { write_atomically(dir_ / "results.json", doc_.dump(2) + "\n"); }
   void append_csv(const json& row) {
-    std::ofstream csv(dir_ / "results.csv", std::ios::app);
     for (std::size_t i = 0; i < kColumns.size(); ++i)
-      csv << (i ? "," : "") << csv_cell(row.contains(kColumns[i]) ? row[kColumns[i]] : json());
-    csv << "\n";
-    if (!csv) throw std::runtime_error("cannot write " + (dir_ / "results.csv").string());
+      csv_ += (i ? "," : "") + csv_field(row.contains(kColumns[i]) ? row[kColumns[i]] : json());
+    csv_ += "\n";
+    write_atomically(dir_ / "results.csv", csv_);
   }
-  void finish(const std::string& status, double wall) {
+  // `sig`: the signal that stopped the sweep, 0 if none did.
+  void finish(const std::string& status, double wall, int sig) {
     doc_["status"] = status;
+    if (sig) doc_["signal"] = signal_name(sig);
     doc_["wall_seconds"] = wall;
     write_json();
   }
@@ -167,6 +172,7 @@ class SweepFiles {
  private:
   fs::path dir_;
   json doc_;
+  std::string csv_;
 };
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -178,7 +184,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 // claims are about (the naive graphs' long FIFOs; every FIFO of the reordered graphs), and the
 // bisection starts from the preset's depth when the preset run already reaches the unbounded
 // cycles (deeper never slows a graph down, so that depth suffices) instead of from the peak
-// occupancy of the unbounded run, which a fast producer makes about N^2/2.
+// occupancy of the unbounded run, which a fast producer makes about N^2/2. It runs the graph
+// dozens of times, so a signal stops it between two runs (nullopt then).
 struct DepthSearch {
   Cycle unbounded_cycles = 0;
   std::map<std::string, std::uint64_t> depth;
@@ -186,10 +193,11 @@ struct DepthSearch {
   std::size_t runs = 0;
 };
 
-DepthSearch bounded_min_depths(const sdpa::AttentionConfig& base,
-                               const sdpa::ResolvedConfig& resolved,
-                               const std::vector<sdpa::Tensors>& inputs,
-                               std::optional<Cycle> preset_cycles) {
+std::optional<DepthSearch> bounded_min_depths(const sdpa::AttentionConfig& base,
+                                              const sdpa::ResolvedConfig& resolved,
+                                              const std::vector<sdpa::Tensors>& inputs,
+                                              std::optional<Cycle> preset_cycles,
+                                              const InterruptFlag& interrupt) {
   DepthSearch result;
   sdpa::AttentionConfig unbounded = base;
   unbounded.unbounded = true;
@@ -212,6 +220,7 @@ DepthSearch bounded_min_depths(const sdpa::AttentionConfig& base,
     if (preset_suffices && preset) hi = std::min(hi, *preset);
     std::uint64_t lo = 1;
     while (lo < hi) {
+      if (interrupt.signal()) return std::nullopt;
       std::uint64_t mid = lo + (hi - lo) / 2;
       sdpa::AttentionConfig probe = unbounded;
       probe.depths[fifo] = mid;
@@ -224,6 +233,7 @@ DepthSearch bounded_min_depths(const sdpa::AttentionConfig& base,
     }
     result.depth[fifo] = lo;
   }
+  if (interrupt.signal()) return std::nullopt;
   sdpa::AttentionConfig together = base;
   for (const auto& [fifo, depth] : result.depth) together.depths[fifo] = depth;
   auto r = sdpa::simulate_attention(together, inputs);
@@ -290,250 +300,413 @@ void print_summary(const json& results) {
       "preset; min long: smallest long-FIFO depth at full throughput, naive variants)\n");
 }
 
-int run_sweep(const SweepArgs& a) {
-  auto sizes = parse_sizes(a.sizes);
-  auto variants = parse_variants(a.variants);
-  auto preset = preset_flag(a.preset);
-  auto precision = precision_flag(a.precision);
+// The sweep's values, checked: every configuration resolves before anything runs or is written.
+struct Plan {
+  std::vector<std::size_t> sizes;
+  std::vector<sdpa::Variant> variants;
+  sdpa::Preset preset = sdpa::Preset::unit;
+  sdpa::Precision precision = sdpa::Precision::fp64;
   std::size_t d = 0;
-  {
-    auto [end, ec] = std::from_chars(a.d.data(), a.d.data() + a.d.size(), d);
-    if (ec != std::errc() || end != a.d.data() + a.d.size() || d == 0)
-      throw UsageError("--d '" + a.d + "' must be a positive integer");
-  }
-  // Every configuration is checked before anything runs.
-  for (auto v : variants)
-    for (auto n : sizes) {
-      resolve_or_usage({.variant = v, .n = n, .d = d, .precision = precision, .preset = preset});
+};
+
+Plan make_plan(const SweepArgs& a) {
+  Plan p{.sizes = parse_sizes(a.sizes),
+         .variants = parse_variants(a.variants),
+         .preset = preset_flag(a.preset),
+         .precision = precision_flag(a.precision)};
+  auto [end, ec] = std::from_chars(a.d.data(), a.d.data() + a.d.size(), p.d);
+  if (ec != std::errc() || end != a.d.data() + a.d.size() || p.d == 0)
+    throw UsageError("--d '" + a.d + "' must be a positive integer");
+  for (auto v : p.variants)
+    for (auto n : p.sizes) {
+      resolve_or_usage(
+          {.variant = v, .n = n, .d = p.d, .precision = p.precision, .preset = p.preset});
       resolve_or_usage({.variant = v,
                         .n = n,
-                        .d = d,
-                        .precision = precision,
+                        .d = p.d,
+                        .precision = p.precision,
                         .preset = sdpa::Preset::unit,
                         .unbounded = true});
     }
+  check_threads(a.threads);
+  return p;
+}
 
-  fs::path dir = a.out;
-  json config = {{"n", sizes},
+json sweep_config(const Plan& p, const SweepArgs& a) {
+  json config = {{"n", p.sizes},
                  {"variants", json::array()},
-                 {"preset", sdpa::to_string(preset)},
-                 {"precision", sdpa::to_string(precision)},
-                 {"d", d},
+                 {"preset", sdpa::to_string(p.preset)},
+                 {"precision", sdpa::to_string(p.precision)},
+                 {"d", p.d},
                  {"seed", a.seed},
                  {"threads", a.threads},
                  {"min_depth_max_n", a.min_depth_max_n}};
-  for (auto v : variants) config["variants"].push_back(sdpa::to_string(v));
-  SweepFiles files(dir, config);
+  for (auto v : p.variants) config["variants"].push_back(sdpa::to_string(v));
+  return config;
+}
 
-  std::size_t runs_per_point = 3;
-  std::size_t total = variants.size() * sizes.size() * runs_per_point;
-  std::size_t done = 0;
+// The "[ 7/60] ..." lines on stderr.
+class RunCounter {
+ public:
+  explicit RunCounter(std::size_t total) : total_(total) {}
+  void note(const std::string& what, double wall) {
+    ++done_;
+    fmt::print(stderr, "[{:>{}}/{}] {} ({:.2f} s; {:.1f} s so far)\n", done_,
+               std::to_string(total_).size(), total_, what, wall, seconds());
+  }
+  std::size_t done() const { return done_; }
+  std::size_t total() const { return total_; }
+  double seconds() const { return seconds_since(start_); }
+
+ private:
+  std::size_t total_;
+  std::size_t done_ = 0;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// One (variant, N): what its three runs share, and what they have found so far.
+struct Point {
+  const SweepArgs& args;
+  sdpa::Variant variant;
+  std::size_t n;
+  std::string name;  // "naive N=64"
+  std::vector<sdpa::Tensors> inputs;
+  sdpa::AttentionConfig base;
+  sdpa::ResolvedConfig resolved;
+  Cycle ideal = 0;
+  json& row;
+  RunCounter& counter;
+  const InterruptFlag& interrupt;
+  std::string outcome;                 // the row's status once every run has ended
+  std::optional<Cycle> preset_cycles;  // run 1's, when it completed
+  double wall = 0;
   int worst = kExitOk;
-  auto sweep_start = std::chrono::steady_clock::now();
-  auto note = [&](const std::string& what, double wall) {
-    ++done;
-    fmt::print(stderr, "[{:>{}}/{}] {} ({:.2f} s; {:.1f} s so far)\n", done,
-               std::to_string(total).size(), total, what, wall, seconds_since(sweep_start));
-  };
+};
 
-  for (auto v : variants) {
-    for (auto n : sizes) {
-      std::string name = fmt::format("{} N={}", sdpa::to_string(v), n);
-      std::vector<sdpa::Tensors> inputs{sdpa::random_tensors(n, d, a.seed)};
+enum class Ended { ran, skipped, interrupted };
+
+void record_error(Point& p, const char* stage, const std::exception& e) {
+  p.outcome = std::string("error in ") + stage + ": " + e.what();
+  p.worst = std::max(p.worst, kExitFailure);
+  fmt::print(stderr, "dfsim: warning: {} {}: {}\n", p.name, stage, e.what());
+}
+
+std::atomic<bool> told_of_signal{false};
+
+// A run cannot be cut short, and may last minutes: the progress callback (about once a second)
+// says at once that the signal was seen, and how to stop without waiting.
+RunOptions run_options(const Point& p, std::string label, Cycle expected) {
+  RunOptions options{.threads = p.args.threads};
+  auto show = progress_printer(std::move(label), expected);
+  const InterruptFlag& interrupt = p.interrupt;
+  options.on_progress = [show, &interrupt](const Progress& progress) {
+    if (int sig = interrupt.signal(); sig && !told_of_signal.exchange(true)) {
+      end_progress();
+      fmt::print(
+          stderr,
+          "dfsim: {} received: the sweep stops when this run ends ({} again stops it at once)\n",
+          signal_name(sig), signal_name(sig));
+    }
+    if (show) show(progress);
+  };
+  return options;
+}
+
+// 1. The preset's FIFO depths: cycles, throughput, error.
+Ended run_preset(Point& p) {
+  try {
+    auto start = std::chrono::steady_clock::now();
+    auto r = sdpa::simulate_attention(p.base, p.inputs, run_options(p, p.name, p.ideal));
+    end_progress();
+    double wall = seconds_since(start);
+    p.wall += wall;
+    p.outcome = r.non_finite && r.run.ok() ? "overflow" : to_string(r.run.status);
+    if (p.outcome == "completed") p.preset_cycles = r.run.elapsed_cycles;
+    json& row = p.row;
+    row["cycles"] = r.run.elapsed_cycles;
+    row["throughput"] = r.throughput;
+    row["overhead_cycles"] =
+        static_cast<std::int64_t>(r.run.elapsed_cycles) - static_cast<std::int64_t>(p.ideal);
+    row["max_abs_error"] = r.max_abs_error;
+    row["non_finite"] = r.non_finite;
+    row["default_memory_elements"] = r.intermediate_memory_elements;
+    row["fifos_default"] = fifos_json(r.fifos);
+    if (!r.run.ok()) row["problem"] = r.run.describe_problem();
+    if (r.run.status == RunStatus::deadlock) p.worst = std::max(p.worst, kExitDeadlock);
+    if (r.run.status == RunStatus::failed) p.worst = std::max(p.worst, kExitFailure);
+    if (r.non_finite && r.run.ok()) p.worst = std::max(p.worst, kExitOverflow);
+    p.counter.note(fmt::format("{:<22} preset depths: {} cycles, throughput {:.4f}, {}", p.name,
+                               r.run.elapsed_cycles, r.throughput, p.outcome),
+                   wall);
+  } catch (const std::exception& e) {
+    end_progress();
+    record_error(p, "the preset-depth run", e);
+    p.counter.note(p.name + " preset depths: error", 0);
+  }
+  return Ended::ran;
+}
+
+// 2. Every FIFO unbounded, unit preset: peak occupancies and intermediate memory.
+Ended run_unbounded(Point& p) {
+  try {
+    auto start = std::chrono::steady_clock::now();
+    sdpa::AttentionConfig unbounded = p.base;
+    unbounded.preset = sdpa::Preset::unit;
+    unbounded.unbounded = true;
+    auto r = sdpa::simulate_attention(unbounded, p.inputs,
+                                      run_options(p, p.name + " unbounded", Cycle{p.n} * p.n));
+    end_progress();
+    double wall = seconds_since(start);
+    p.wall += wall;
+    json& row = p.row;
+    row["unbounded_unit_cycles"] = r.run.elapsed_cycles;
+    row["intermediate_memory_elements"] = r.intermediate_memory_elements;
+    row["intermediate_memory_bytes"] = r.intermediate_memory_bytes;
+    std::uint64_t max_peak = 0;
+    std::optional<std::uint64_t> long_peak;
+    auto longs = long_fifo_names(p.variant);
+    for (const auto& f : r.fifos) {
+      if (f.internal) max_peak = std::max(max_peak, f.peak_occupancy);
+      if (std::find(longs.begin(), longs.end(), f.name) != longs.end())
+        long_peak = std::max(long_peak.value_or(0), f.peak_occupancy);
+    }
+    row["max_fifo_peak"] = max_peak;
+    row["long_fifo_peak"] = long_peak ? json(*long_peak) : json();
+    row["fifos_unbounded_unit"] = fifos_json(r.fifos);
+    p.counter.note(fmt::format("{:<22} unbounded, unit preset: intermediate memory {} elements",
+                               p.name, r.intermediate_memory_elements),
+                   wall);
+  } catch (const std::exception& e) {
+    end_progress();
+    record_error(p, "the unbounded run", e);
+    p.counter.note(p.name + " unbounded: error", 0);
+  }
+  return Ended::ran;
+}
+
+void record_min_depths(Point& p, const DepthSearch& m, double wall) {
+  std::string list;
+  std::uint64_t max_depth = 0, sum = 0;
+  std::optional<std::uint64_t> long_depth;
+  auto longs = long_fifo_names(p.variant);
+  for (const auto& [fifo, depth] : m.depth) {
+    list += (list.empty() ? "" : ";") + fifo + "=" + std::to_string(depth);
+    max_depth = std::max(max_depth, depth);
+    sum += depth;
+    if (std::find(longs.begin(), longs.end(), fifo) != longs.end())
+      long_depth = std::max(long_depth.value_or(0), depth);
+  }
+  json& row = p.row;
+  row["unbounded_cycles"] = m.unbounded_cycles;
+  row["min_depth_cycles"] = m.cycles_with_min_depths;
+  row["min_depths"] = list;
+  row["min_depth_max"] = max_depth;
+  row["min_depth_sum"] = sum;
+  row["min_depth_long"] = long_depth ? json(*long_depth) : json();
+  row["min_depths_by_fifo"] = m.depth;
+  p.counter.note(fmt::format("{:<22} min depths ({} runs): {}{}", p.name, m.runs,
+                             long_depth ? "long FIFO " + std::to_string(*long_depth)
+                                        : "deepest FIFO " + std::to_string(max_depth),
+                             m.cycles_with_min_depths == m.unbounded_cycles
+                                 ? ""
+                                 : " (all together: more cycles than unbounded)"),
+                 wall);
+}
+
+// 3. Minimal depths at the preset's timing. Many runs: a signal stops it between two of them.
+Ended run_min_depths(Point& p) {
+  if (p.n > p.args.min_depth_max_n) {
+    p.counter.note(fmt::format("{:<22} min depths: skipped (N > --min-depth-max-n {})", p.name,
+                               p.args.min_depth_max_n),
+                   0);
+    return Ended::skipped;
+  }
+  try {
+    auto start = std::chrono::steady_clock::now();
+    auto m = bounded_min_depths(p.base, p.resolved, p.inputs, p.preset_cycles, p.interrupt);
+    if (!m) return Ended::interrupted;
+    double wall = seconds_since(start);
+    p.wall += wall;
+    record_min_depths(p, *m, wall);
+  } catch (const std::exception& e) {
+    record_error(p, "the min-depth search", e);
+    p.counter.note(p.name + " min depths: error", 0);
+  }
+  return Ended::ran;
+}
+
+// The row is written after every run with status "running" and the runs done so far; it gets
+// its final status only when all three have ended, so a half-done row never reads "completed".
+// A signal stops the point between two runs; false then.
+bool run_point(Point& p, SweepFiles& files) {
+  struct Stage {
+    const char* label;
+    Ended (*run)(Point&);
+  };
+  static constexpr Stage kStages[] = {
+      {"preset", run_preset}, {"unbounded", run_unbounded}, {"min-depths", run_min_depths}};
+  files.write_json();  // a sweep killed outright still shows which point it was on
+  std::string done;
+  bool whole = true;
+  for (const auto& stage : kStages) {
+    // Run 1 always runs: an interrupted row has at least one run to show.
+    Ended ended = &stage != kStages && p.interrupt.signal() ? Ended::interrupted : stage.run(p);
+    if (ended == Ended::interrupted) {
+      whole = false;
+      break;
+    }
+    if (ended == Ended::ran) done += (done.empty() ? "" : ";") + std::string(stage.label);
+    p.row["runs_done"] = done;
+    p.row["wall_seconds"] = p.wall;
+    files.write_json();
+  }
+  std::string problem = p.outcome == "completed" ? "" : " (" + p.outcome + ")";
+  p.row["status"] = whole ? p.outcome : "interrupted after " + done + problem;
+  files.write_json();
+  files.append_csv(p.row);
+  return whole;
+}
+
+// Every (variant, N) in order; false if a signal stopped the sweep before the last.
+bool run_points(const Plan& plan, const SweepArgs& a, SweepFiles& files, RunCounter& counter,
+                const InterruptFlag& interrupt, int& worst) {
+  for (auto v : plan.variants)
+    for (auto n : plan.sizes) {
+      if (interrupt.signal()) return false;
       sdpa::AttentionConfig base{
-          .variant = v, .n = n, .d = d, .precision = precision, .preset = preset};
+          .variant = v, .n = n, .d = plan.d, .precision = plan.precision, .preset = plan.preset};
       auto resolved = resolve_or_usage(base);
       Cycle ideal = static_cast<Cycle>(resolved.max_initiation_interval) * n * n;
       json& row = files.add_row({{"variant", sdpa::to_string(v)},
                                  {"n", n},
-                                 {"d", d},
-                                 {"preset", sdpa::to_string(preset)},
-                                 {"precision", sdpa::to_string(precision)},
+                                 {"d", plan.d},
+                                 {"preset", sdpa::to_string(plan.preset)},
+                                 {"precision", sdpa::to_string(plan.precision)},
                                  {"ii_max", resolved.max_initiation_interval},
-                                 {"ideal_cycles", ideal}});
-      double row_wall = 0;
-      auto record_error = [&](const char* stage, const std::exception& e) {
-        row["status"] = std::string("error in ") + stage + ": " + e.what();
-        worst = std::max(worst, kExitFailure);
-        fmt::print(stderr, "dfsim: warning: {} {}: {}\n", name, stage, e.what());
-      };
-
-      // 1. The preset's FIFO depths: cycles, throughput, error.
-      try {
-        auto start = std::chrono::steady_clock::now();
-        RunOptions options{.threads = a.threads};
-        options.on_progress = progress_printer(name, ideal);
-        auto r = sdpa::simulate_attention(base, inputs, options);
-        end_progress();
-        double wall = seconds_since(start);
-        row_wall += wall;
-        row["status"] = r.non_finite && r.run.ok() ? "overflow" : to_string(r.run.status);
-        row["cycles"] = r.run.elapsed_cycles;
-        row["throughput"] = r.throughput;
-        row["overhead_cycles"] =
-            static_cast<std::int64_t>(r.run.elapsed_cycles) - static_cast<std::int64_t>(ideal);
-        row["max_abs_error"] = r.max_abs_error;
-        row["non_finite"] = r.non_finite;
-        row["default_memory_elements"] = r.intermediate_memory_elements;
-        row["fifos_default"] = fifos_json(r.fifos);
-        if (!r.run.ok()) row["problem"] = r.run.describe_problem();
-        if (r.run.status == RunStatus::deadlock) worst = std::max(worst, kExitDeadlock);
-        if (r.run.status == RunStatus::failed) worst = std::max(worst, kExitFailure);
-        if (r.non_finite && r.run.ok()) worst = std::max(worst, kExitOverflow);
-        note(fmt::format("{:<22} preset depths: {} cycles, throughput {:.4f}, {}", name,
-                         r.run.elapsed_cycles, r.throughput, row["status"].get<std::string>()),
-             wall);
-      } catch (const std::exception& e) {
-        end_progress();
-        record_error("the preset-depth run", e);
-        note(name + " preset depths: error", 0);
-      }
-      files.write_json();
-
-      // 2. Every FIFO unbounded, unit preset: peak occupancies and intermediate memory.
-      try {
-        auto start = std::chrono::steady_clock::now();
-        sdpa::AttentionConfig unbounded = base;
-        unbounded.preset = sdpa::Preset::unit;
-        unbounded.unbounded = true;
-        RunOptions options{.threads = a.threads};
-        options.on_progress = progress_printer(name + " unbounded", Cycle{n} * n);
-        auto r = sdpa::simulate_attention(unbounded, inputs, options);
-        end_progress();
-        double wall = seconds_since(start);
-        row_wall += wall;
-        row["unbounded_unit_cycles"] = r.run.elapsed_cycles;
-        row["intermediate_memory_elements"] = r.intermediate_memory_elements;
-        row["intermediate_memory_bytes"] = r.intermediate_memory_bytes;
-        std::uint64_t max_peak = 0;
-        std::optional<std::uint64_t> long_peak;
-        auto longs = long_fifo_names(v);
-        for (const auto& f : r.fifos) {
-          if (f.internal) max_peak = std::max(max_peak, f.peak_occupancy);
-          if (std::find(longs.begin(), longs.end(), f.name) != longs.end())
-            long_peak = std::max(long_peak.value_or(0), f.peak_occupancy);
-        }
-        row["max_fifo_peak"] = max_peak;
-        row["long_fifo_peak"] = long_peak ? json(*long_peak) : json();
-        row["fifos_unbounded_unit"] = fifos_json(r.fifos);
-        note(fmt::format("{:<22} unbounded, unit preset: intermediate memory {} elements", name,
-                         r.intermediate_memory_elements),
-             wall);
-      } catch (const std::exception& e) {
-        end_progress();
-        record_error("the unbounded run", e);
-        note(name + " unbounded: error", 0);
-      }
-      files.write_json();
-
-      // 3. Minimal depths at the preset's timing.
-      if (n > a.min_depth_max_n) {
-        note(fmt::format("{:<22} min depths: skipped (N > --min-depth-max-n {})", name,
-                         a.min_depth_max_n),
-             0);
-      } else {
-        try {
-          auto start = std::chrono::steady_clock::now();
-          std::optional<Cycle> preset_cycles;
-          if (row.contains("cycles") && row["status"] == "completed")
-            preset_cycles = row["cycles"].get<Cycle>();
-          auto m = bounded_min_depths(base, resolved, inputs, preset_cycles);
-          double wall = seconds_since(start);
-          row_wall += wall;
-          row["unbounded_cycles"] = m.unbounded_cycles;
-          row["min_depth_cycles"] = m.cycles_with_min_depths;
-          std::string list;
-          std::uint64_t max_depth = 0, sum = 0;
-          std::optional<std::uint64_t> long_depth;
-          auto longs = long_fifo_names(v);
-          for (const auto& [fifo, depth] : m.depth) {
-            list += (list.empty() ? "" : ";") + fifo + "=" + std::to_string(depth);
-            max_depth = std::max(max_depth, depth);
-            sum += depth;
-            if (std::find(longs.begin(), longs.end(), fifo) != longs.end())
-              long_depth = std::max(long_depth.value_or(0), depth);
-          }
-          row["min_depths"] = list;
-          row["min_depth_max"] = max_depth;
-          row["min_depth_sum"] = sum;
-          row["min_depth_long"] = long_depth ? json(*long_depth) : json();
-          row["min_depths_by_fifo"] = m.depth;
-          note(fmt::format("{:<22} min depths ({} runs): {}{}", name, m.runs,
-                           long_depth ? "long FIFO " + std::to_string(*long_depth)
-                                      : "deepest FIFO " + std::to_string(max_depth),
-                           m.cycles_with_min_depths == m.unbounded_cycles
-                               ? ""
-                               : " (all together: more cycles than unbounded)"),
-               wall);
-        } catch (const std::exception& e) {
-          record_error("the min-depth search", e);
-          note(name + " min depths: error", 0);
-        }
-      }
-      row["wall_seconds"] = row_wall;
-      files.write_json();
-      files.append_csv(row);
+                                 {"ideal_cycles", ideal},
+                                 {"status", "running"},
+                                 {"runs_done", ""}});
+      Point p{.args = a,
+              .variant = v,
+              .n = n,
+              .name = fmt::format("{} N={}", sdpa::to_string(v), n),
+              .inputs = {sdpa::random_tensors(n, plan.d, a.seed)},
+              .base = base,
+              .resolved = resolved,
+              .ideal = ideal,
+              .row = row,
+              .counter = counter,
+              .interrupt = interrupt};
+      bool whole = run_point(p, files);
+      worst = std::max(worst, p.worst);
+      if (!whole) return false;
     }
-  }
-  double sweep_wall = seconds_since(sweep_start);
-  files.finish(worst == kExitOk ? "complete" : "complete with problems", sweep_wall);
+  return true;
+}
 
-  // The report: fallback first, so that one exists whatever happens to python.
-  write_fallback_report(dir, files.results(), "the plot script did not run");
-  bool plotted = false;
+// plot_sweep.py, or the plain report when it cannot run; true if plots were drawn.
+bool draw_report(const SweepArgs& a, const fs::path& dir, const json& results, int& worst) {
+  // The fallback first, so that one exists whatever happens to python.
+  write_fallback_report(dir, results, "the plot script did not run");
   std::error_code ec;
   if (!fs::exists(a.python, ec)) {
-    write_fallback_report(dir, files.results(), a.python + " was not found");
+    write_fallback_report(dir, results, a.python + " was not found");
     fmt::print(stderr,
                "dfsim: warning: {} not found: report.md has no plots (install python3 "
                "and python3-matplotlib)\n",
                a.python);
-  } else if (!fs::exists(a.plot_script, ec)) {
-    write_fallback_report(dir, files.results(),
-                          "the plot script " + a.plot_script + " was not found");
+    return false;
+  }
+  if (!fs::exists(a.plot_script, ec)) {
+    write_fallback_report(dir, results, "the plot script " + a.plot_script + " was not found");
     fmt::print(stderr,
                "dfsim: warning: plot script {} not found (pass --plot-script): "
                "report.md has no plots\n",
                a.plot_script);
-  } else {
-    fmt::print(stderr, "drawing the plots: {} {} {}\n", a.python, a.plot_script, dir.string());
-    std::vector<std::string> cmd{a.python, a.plot_script, dir.string()};
-    if (a.no_plots) cmd.push_back("--no-plots");
-    int status = spawn_and_wait(cmd);
-    if (status == 0) {
-      plotted = !a.no_plots;
-    } else if (status == kPlotNoMatplotlib) {
-      fmt::print(stderr,
-                 "dfsim: warning: matplotlib is missing for {}: report.md has no plots "
-                 "(install python3-matplotlib)\n",
-                 a.python);
-    } else if (status < 0) {
-      write_fallback_report(dir, files.results(), "could not run " + a.python);
-      fmt::print(stderr, "dfsim: warning: could not run {}: {}; report.md has no plots\n", a.python,
-                 std::strerror(errno));
-    } else {
-      fmt::print(stderr, "dfsim: warning: {} exited with status {}: report.md may lack plots\n",
-                 a.plot_script, status);
-      worst = std::max(worst, kExitFailure);
-    }
+    return false;
   }
+  fmt::print(stderr, "drawing the plots: {} {} {}\n", a.python, a.plot_script, dir.string());
+  std::vector<std::string> cmd{a.python, a.plot_script, dir.string()};
+  if (a.no_plots) cmd.push_back("--no-plots");
+  int status = spawn_and_wait(cmd);
+  if (status == 0) return !a.no_plots;
+  if (status == kPlotNoMatplotlib) {
+    fmt::print(stderr,
+               "dfsim: warning: matplotlib is missing for {}: report.md has no plots "
+               "(install python3-matplotlib)\n",
+               a.python);
+  } else if (status < 0) {
+    write_fallback_report(dir, results, "could not run " + a.python);
+    fmt::print(stderr, "dfsim: warning: could not run {}: {}; report.md has no plots\n", a.python,
+               std::strerror(errno));
+  } else {
+    fmt::print(stderr, "dfsim: warning: {} exited with status {}: report.md may lack plots\n",
+               a.plot_script, status);
+    worst = std::max(worst, kExitFailure);
+  }
+  return false;
+}
 
+void print_results(const SweepArgs& a, const fs::path& dir, const SweepFiles& files,
+                   const RunCounter& counter, bool plotted) {
   if (a.json) {
     json doc = files.document();
     doc["report"] = (dir / "report.md").string();
     doc["plots"] = plotted;
     fmt::print("{}\n", doc.dump(2));
-  } else {
-    print_summary(files.results());
-    fmt::print("\n{} runs in {:.1f} s. Data: {}, {}\nReport: {}{}\n", done, sweep_wall,
-               (dir / "results.csv").string(), (dir / "results.json").string(),
-               (dir / "report.md").string(), plotted ? " (with plots)" : " (no plots)");
+    return;
   }
+  print_summary(files.results());
+  fmt::print("\n{} runs in {:.1f} s. Data: {}, {}\nReport: {}{}\n", counter.done(),
+             counter.seconds(), (dir / "results.csv").string(), (dir / "results.json").string(),
+             (dir / "report.md").string(), plotted ? " (with plots)" : " (no plots)");
+}
+
+// The data so far stays; the plain report replaces whatever report an earlier sweep left.
+int stop_on_signal(const SweepArgs& a, const fs::path& dir, const SweepFiles& files,
+                   const RunCounter& counter, int sig) {
+  write_fallback_report(dir, files.results(), "the sweep was stopped by " + signal_name(sig));
+  if (a.json) fmt::print("{}\n", files.document().dump(2));
+  fmt::print(stderr,
+             "dfsim: stopped by {} after {} of {} runs; the results so far are in {} (status "
+             "\"{}\"); run the same command again to redo the sweep\n",
+             signal_name(sig), counter.done(), counter.total(), dir.string(),
+             files.document()["status"].get<std::string>());
+  return kExitSignalBase + sig;
+}
+
+int run_sweep(const SweepArgs& a) {
+  Plan plan = make_plan(a);
+  note_sdpa_sweep({plan.variants, plan.sizes, plan.d, plan.preset, plan.precision,
+                   a.min_depth_max_n});
+  fs::path dir = a.out;
+  std::optional<FolderLock> lock;
+  try {
+    lock.emplace(dir);
+  } catch (const FolderInUse& e) {
+    fmt::print(stderr, "dfsim: error: {}\n", e.what());
+    return kExitBusy;
+  }
+  InterruptFlag interrupt;
+  SweepFiles files(dir, sweep_config(plan, a));
+  RunCounter counter(plan.variants.size() * plan.sizes.size() * 3);
+  int worst = kExitOk;
+  bool whole = run_points(plan, a, files, counter, interrupt, worst);
+  files.finish(!whole             ? "interrupted"
+               : worst == kExitOk ? "complete"
+                                  : "complete with problems",
+               counter.seconds(), whole ? 0 : interrupt.signal());
+  if (int sig = interrupt.signal()) return stop_on_signal(a, dir, files, counter, sig);
+
+  bool plotted = draw_report(a, dir, files.results(), worst);
+  print_results(a, dir, files, counter, plotted);
   if (worst != kExitOk)
     fmt::print(stderr,
                "dfsim: error: some runs did not complete cleanly: see the status column "
                "of {}\n",
                (dir / "results.csv").string());
+  // A signal during the plots: the data is whole, but the user asked to stop.
+  if (int sig = interrupt.signal()) return kExitSignalBase + sig;
   return worst;
 }
 

@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "dfsim/engine/run_result_json.hpp"
 #include "dfsim/workloads/reduction_tree.hpp"
+#include "estimate.hpp"
 #include "exit_codes.hpp"
 #include "report.hpp"
 
@@ -23,6 +24,7 @@ struct TreeArgs {
 };
 
 int run_tree(const TreeArgs& a) {
+  check_threads(a.threads);  // before a graph of 2L contexts is built
   if (!workloads::tree_sums_fit(a.leaves, a.elements))
     throw UsageError(fmt::format("--leaves {} with --elements {}: the sums would overflow 64 bits",
                                  a.leaves, a.elements));
@@ -30,6 +32,9 @@ int run_tree(const TreeArgs& a) {
   o.leaves = a.leaves;
   o.elements = a.elements;
   o.capacity = parse_capacity(a.capacity, "--capacity");
+  note_long_run(workloads::tree_work(o),
+                fmt::format("T x (2L - 1) = {} x {}", o.elements, 2 * o.leaves - 1),
+                "time grows with -T and -L. Ctrl-C stops it");
   Program g;
   workloads::build_reduction_tree(g, o);
   RunResult r = run(g, {.threads = a.threads,

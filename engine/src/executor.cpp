@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <exception>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 #include "dfsim/engine/errors.hpp"
@@ -79,7 +81,18 @@ Progress make_progress(const ExecutionState& state, std::size_t finished) {
 
 }  // namespace detail
 
+void check_threads(unsigned threads) {
+  if (threads <= kMaxThreads) return;
+  throw std::invalid_argument(
+      "threads = " + std::to_string(threads) + " is more than " + std::to_string(kMaxThreads) +
+      ", the most a run may use (this machine has " +
+      std::to_string(std::thread::hardware_concurrency()) +
+      " hardware threads; more workers only take turns): give at most " +
+      std::to_string(kMaxThreads) + ", or 0 for one per hardware thread");
+}
+
 RunResult run(Program& program, const RunOptions& options) {
+  check_threads(options.threads);
   unsigned threads = options.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   detail::ExecutionState state = detail::prepare(program);

@@ -4,11 +4,16 @@
 // resolves the stall for all, exactly as the sequential executor does, so results match.
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <system_error>
 #include <thread>
 
 #include "dfsim/engine/detail/channel_core.hpp"
+#include "dfsim/engine/detail/thread_start.hpp"
 #include "executor.hpp"
 #include "stall.hpp"
 #include "worker.hpp"
@@ -28,6 +33,24 @@ struct Coordination {
   std::atomic<std::size_t> finished{0};
   RunStatus status = RunStatus::completed;  // under mutex
   std::optional<ContextFailure> failure;    // under mutex
+  std::condition_variable gate;
+  bool gate_open = false;  // under mutex
+  bool go = false;         // under mutex
+
+  // Worker threads wait here until all of them exist; false: leave without running anything.
+  bool wait_at_gate() {
+    std::unique_lock lock(mutex);
+    gate.wait(lock, [this] { return gate_open; });
+    return go;
+  }
+  void open_gate(bool run) {
+    {
+      std::lock_guard lock(mutex);
+      gate_open = true;
+      go = run;
+    }
+    gate.notify_all();
+  }
 
   void finish_run(RunStatus s) {  // mutex held
     if (done) return;
@@ -114,7 +137,54 @@ void worker_loop(Program& program, ExecutionState& state, const RunOptions& opti
   current_worker() = nullptr;
 }
 
+std::function<void(unsigned)>& thread_start_hook() {
+  static std::function<void(unsigned)> hook;
+  return hook;
+}
+
+// Until every worker exists none runs, so a thread the system refuses (std::thread throws
+// std::system_error; a joinable std::thread destroyed unjoined would call std::terminate)
+// leaves nothing half-simulated: the workers already started leave the gate and are joined.
+std::vector<std::thread> start_workers(Program& program, ExecutionState& state,
+                                       const RunOptions& options, Coordination& co,
+                                       unsigned workers) {
+  std::vector<std::thread> threads;
+  auto body = [&](unsigned i) {
+    if (co.wait_at_gate()) worker_loop(program, state, options, co, i);
+  };
+  auto stop_started = [&] {
+    co.open_gate(false);
+    for (auto& t : threads) t.join();
+  };
+  try {
+    threads.reserve(workers - 1);
+    for (unsigned i = 1; i < workers; ++i) {
+      if (thread_start_hook()) thread_start_hook()(i);
+      threads.emplace_back(body, i);
+    }
+  } catch (const std::system_error& e) {
+    const unsigned running = static_cast<unsigned>(threads.size()) + 1;  // with the caller's
+    stop_started();
+    // what() appends the system's reason: "...: Resource temporarily unavailable".
+    throw std::system_error(
+        e.code(), "cannot start worker thread " + std::to_string(running + 1) + " of " +
+                      std::to_string(workers) + " (nothing was simulated; use at most " +
+                      std::to_string(running) + " thread" + (running == 1 ? "" : "s") +
+                      ", or raise the system's limit on threads: ulimit -u, "
+                      "/proc/sys/kernel/threads-max)");
+  } catch (...) {
+    stop_started();
+    throw;
+  }
+  co.open_gate(true);
+  return threads;
+}
+
 }  // namespace
+
+void set_thread_start_hook(std::function<void(unsigned index)> hook) {
+  thread_start_hook() = std::move(hook);
+}
 
 RunResult run_parallel(Program& program, ExecutionState& state, const RunOptions& options,
                        const std::vector<unsigned>& assignment) {
@@ -133,9 +203,7 @@ RunResult run_parallel(Program& program, ExecutionState& state, const RunOptions
     ctx->worker->push_local(ctx);
   }
 
-  std::vector<std::thread> threads;
-  for (unsigned i = 1; i < workers; ++i)
-    threads.emplace_back([&, i] { worker_loop(program, state, options, co, i); });
+  std::vector<std::thread> threads = start_workers(program, state, options, co, workers);
   worker_loop(program, state, options, co, 0);
   for (auto& t : threads) t.join();
 

@@ -156,6 +156,7 @@ ResolvedConfig resolve(const AttentionConfig& config) {
         "n = " + std::to_string(config.n) + " is more than can be simulated: each FIFO of the "
         "key loop carries N^2 elements (N = 16,384 takes about half a minute, and time grows "
         "as N^2); give n at most " + std::to_string(kMaxSequenceLength));
+  check_memory(config.n, config.d, config.heads);
   const VariantSpec& s = spec(config.variant);
   const std::string variant(to_string(config.variant));
   ResolvedConfig r;

@@ -1,7 +1,9 @@
 // The dfsim command line, run as a child process: results as JSON, and bad input rejected
 // with exit status kExitUsage and one line "dfsim: error: ..." naming the flag.
 #include <fcntl.h>
+#include <grp.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -161,6 +164,75 @@ TEST(CliErrors, StagesZero) { expect_usage_error({"pipeline", "--stages", "0"}, 
 TEST(CliErrors, ElementsZero) { expect_usage_error({"pipeline", "-T", "0"}, "--elements"); }
 TEST(CliErrors, MissingSubcommand) { expect_usage_error({}, "subcommand"); }
 TEST(CliErrors, UnknownSubcommand) { expect_usage_error({"frobnicate"}, "subcommand"); }
+
+// Issue 18: 100,000 threads ended in std::terminate (exit 134) once the system refused one.
+TEST(CliErrors, ThreadsBeyondTheLimit) {
+  expect_usage_error({"pipeline", "-T", "1", "-K", "1048576", "-C", "2", "--threads", "100000"},
+                     "threads = 100000 is more than 1024");
+  expect_usage_error({"tree", "--threads", "1025"}, "give at most 1024");
+}
+
+// The exit status of a child that could not set up the limits (not dfsim's).
+constexpr int kNoLimits = 125;
+
+// Runs dfsim allowed `nproc` processes and threads for its user (RLIMIT_NPROC), as user
+// nobody when root, whom the limit does not bind. nullopt when that cannot be arranged.
+std::optional<Invocation> dfsim_with_nproc(const std::vector<std::string>& args, rlim_t nproc) {
+  const std::string tag = ::testing::TempDir() + "dfsim_nproc_" + std::to_string(::getpid());
+  const std::string out_path = tag + "_out", err_path = tag + "_err";
+  std::vector<std::string> argv_storage{DFSIM_BINARY};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  // LeakSanitizer's check at exit needs a thread of its own.
+  std::string asan = std::string(std::getenv("ASAN_OPTIONS") ? std::getenv("ASAN_OPTIONS") : "");
+  asan += ":detect_leaks=0";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (out < 0 || err < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) ::_exit(kNoLimits);
+    if (::geteuid() == 0 && (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 ||
+                             ::setuid(65534) != 0))
+      ::_exit(kNoLimits);
+    rlimit limit{nproc, nproc};
+    if (::setrlimit(RLIMIT_NPROC, &limit) != 0) ::_exit(kNoLimits);
+    ::setenv("ASAN_OPTIONS", asan.c_str(), 1);
+    ::execv(DFSIM_BINARY, argv.data());
+    ::_exit(kNoLimits);
+  }
+  int wstatus = 0;
+  if (pid < 0 || ::waitpid(pid, &wstatus, 0) < 0) return std::nullopt;
+  Invocation result;
+  if (WIFEXITED(wstatus)) result.status = WEXITSTATUS(wstatus);
+  result.out = slurp(out_path);
+  result.err = slurp(err_path);
+  std::remove(out_path.c_str());
+  std::remove(err_path.c_str());
+  if (result.status == kNoLimits) return std::nullopt;
+  return result;
+}
+
+// The system refuses a thread for real: the workers that started are stopped, and the error
+// says what to do; no abort. (An injected refusal: tests/engine/thread_limits_test.cpp.)
+TEST(CliPipeline, ParallelRunWhoseThreadsTheSystemRefusesEndsWithAnError) {
+#ifdef __SANITIZE_THREAD__
+  // ThreadSanitizer starts a thread of its own first: without root to run as nobody, whose
+  // count of threads starts at 0, it would be the one refused.
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to run as nobody under ThreadSanitizer";
+#endif
+  auto r = dfsim_with_nproc({"pipeline", "-T", "1000", "-K", "64", "--threads", "64", "--spread"},
+                            4);
+  if (!r) GTEST_SKIP() << "cannot limit the threads of a child process here";
+  EXPECT_EQ(r->status, dfsim::cli::kExitFailure) << r->err;
+  EXPECT_EQ(r->out, "");
+  std::vector<std::string> err = lines(r->err);
+  ASSERT_EQ(err.size(), 1u) << r->err;
+  EXPECT_THAT(err[0], StartsWith("dfsim: error: cannot start worker thread "));
+  EXPECT_THAT(err[0], HasSubstr(" of 64 (nothing was simulated; use at most "));
+  EXPECT_THAT(err[0], HasSubstr("ulimit -u"));
+}
 
 TEST(CliHelp, HelpExitsZero) {
   Invocation r = dfsim({"pipeline", "--help"});

@@ -1,9 +1,11 @@
 // dfsim sdpa: the JSON it prints, its exit statuses (deadlock 3, overflow 4, bad input 2), its
 // inputs from .npy files and its saved outputs.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -238,6 +240,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"unit_zero_ii", "sdpa --variant naive --n 8 --unit qk=3:0", "qk"},
         BadInput{"inputs_missing", "sdpa --variant naive --inputs /nonexistent/dir",
                  "is not a directory"},
+        BadInput{"allow_non_finite_without_inputs", "sdpa --variant naive --n 8 --allow-non-finite",
+                 "--allow-non-finite requires --inputs"},
+        BadInput{"scale_nan", "sdpa --variant naive --n 8 --scale nan",
+                 "--scale: 'nan' must be a finite number"},
+        BadInput{"scale_inf", "sdpa-min-depth --variant naive --n 8 --scale -inf",
+                 "--scale: '-inf' must be a finite number"},
         BadInput{"min_depth_unknown_variant", "sdpa-min-depth --variant flash --n 8",
                  "unknown variant 'flash'"},
         BadInput{"sweep_bad_sizes", "sdpa-sweep --n 8,x --out /tmp/never",
@@ -375,6 +383,160 @@ else:
   EXPECT_EQ(
       std::system(("/usr/bin/python3 " + script + " " + dir.path().string() + " check").c_str()),
       0);
+}
+
+// Issue 18: unusable input files, each refused with exit 2 and one line naming the file.
+class BrokenInputs : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directories(in_);
+    write(sdpa::random_tensors(10, 2, 11));
+  }
+  void write(const sdpa::Tensors& t, const std::string& suffix = "") {
+    sdpa::write_npy(in_ / ("q" + suffix + ".npy"), {.rows = t.n, .cols = t.d, .values = t.q});
+    sdpa::write_npy(in_ / ("k" + suffix + ".npy"), {.rows = t.n, .cols = t.d, .values = t.k});
+    sdpa::write_npy(in_ / ("v" + suffix + ".npy"), {.rows = t.n, .cols = t.d, .values = t.v});
+  }
+  std::string file(const std::string& name) const { return (in_ / name).string(); }
+  Output run(const std::string& extra = "", const std::string& command = "sdpa") {
+    return run_dfsim(command + " --variant reordered-stable --inputs " + in_.string() + " " + extra,
+                     dir_);
+  }
+  // Exit 2, nothing on stdout, and exactly this one line on stderr.
+  static void expect_refused(const Output& o, const std::string& line) {
+    EXPECT_EQ(o.status, 2) << o.err;
+    EXPECT_EQ(o.err, "dfsim: error: " + line + "\n");
+    EXPECT_TRUE(o.out.empty()) << o.out;
+  }
+
+  TempDir dir_;
+  std::filesystem::path in_ = dir_ / "in";
+};
+
+TEST_F(BrokenInputs, HundredThousandNestedBracketsInTheHeader) {
+  std::string header =
+      "{'descr':'<f8','fortran_order':False,'shape':(1,1),'x':" + std::string(100'000, '[') +
+      std::string(100'000, ']') + "}";
+  std::string bytes = "\x93NUMPY\x02";
+  bytes += '\0';
+  for (int i = 0; i < 4; ++i) bytes += static_cast<char>((header.size() >> (8 * i)) & 0xff);
+  std::ofstream(in_ / "q.npy", std::ios::binary) << bytes << header << std::string(8, '\0');
+  auto o = run();
+  EXPECT_EQ(o.status, 2) << o.err.substr(0, 500);
+  EXPECT_EQ(o.err.rfind("dfsim: error: " + file("q.npy") +
+                            ": malformed header (brackets nested more than 64 deep at character "
+                            "119): {'descr':'<f8','fortran_order':False,",
+                        0),
+            0u)
+      << o.err.substr(0, 500);
+  EXPECT_TRUE(contains(o.err, "... (200056 bytes)\n")) << o.err.substr(0, 500);
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1);
+}
+
+TEST_F(BrokenInputs, SymlinkToDevZero) {
+  std::filesystem::remove(in_ / "q.npy");
+  std::filesystem::create_symlink("/dev/zero", in_ / "q.npy");
+  expect_refused(run(), file("q.npy") +
+                            ": not a regular file: it is a character device (a symbolic link to "
+                            "/dev/zero); give a .npy file written by numpy.save");
+}
+
+TEST_F(BrokenInputs, NamedPipe) {
+  std::filesystem::remove(in_ / "k.npy");
+  ASSERT_EQ(::mkfifo((in_ / "k.npy").c_str(), 0600), 0);
+  expect_refused(run(), file("k.npy") +
+                            ": not a regular file: it is a named pipe (FIFO); give a .npy file "
+                            "written by numpy.save");
+}
+
+TEST_F(BrokenInputs, Directory) {
+  std::filesystem::remove(in_ / "v.npy");
+  std::filesystem::create_directories(in_ / "v.npy");
+  expect_refused(run(), file("v.npy") +
+                            ": not a regular file: it is a directory; give a .npy file written "
+                            "by numpy.save");
+}
+
+TEST_F(BrokenInputs, TruncatedData) {
+  std::filesystem::resize_file(in_ / "v.npy", std::filesystem::file_size(in_ / "v.npy") - 8);
+  expect_refused(run(), file("v.npy") +
+                            ": truncated: shape (10, 2) of '<f8' needs 10 x 2 x 8 bytes of data, "
+                            "the file has 152");
+}
+
+constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+const std::string kFix =
+    "; Q, K and V must be finite: fix the file, or pass --allow-non-finite to simulate it as it is";
+
+TEST_F(BrokenInputs, NanAndInfAreRefusedByFileRowAndColumn) {
+  auto t = sdpa::random_tensors(10, 2, 11);
+  t.k[3 * 2 + 1] = kNan;
+  write(t);
+  expect_refused(run(), file("k.npy") + ": row 3, column 1 is NaN (counting from 0)" + kFix);
+  expect_refused(run("", "sdpa-min-depth"),
+                 file("k.npy") + ": row 3, column 1 is NaN (counting from 0)" + kFix);
+
+  t = sdpa::random_tensors(10, 2, 11);
+  t.q[7 * 2 + 0] = kInf;
+  t.q[9 * 2 + 1] = -kInf;
+  write(t);
+  expect_refused(run(), file("q.npy") +
+                            ": row 7, column 0 is inf (counting from 0; the first of 2 NaN or "
+                            "infinite values)" +
+                            kFix);
+
+  t = sdpa::random_tensors(10, 2, 11);
+  t.v[0] = -kInf;
+  write(t);
+  expect_refused(run(), file("v.npy") + ": row 0, column 0 is -inf (counting from 0)" + kFix);
+}
+
+TEST_F(BrokenInputs, NanInOneHeadsFilesNamesThem) {
+  std::filesystem::remove_all(in_);
+  std::filesystem::create_directories(in_);
+  write(sdpa::random_tensors(6, 1, 1), "0");
+  auto t = sdpa::random_tensors(6, 1, 2);
+  t.v[4] = kNan;
+  write(t, "1");
+  expect_refused(run("--heads 2"),
+                 file("v1.npy") + ": row 4, column 0 is NaN (counting from 0)" + kFix);
+}
+
+TEST_F(BrokenInputs, AllowNonFiniteSimulatesThem) {
+  auto t = sdpa::random_tensors(10, 2, 11);
+  t.k[3 * 2 + 1] = kNan;
+  write(t);
+  auto o = run("--allow-non-finite --json");
+  EXPECT_EQ(o.status, 4) << o.err;  // the outputs hold NaN
+  json j = parse(o);
+  EXPECT_EQ(j["status"], "completed");
+  EXPECT_TRUE(j["non_finite"].get<bool>());
+  EXPECT_TRUE(contains(o.err,
+                       "output values are inf or NaN, carried from the inf or NaN in the "
+                       "inputs (--allow-non-finite)"))
+      << o.err;
+  EXPECT_FALSE(contains(o.err, "please report")) << o.err;
+  auto m = run("--allow-non-finite --json", "sdpa-min-depth");
+  EXPECT_EQ(m.status, 0) << m.err;
+}
+
+// The random inputs are finite for every --scale the flag accepts; a scale large enough for
+// q.k itself to overflow is an overflow no variant avoids, and the message says so.
+TEST(SdpaCommand, ScoresBeyondTheArithmeticOverflowEveryVariant) {
+  TempDir dir;
+  auto o = run_dfsim("sdpa --variant reordered-stable --n 4 --scale 1e200", dir);
+  EXPECT_EQ(o.status, 4) << o.err;
+  EXPECT_TRUE(contains(o.err,
+                       "The largest score q.k/sqrt(d) is inf, beyond the range of fp64, "
+                       "so every variant overflows: make Q and K smaller."))
+      << o.err;
+  auto fp32 = run_dfsim("sdpa --variant naive-stable --n 4 --scale 1e20 --precision fp32", dir);
+  EXPECT_EQ(fp32.status, 4) << fp32.err;
+  EXPECT_TRUE(contains(fp32.err,
+                       "beyond the range of fp32, so every variant overflows: make Q "
+                       "and K smaller, or use --precision fp64."))
+      << fp32.err;
 }
 
 }  // namespace

@@ -41,6 +41,7 @@ TEST(SdpaSweep, WritesResultsAndReport) {
   ASSERT_EQ(j["results"].size(), 6u);
   for (const auto& r : j["results"]) {
     EXPECT_EQ(r["status"], "completed") << r.dump();
+    EXPECT_EQ(r["runs_done"], "preset;unbounded;min-depths") << r.dump();
     EXPECT_GE(r["cycles"].get<std::uint64_t>(), r["ideal_cycles"].get<std::uint64_t>());
     EXPECT_LT(r["max_abs_error"].get<double>(), 1e-12);
     EXPECT_EQ(r["unbounded_cycles"], r["min_depth_cycles"]) << r.dump();
@@ -57,6 +58,9 @@ TEST(SdpaSweep, WritesResultsAndReport) {
   // The reordered graph's memory does not change with N.
   EXPECT_EQ(j["results"][3]["intermediate_memory_elements"],
             j["results"][5]["intermediate_memory_elements"]);
+
+  for (const auto& entry : fs::directory_iterator(out))
+    EXPECT_NE(entry.path().extension(), ".tmp") << entry.path();  // every write renamed in place
 
   std::string report = slurp(out / "report.md");
   EXPECT_NE(report.find("Intermediate memory"), std::string::npos);

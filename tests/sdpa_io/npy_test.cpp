@@ -2,14 +2,20 @@
 // has numpy; skipped otherwise), and the message of every error.
 #include "dfsim/sdpa/npy.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bit>
+#include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <limits>
 #include <string>
 
@@ -60,6 +66,23 @@ class Npy : public ::testing::Test {
     bytes.append(data_bytes, '\0');
     std::ofstream(path(name), std::ios::binary) << bytes;
     return path(name);
+  }
+
+  // A format 2.0 file (4-byte header length) with the header exactly as given, unpadded.
+  fs::path raw_v2(const std::string& name, const std::string& header, std::size_t data_bytes) {
+    std::string bytes = "\x93NUMPY\x02";
+    bytes += '\0';
+    for (int i = 0; i < 4; ++i) bytes += static_cast<char>((header.size() >> (8 * i)) & 0xff);
+    bytes += header;
+    bytes.append(data_bytes, '\0');
+    std::ofstream(path(name), std::ios::binary) << bytes;
+    return path(name);
+  }
+
+  // The header of issue 18's crash: an unknown key whose value nests `levels` lists.
+  static std::string nested_header(std::size_t levels, bool closed) {
+    return "{'descr':'<f8','fortran_order':False,'shape':(1,1),'x':" + std::string(levels, '[') +
+           (closed ? std::string(levels, ']') + "}" : "");
   }
 
   // The message read_npy throws for `file`.
@@ -270,6 +293,172 @@ TEST_F(Npy, NumpyIntegerAndBigEndianAndFortranFiles) {
   EXPECT_NE(error_of(path("b.npy")).find("big-endian dtype '>f8'"), std::string::npos)
       << error_of(path("b.npy"));
   EXPECT_NE(error_of(path("f.npy")).find("Fortran"), std::string::npos) << error_of(path("f.npy"));
+}
+
+// Issue 18: 100,000 nested brackets overflowed the parser's call stack (SIGSEGV).
+TEST_F(Npy, HundredThousandNestedBracketsAreAMessageNotACrash) {
+  for (bool closed : {true, false}) {
+    auto file = raw_v2("nested.npy", nested_header(100'000, closed), 8);
+    std::string message = error_of(file);
+    EXPECT_EQ(
+        message.rfind(file.string() + ": malformed header (brackets nested more than 64 deep at "
+                                      "character 119): {'descr':'<f8','fortran_order':False,",
+                      0),
+        0u)
+        << message.substr(0, 400);
+    // The 200 KB header is cut short: the message stays one short line.
+    EXPECT_NE(
+        message.find("... (" + std::to_string(nested_header(100'000, closed).size()) + " bytes)"),
+        std::string::npos)
+        << message.substr(0, 400);
+    EXPECT_LT(message.size(), 400u);
+    EXPECT_EQ(message.find('\n'), std::string::npos);
+  }
+}
+
+TEST_F(Npy, NestingUpToTheLimitIsSkipped) {
+  auto file = raw_v2("nested.npy", nested_header(64, true), 8);
+  Matrix m = read_npy(file);
+  EXPECT_EQ(m.rows, 1u);
+  EXPECT_EQ(m.cols, 1u);
+  EXPECT_NE(error_of(raw_v2("deeper.npy", nested_header(65, true), 8)).find("nested more than 64"),
+            std::string::npos);
+}
+
+TEST_F(Npy, UnknownKeysOfEveryKindAreSkipped) {
+  auto file = handmade("k.npy",
+                       "{'descr': '<f8', 'a': [1, (2, 3), {'b': 'c]'}], 'e': {}, 'f': (), "
+                       "'fortran_order': False, 'g': -1.5e3, 'shape': (2, 1), }",
+                       16);
+  Matrix m = read_npy(file);
+  EXPECT_EQ(m.rows, 2u);
+  EXPECT_EQ(m.cols, 1u);
+}
+
+TEST_F(Npy, HeaderControlBytesAreEscapedInTheMessage) {
+  auto file = raw_v2("c.npy", "{'descr': '<f8', 'fortran_order': \x01\xff", 0);
+  std::string message = error_of(file);
+  EXPECT_NE(message.find("(expected True or False at character 34): {'descr': '<f8', "
+                         "'fortran_order': \\x01\\xff"),
+            std::string::npos)
+      << message;
+}
+
+// Issue 18: q.npy linked to /dev/zero was read whole (1.97 GB) before its magic was checked.
+TEST_F(Npy, SymlinkToDevZeroIsRefusedWithoutReading) {
+  if (!fs::exists("/dev/zero")) GTEST_SKIP() << "no /dev/zero";
+  fs::create_symlink("/dev/zero", path("q.npy"));
+  EXPECT_EQ(error_of(path("q.npy")),
+            path("q.npy").string() +
+                ": not a regular file: it is a character device (a symbolic link to /dev/zero); "
+                "give a .npy file written by numpy.save");
+}
+
+// Issue 18: a named pipe without a writer blocked read_npy forever.
+TEST_F(Npy, NamedPipeIsRefusedWithoutBlocking) {
+  ASSERT_EQ(::mkfifo(path("q.npy").c_str(), 0600), 0) << std::strerror(errno);
+  auto message = std::async(std::launch::async, [&] { return error_of(path("q.npy")); });
+  if (message.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    int writer = ::open(path("q.npy").c_str(), O_WRONLY | O_NONBLOCK);  // lets the reader go
+    if (writer >= 0) ::close(writer);
+    FAIL() << "read_npy blocked on a named pipe";
+  }
+  EXPECT_EQ(message.get(), path("q.npy").string() +
+                               ": not a regular file: it is a named pipe (FIFO); give a .npy "
+                               "file written by numpy.save");
+}
+
+// Issue 18: a directory gave a message without the file's name.
+TEST_F(Npy, DirectoryIsRefusedByName) {
+  fs::create_directories(path("q.npy"));
+  EXPECT_EQ(error_of(path("q.npy")), path("q.npy").string() +
+                                         ": not a regular file: it is a directory; give a .npy "
+                                         "file written by numpy.save");
+}
+
+TEST_F(Npy, DanglingSymlinkIsAMissingFile) {
+  fs::create_symlink(path("absent.npy"), path("q.npy"));
+  EXPECT_EQ(error_of(path("q.npy")), path("q.npy").string() + ": no such file");
+}
+
+// A header may claim any shape: the claim is checked against the file's size before the
+// values are allocated (a std::bad_alloc would not be a std::runtime_error, and fail here).
+TEST_F(Npy, HugeShapeIsTruncatedNotAllocated) {
+  auto file = handmade(
+      "h.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 1048576), }", 24);
+  EXPECT_NE(error_of(file).find("truncated: shape (4294967296, 1048576) of '<f8' needs "
+                                "4294967296 x 1048576 x 8 bytes of data, the file has 24"),
+            std::string::npos)
+      << error_of(file);
+  auto wraps = handmade(
+      "w.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (18446744073709551615, 2), }",
+      24);
+  EXPECT_NE(error_of(wraps).find("truncated: shape (18446744073709551615, 2)"), std::string::npos)
+      << error_of(wraps);
+}
+
+TEST_F(Npy, HeaderLengthBeyondTheFileIsTruncated) {
+  std::string bytes = "\x93NUMPY\x02";
+  bytes += '\0';
+  bytes += "\xf0\xff\xff\xff{'descr'";
+  std::ofstream(path("l.npy"), std::ios::binary) << bytes;
+  EXPECT_EQ(error_of(path("l.npy")), path("l.npy").string() +
+                                         ": truncated: the header is 4294967280 bytes, the file "
+                                         "ends after 8");
+}
+
+TEST_F(Npy, HeaderOverOneMebibyteIsRefused) {
+  auto file = raw_v2("big.npy", "{" + std::string((1 << 20) + 1, ' '), 0);
+  EXPECT_EQ(error_of(file), file.string() +
+                                ": the header is 1048578 bytes, more than the 1048576 this "
+                                "reader accepts (NumPy writes a few hundred)");
+}
+
+TEST_F(Npy, TruncatedPreamble) {
+  std::ofstream(path("p.npy"), std::ios::binary) << std::string("\x93NUMPY\x02\x00\x10", 9);
+  EXPECT_NE(error_of(path("p.npy")).find("truncated: the file ends inside its preamble"),
+            std::string::npos);
+}
+
+TEST_F(Npy, ExtraDataAfterTheValuesIsIgnored) {
+  auto file = handmade("x.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", 12);
+  EXPECT_EQ(read_npy(file).values, std::vector<double>{0.0});
+}
+
+TEST_F(Npy, LargeFileIsReadInPieces) {
+  Matrix m{.rows = 100'000, .cols = 3};  // 2.4 MB of data: three pieces of 1 MiB
+  for (std::size_t i = 0; i < 300'000; ++i) m.values.push_back(static_cast<double>(i) * 0.5);
+  write_npy(path("big.npy"), m);
+  EXPECT_EQ(read_npy(path("big.npy")).values, m.values);
+}
+
+TEST(NonFinite, FirstNanOrInfinityAndTheCount) {
+  constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  Matrix m{.rows = 4, .cols = 2, .values = {0, 1, 2, 3, 4, kNan, kInf, 7}};
+  auto bad = find_non_finite(m);
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->row, 2u);
+  EXPECT_EQ(bad->col, 1u);
+  EXPECT_EQ(bad->count, 2u);
+  EXPECT_EQ(to_string(*bad),
+            "row 2, column 1 is NaN (counting from 0; the first of 2 NaN or "
+            "infinite values)");
+  m.values[5] = 5;
+  m.values[6] = -kInf;
+  EXPECT_EQ(to_string(*find_non_finite(m)), "row 3, column 0 is -inf (counting from 0)");
+  m.values[6] = kInf;
+  EXPECT_EQ(to_string(*find_non_finite(m)), "row 3, column 0 is inf (counting from 0)");
+  m.values[6] = 6;
+  EXPECT_FALSE(find_non_finite(m));
+}
+
+TEST_F(Npy, NonFiniteValuesAreReadAsTheyAre) {
+  Matrix m{.rows = 1, .cols = 2, .values = {std::numeric_limits<double>::quiet_NaN(), 1.0}};
+  write_npy(path("n.npy"), m);
+  Matrix back = read_npy(path("n.npy"));
+  EXPECT_TRUE(std::isnan(back.values[0]));
+  EXPECT_EQ(find_non_finite(back)->col, 0u);
 }
 
 }  // namespace

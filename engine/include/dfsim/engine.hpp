@@ -5,6 +5,7 @@
 #include "dfsim/engine/context.hpp"
 #include "dfsim/engine/cycle.hpp"
 #include "dfsim/engine/errors.hpp"
+#include "dfsim/engine/estimate.hpp"
 #include "dfsim/engine/fan_out.hpp"
 #include "dfsim/engine/process.hpp"
 #include "dfsim/engine/program.hpp"

@@ -33,8 +33,21 @@ struct RunOptions {
   Tracer* tracer = nullptr;
 };
 
-// Validates (throws GraphError), runs to completion, deadlock or failure, and reports.
-// A context that throws ends the run with status failed; it is never rethrown.
+// The most worker threads a run may ask for, on any machine. Workers beyond the hardware's
+// threads only take turns (each spins 20-50 us for mail before it sleeps), so a few per
+// hardware thread are all that testing interleavings needs; each also reserves a stack (8 MB
+// of address space by default) and counts against the system's limit on threads (ulimit -u),
+// which 100,000 exceeded. One figure for every machine keeps a command valid wherever it ran.
+// A run never starts more workers than it has contexts, whatever it asks for.
+inline constexpr unsigned kMaxThreads = 1024;
+
+// Throws std::invalid_argument, naming the limit and the way out, if threads > kMaxThreads.
+void check_threads(unsigned threads);
+
+// Validates (throws GraphError; std::invalid_argument from check_threads), runs to completion,
+// deadlock or failure, and reports. A context that throws ends the run with status failed; it
+// is never rethrown. When the system refuses a worker thread, the threads already started are
+// stopped before any context runs and std::system_error says which thread and what to do.
 RunResult run(Program& program, const RunOptions& options = {});
 
 }  // namespace dfsim

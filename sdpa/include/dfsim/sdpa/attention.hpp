@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dfsim/engine/estimate.hpp"
 #include "dfsim/engine/run.hpp"
 #include "dfsim/units/options.hpp"
 
@@ -82,8 +83,28 @@ struct ResolvedConfig {
 inline constexpr std::size_t kMaxSequenceLength = std::size_t{1} << 20;
 
 // Throws std::invalid_argument with a message naming the problem and the fix (an unknown
-// FIFO or unit name lists the valid ones; zero latency, II or depth; n or d of 0; ...).
+// FIFO or unit name lists the valid ones; zero latency, II or depth; n or d of 0; n, d and
+// heads that cannot fit in memory (check_memory); ...).
 ResolvedConfig resolve(const AttentionConfig& config);
+
+// The least memory a run of `heads` heads of N x d takes, in bytes: per head Q, K, V, the
+// outputs and the reference (5 x N x d values of 8 bytes) and the graph. Never overflows.
+double minimum_memory_bytes(std::size_t n, std::size_t d, unsigned heads);
+// Throws std::invalid_argument when minimum_memory_bytes exceeds this machine's physical
+// memory, saying how much smaller heads or d must be. resolve() calls it; a reader of inputs
+// calls it before copying them for every head.
+void check_memory(std::size_t n, std::size_t d, unsigned heads);
+
+// The FIFOs of the key loop (k, v and those between the units that take a step per key): each
+// carries N^2 elements per head. The other FIFOs (q, per-row sums, maxima, outputs) carry N.
+std::size_t key_loop_fifos(Variant v);
+// One simulate_attention run: the elements through the FIFOs, every head, at the speed this
+// variant was measured at (limits.cpp).
+WorkEstimate estimate_work(const AttentionConfig& config);
+// find_min_depths: about log2 of each FIFO's largest possible peak (N^2 in the key loop, N
+// outside) runs per FIFO, and two more.
+std::size_t min_depth_runs(const AttentionConfig& config);
+WorkEstimate estimate_min_depths_work(const AttentionConfig& config);
 
 struct FifoStats {
   std::string name;  // e.g. "long", or "head1.long" with several heads

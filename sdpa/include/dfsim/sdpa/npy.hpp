@@ -10,6 +10,8 @@
 // message names the file and what is wrong with it.
 #include <cstddef>
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace dfsim::sdpa {
@@ -21,10 +23,25 @@ struct Matrix {
   std::vector<double> values;  // rows * cols
 };
 
-// Throws std::runtime_error naming `file`: missing or unreadable file, bad magic string,
-// unsupported version, malformed header, unsupported dtype (e.g. '<i8', or big-endian '>f8'),
-// Fortran order, not 1-D or 2-D, or fewer data bytes than the shape needs.
+// Throws std::runtime_error naming `file`: missing or unreadable file, not a regular file (a
+// directory, a named pipe, a device such as /dev/zero: refused without reading or blocking), bad
+// magic string, unsupported version, malformed header (brackets nested more than 64 deep
+// included), a header over 1 MiB, unsupported dtype (e.g. '<i8', or big-endian '>f8'), Fortran
+// order, not 1-D or 2-D, or fewer data bytes than the shape needs (checked against the file's
+// size before anything is allocated). NaN and inf values are read as they are: see
+// find_non_finite.
 Matrix read_npy(const std::filesystem::path& file);
+
+// The first NaN or infinity of a matrix, row-major, and how many it holds in all.
+struct NonFinite {
+  std::size_t row = 0;
+  std::size_t col = 0;
+  double value = 0;
+  std::size_t count = 0;
+};
+std::optional<NonFinite> find_non_finite(const Matrix& m);
+// "row 3, column 1 is NaN (counting from 0; the first of 2 NaN or infinite values)"
+std::string to_string(const NonFinite& x);
 
 // Writes `m` as a float64 C-order array of shape (rows, cols). Throws std::invalid_argument if
 // values.size() != rows * cols, std::runtime_error naming `file` if it cannot be written.
