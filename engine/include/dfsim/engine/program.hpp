@@ -170,7 +170,6 @@ class Scope {
   std::string qualify(const std::string& name) const {
     return prefix_.empty() ? name : prefix_ + "." + name;
   }
-  Program& program() const noexcept { return *program_; }
 
  private:
   Program* program_;

@@ -57,8 +57,6 @@ class ChannelCore {
   bool has_credit() const noexcept {
     return enqueued() - dequeued() < credit_window_;
   }
-  // The receiver can act: an element is there, or the stream has ended.
-  bool receivable() const noexcept { return !empty() || closed(); }
 
   // ---- the same questions from the owning end, cheaper: each end keeps its own counter
   // and a cached copy of the other's, refreshed only when the cache says "no". ----
