@@ -10,6 +10,7 @@ packages=(
   libfmt-dev                                # formatted output
   libgtest-dev                              # tests
   libbenchmark-dev                          # benchmarks
+  libmuparser-dev                           # native expressions of graph files (graph/)
   libsystemc-dev                            # SystemC peer of the speed benchmark
   libboost-context-dev                      # fiber peer of the context-switch benchmark
   python3 python3-matplotlib python3-numpy  # plots of the sweep report, .npy fixtures

@@ -1,0 +1,78 @@
+#include "sinks.hpp"
+
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+#include "dfsim/engine/utility.hpp"
+
+namespace dfsim::graph::detail {
+namespace {
+
+std::string number(double v) {
+  std::ostringstream os;
+  os.precision(17);
+  os << v;
+  return os.str();
+}
+
+}  // namespace
+
+std::function<Process(Context&, Receiver<Value>)> keep_sink(KeptValues* into, VectorPool* pool) {
+  const ElementType t = into->type;
+  return consume_each<Value>([into, pool, t](Value&& v) {
+    ++into->count;
+    if (t.is_vector()) {
+      auto x = VectorPool::view(v);
+      into->reals.insert(into->reals.end(), x.begin(), x.end());
+      pool->release(v);
+    } else if (t.scalar == ScalarType::int64) {
+      into->integers.push_back(v.integer());
+    } else {
+      into->reals.push_back(v.real());
+    }
+  });
+}
+
+std::function<Process(Context&, Receiver<Value>)> discard_sink(ElementType type, VectorPool* pool) {
+  return consume_each<Value>([type, pool](Value&& v) {
+    if (type.is_vector()) pool->release(v);
+  });
+}
+
+std::function<Process(Context&, Receiver<Value>)> check_sink(ElementType type, Data expected,
+                                                              double abs_tolerance,
+                                                              double rel_tolerance, VectorPool* pool) {
+  return [=](Context&, Receiver<Value> in) -> Process {
+    const std::size_t width = type.is_vector() ? type.dims : 1;
+    const bool integers = type.scalar == ScalarType::int64;
+    const std::size_t count = (integers ? expected.integers.size() : expected.reals.size()) / width;
+    std::size_t i = 0;
+    while (auto v = co_await in.pop()) {
+      if (i >= count)
+        throw std::runtime_error("received more than the " + std::to_string(count) + " expected elements");
+      if (integers) {
+        if (v->integer() != expected.integers[i])
+          throw std::runtime_error("element " + std::to_string(i) + ": expected " +
+                                   std::to_string(expected.integers[i]) + ", got " +
+                                   std::to_string(v->integer()));
+      } else {
+        const double* got = type.is_vector() ? VectorPool::view(*v).data() : nullptr;
+        for (std::size_t k = 0; k < width; ++k) {
+          const double g = got ? got[k] : v->real(), e = expected.reals[i * width + k];
+          if (!(std::fabs(g - e) <= abs_tolerance + rel_tolerance * std::fabs(e)))
+            throw std::runtime_error("element " + std::to_string(i) +
+                                     (type.is_vector() ? ", component " + std::to_string(k) : "") +
+                                     ": expected " + number(e) + ", got " + number(g));
+        }
+        if (got) pool->release(*v);
+      }
+      ++i;
+    }
+    if (i != count)
+      throw std::runtime_error("stream ended after " + std::to_string(i) + " of " +
+                               std::to_string(count) + " expected elements");
+  };
+}
+
+}  // namespace dfsim::graph::detail
