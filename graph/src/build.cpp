@@ -270,6 +270,7 @@ BuiltGraph::BuiltGraph(BuiltGraph&&) noexcept = default;
 BuiltGraph& BuiltGraph::operator=(BuiltGraph&&) noexcept = default;
 
 Program& BuiltGraph::program() noexcept { return impl_->program; }
+const VectorPool& BuiltGraph::vectors() const noexcept { return impl_->pool; }
 
 GraphRun BuiltGraph::run(const RunOptions& options) {
   GraphRun r{.result = dfsim::run(impl_->program, options)};
