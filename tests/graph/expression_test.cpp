@@ -130,3 +130,37 @@ TEST(Expression, Float32ChannelsRoundSourcesAndResults) {
 
 }  // namespace
 }  // namespace dfsim::graph
+
+namespace dfsim::graph {
+namespace {
+
+TEST(Vectors, FanOutRepeatAndScanReleaseEveryReference) {
+  // A vector source fans out to a Repeat (x2) and a Scan of the running sum; a Map scales the
+  // repeated vectors by a per-row scalar. Every vector made is released by the run's end.
+  const ElementType v3{ScalarType::float64, 3};
+  GraphSpec s;
+  s.channels = {{.name = "x1", .type = v3}, {.name = "x2", .type = v3}, {.name = "r", .type = v3},
+                {.name = "c"}, {.name = "y", .type = v3}, {.name = "z", .type = v3, .capacity = 1},
+                {.name = "n"}};
+  s.nodes = {{.name = "src", .kind = NodeKind::source, .outputs = {{"x1", "x2"}},
+              .data = {.reals = {1, 2, 3, 4, 5, 6}}},
+             {.name = "rep", .kind = NodeKind::repeat, .inputs = {"x1"}, .outputs = {{"r"}}, .repeat_count = 2},
+             {.name = "cs", .kind = NodeKind::source, .outputs = {{"c"}}, .data = {.reals = {10, 100}}},
+             {.name = "scale", .kind = NodeKind::map, .inputs = {"c", "r"}, .outputs = {{"y"}},
+              .row_length = 2, .per_row_inputs = {0}, .compute = {.outputs = {"a * b"}}},
+             {.name = "run", .kind = NodeKind::scan, .inputs = {"x2"}, .outputs = {{"z"}, {"n"}},
+              .row_length = 2, .compute = {.outputs = {"acc", "dot(acc, acc)"}, .update = "acc + a"}},
+             {.name = "ys", .kind = NodeKind::sink, .inputs = {"y"}},
+             {.name = "zs", .kind = NodeKind::sink, .inputs = {"z"}},
+             {.name = "ns", .kind = NodeKind::sink, .inputs = {"n"}}};
+  BuiltGraph g(s);
+  GraphRun r = g.run({.threads = 2});
+  ASSERT_TRUE(r.result.ok()) << r.result.describe_problem();
+  EXPECT_EQ(r.kept[0].reals, (std::vector<double>{10, 20, 30, 10, 20, 30, 400, 500, 600, 400, 500, 600}));
+  EXPECT_EQ(r.kept[1].reals, (std::vector<double>{1, 2, 3, 5, 7, 9}));
+  EXPECT_EQ(r.kept[2].reals, (std::vector<double>{14, 25 + 49 + 81}));
+  EXPECT_EQ(g.vectors().live(), 0u);
+}
+
+}  // namespace
+}  // namespace dfsim::graph
