@@ -111,6 +111,20 @@ TEST(GraphFile, TheAttentionRowExampleComputesSoftmaxTimesV) {
   EXPECT_EQ(r.kept[1].reals, (std::vector<double>{e0 + e1 + e2}));
 }
 
+TEST(GraphFile, ANpyFileOfTheWrongShapeNamesTheNodeAndTheShapes) {
+  GraphSpec s = load_graph(DFSIM_SOURCE_DIR "/examples/graphs/attention_row.json");
+  s.channels[2].type.dims = 3;  // v: float64[3], but the file holds vectors of 2
+  s.channels[7].type.dims = 3;  // o, which accumulates e * v
+  try {
+    BuiltGraph g(s);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "node 'v_source': " DFSIM_SOURCE_DIR "/examples/graphs/attention_row_v.npy holds a 3 x 2 "
+              "array; a channel of float64[3] needs 3 columns");
+  }
+}
+
 TEST(GraphFile, AFileThatIsNotJsonSaysSo) {
   const auto file = std::filesystem::temp_directory_path() / "dfsim_graph_bad.json";
   { std::ofstream(file) << "{\"version\": 1,"; }
