@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "dfsim/graph/build.hpp"
+#include "dfsim/graph/dot.hpp"
 #include "dfsim/graph/json.hpp"
 
 namespace dfsim::graph {
@@ -123,6 +124,20 @@ TEST(GraphFile, ANpyFileOfTheWrongShapeNamesTheNodeAndTheShapes) {
               "node 'v_source': " DFSIM_SOURCE_DIR "/examples/graphs/attention_row_v.npy holds a 3 x 2 "
               "array; a channel of float64[3] needs 3 columns");
   }
+}
+
+TEST(GraphFile, ASpecDrawsAsDot) {
+  GraphSpec s = load_graph(DFSIM_SOURCE_DIR "/examples/graphs/pipeline.json");
+  EXPECT_EQ(to_dot(s),
+            "digraph dfsim {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n"
+            "  edge [fontname=\"monospace\", fontsize=10];\n"
+            "  \"source\" [label=\"source\\nsource\\nP 1, II 1\"];\n"
+            "  \"stage0\" [label=\"stage0\\nmap\\nP 3, II 1\"];\n"
+            "  \"stage1\" [label=\"stage1\\nmap\\nP 1, II 1\"];\n"
+            "  \"sink\" [label=\"sink\\nsink\"];\n"
+            "  \"source\" -> \"stage0\" [label=\"c0\\nint64, capacity 8\"];\n"
+            "  \"stage0\" -> \"stage1\" [label=\"c1\\nint64, capacity 8\"];\n"
+            "  \"stage1\" -> \"sink\" [label=\"c2\\nint64, capacity 8\"];\n}\n");
 }
 
 TEST(GraphFile, AFileThatIsNotJsonSaysSo) {
