@@ -69,6 +69,11 @@ struct AttentionConfig {
 // (the sink has no timing). With several heads the same names apply to every head.
 std::vector<std::string> unit_names(Variant v);
 std::vector<std::string> fifo_names(Variant v);
+// The naive graphs' long FIFOs (the role names containing "long"), which must hold a whole row:
+// a depth below about N deadlocks. Empty for the reordered graphs.
+std::vector<std::string> long_fifo_names(Variant v);
+// The role of a FIFO or unit named in a run: "head1.long" -> "long", "long" -> "long".
+std::string_view role_name(std::string_view name) noexcept;
 
 // What a config resolves to once the preset and overrides are applied.
 struct ResolvedConfig {
