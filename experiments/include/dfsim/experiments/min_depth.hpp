@@ -49,26 +49,27 @@ struct MinDepthOptions {
   std::function<bool()> stop;
 };
 
-// One probe: `fifo` (a role name, every head) at `depth`, every other FIFO unbounded.
+// One probe: `fifo` (a role name, every head) at `depth`, the other FIFOs as `config` has them
+// (the search passes every other FIFO unbounded). Stopped at the target cycles.
 struct ProbeOutcome {
-  RunStatus status = RunStatus::completed;
+  RunStatus status = RunStatus::completed;  // cycle_limit: it passed the target
   Cycle cycles = 0;      // when the run stopped
   bool matches = false;  // completed in exactly the target cycles
 };
-// `config` is used as given but for `fifo`'s depth: the search passes the all-unbounded one.
 ProbeOutcome probe(const sdpa::AttentionConfig& config, const std::vector<sdpa::Tensors>& inputs,
                    const std::string& fifo, std::uint64_t depth, Cycle target_cycles);
 
 // The smallest depth in [1, upper] whose probe matches (`upper` must), by bisection; nullopt
-// if `stop` said so. `probes`, if given, counts the probes run.
+// if `stop` said so. `runs`, if given, counts the probes.
 std::optional<std::uint64_t> search_fifo(const sdpa::AttentionConfig& unbounded_config,
                                          const std::vector<sdpa::Tensors>& inputs,
                                          const std::string& fifo, std::uint64_t upper,
                                          Cycle target_cycles,
                                          const std::function<bool()>& stop = {},
-                                         std::size_t* probes = nullptr);
+                                         std::size_t* runs = nullptr);
 
 struct MinDepths {
+  Cycle ideal_cycles = 0;  // II_max x N^2 (sdpa::AttentionRun::ideal_cycles)
   Cycle unbounded_cycles = 0;
   std::map<std::string, std::uint64_t> depth;  // by FIFO role name, the searched ones
   // The searched FIFOs at their minimum, the others at the preset's depth; 0 if that run

@@ -3,7 +3,7 @@
 // per head) and how many engine threads run it; and its JSON (the "config" object of
 // `dfsim sdpa --json` and `dfsim sdpa-min-depth --json`, docs/outputs.md).
 //
-//   Setup s = make_setup({.variant = sdpa::Variant::naive, .n = 64},
+//   RunSetup s = make_setup({.variant = sdpa::Variant::naive, .n = 64},
 //                        random_inputs(64, 1, /*heads=*/1, /*seed=*/1, /*scale=*/1.0));
 //   nlohmann::ordered_json j = config_json(s);   // j["variant"] == "naive"
 #include <nlohmann/json.hpp>
@@ -15,7 +15,7 @@
 
 namespace dfsim::experiments {
 
-struct Setup {
+struct RunSetup {
   sdpa::AttentionConfig config;
   sdpa::ResolvedConfig resolved;
   std::vector<sdpa::Tensors> inputs;
@@ -25,11 +25,11 @@ struct Setup {
 
 // Resolves `config` (sdpa::resolve: std::invalid_argument for a bad one) and pairs it with
 // `inputs`, whose n and d must be the config's (the caller reads them from the files first).
-Setup make_setup(const sdpa::AttentionConfig& config, Inputs inputs, unsigned threads = 1);
+RunSetup make_setup(const sdpa::AttentionConfig& config, Inputs inputs, unsigned threads = 1);
 
 // Keys in a reading order: variant, n, d, precision, preset, heads, threads, unbounded, inputs,
 // max_initiation_interval, depths (resolved; "unbounded" for none), units (resolved timing).
-nlohmann::ordered_json config_json(const Setup& setup);
+nlohmann::ordered_json config_json(const RunSetup& setup);
 
 // "naive, N = 64, d = 1, fp64, preset unit, 1 head": one line for people.
 std::string config_line(const sdpa::AttentionConfig& config);

@@ -69,7 +69,7 @@ struct StageEnd {
   std::string summary;   // one line for people: "naive N=64  preset depths: 4213 cycles, ..."
   double wall_seconds = 0;
   bool skipped = false;  // min depths above min_depth_max_n
-  bool error = false;    // the stage raised an error (the row's status says which)
+  std::string error;     // the stage raised this error (the row's status says so too)
 };
 
 struct PointOptions {
@@ -84,6 +84,9 @@ struct PointOptions {
   std::function<void(const StageEnd&)> on_stage_end;
 };
 PointOptions point_options(const SweepPlan& plan);
+
+// The row of a point before its runs: its identity, ii_max and ideal_cycles, status "running".
+Row pending_row(const Point& point);
 
 struct PointResult {
   Row row;
