@@ -9,7 +9,8 @@ dfsim.GraphError (an InvalidArgument listing a graph's problems), dfsim.Deadlock
 dfsim.UnitError (a run that did not complete; they carry its result).
 """
 
+from dfsim import sdpa
 from dfsim.results import (Deadlock, GraphError, InvalidArgument, RunError, RunResult,
                            UnitError)
 
-__all__ = ["Deadlock", "GraphError", "InvalidArgument", "RunError", "RunResult", "UnitError"]
+__all__ = ["sdpa", "Deadlock", "GraphError", "InvalidArgument", "RunError", "RunResult", "UnitError"]
