@@ -38,3 +38,17 @@ function(dfsim_install_package)
   install(FILES ${PROJECT_BINARY_DIR}/dfsimConfig.cmake ${PROJECT_BINARY_DIR}/dfsimConfigVersion.cmake
           DESTINATION ${DFSIM_INSTALL_CMAKEDIR})
 endfunction()
+
+# The install test: a fresh prefix, a consumer project built against it, the Python package
+# imported from it (cmake/test_find_package.cmake).
+function(dfsim_add_install_test)
+  set(python "")
+  if(DFSIM_BUILD_PYTHON)
+    set(python ${Python_EXECUTABLE})
+  endif()
+  add_test(NAME install.find_package
+           COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${PROJECT_BINARY_DIR} -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
+                   -DWORK_DIR=${PROJECT_BINARY_DIR}/install_test -DCXX=${CMAKE_CXX_COMPILER}
+                   -DPYTHON=${python} -P ${PROJECT_SOURCE_DIR}/cmake/test_find_package.cmake)
+  set_tests_properties(install.find_package PROPERTIES TIMEOUT 300)
+endfunction()
