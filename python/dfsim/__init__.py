@@ -14,3 +14,5 @@ from dfsim.results import (Deadlock, GraphError, InvalidArgument, RunError, RunR
                            UnitError)
 
 __all__ = ["sdpa", "Deadlock", "GraphError", "InvalidArgument", "RunError", "RunResult", "UnitError"]
+from dfsim.graph import Graph, GraphFileError, GraphRun, load_graph  # noqa: E402 (graphs of your own)
+__all__ += ["Graph", "GraphFileError", "GraphRun", "load_graph"]

@@ -12,6 +12,8 @@ namespace dfsim::python {
 void bind_results(pybind11::module_& m);
 // Attention: simulate and the min-depth search (sdpa.cpp).
 void bind_sdpa(pybind11::module_& m);
+// Graphs of your own: the spec, Python steps and generator contexts, runs (graph.cpp).
+void bind_graph(pybind11::module_& m);
 
 // A JSON value as the Python object json.loads would give (integers exact).
 pybind11::object to_python(const nlohmann::json& value);
