@@ -19,5 +19,6 @@ void add_sdpa_command(CLI::App& app, Action& action);
 void add_sdpa_min_depth_command(CLI::App& app, Action& action);
 void add_sdpa_sweep_command(CLI::App& app, Action& action);
 void add_tree_command(CLI::App& app, Action& action);
+void add_run_command(CLI::App& app, Action& action);  // a graph file (docs/graph-files.md)
 
 }  // namespace dfsim::cli

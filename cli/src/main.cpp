@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   add_sdpa_min_depth_command(app, action);
   add_sdpa_sweep_command(app, action);
   add_tree_command(app, action);
+  add_run_command(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

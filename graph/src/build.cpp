@@ -130,6 +130,35 @@ void add_bulk_map(Program& g, const NodeSpec& node, Ends& ends, VectorPool& pool
   add([expression, &pool](Value v) { return expression->evaluate({&v, 1}, pool); });
 }
 
+// A scalar source of one Sender with no per-row delay: the step loop's iterations are
+// push(value n, P); advance(II), n = 0 .. rows x row_length - 1, which run in bulk where
+// there is credit (dfsim::push_ready, as dfsim::source_from does).
+auto bulk_source(std::shared_ptr<detail::NodeCompute> compute, units::Timing timing,
+                 std::uint64_t count) {
+  return [compute = std::move(compute), timing, count](Context& ctx, Senders outs) -> Process {
+    Sender<Value>& out = outs[0];
+    std::uint64_t n = 0;
+    auto next = [&] {
+      Value v;
+      compute->emit(n++, &v);
+      return v;
+    };
+    const Latency depth{timing.latency};
+    ctx.advance(timing.startup_delay);
+    while (n < count) {
+      if (push_ready(ctx, out, next, depth, timing.initiation_interval, count - n) > 0) continue;
+      const Cycle stamp = dfsim::detail::rules::stamp_after(ctx.now(), depth.cycles);
+      co_await out.push_at(next(), stamp);
+      ctx.advance(timing.initiation_interval);
+    }
+  };
+}
+
+bool takes_bulk_source(const NodeSpec& node, const ElementType& type) {
+  return node.outputs.size() == 1 && node.outputs[0].size() == 1 && !type.is_vector() &&
+         node.timing.per_row_delay == 0;
+}
+
 units::UnitOptions unit_options(const NodeSpec& node, std::uint64_t source_rows) {
   units::UnitOptions o{.timing = node.timing,
                        .row_length = node.row_length,
@@ -221,6 +250,11 @@ void BuiltGraph::Impl::add_node(const NodeSpec& node, Ends& ends, const GraphSpe
   }
   auto compute = std::make_shared<detail::NodeCompute>(node, input_types, port_types, sender_port,
                                                        std::move(data), pool);
+  if (node.kind == NodeKind::source && takes_bulk_source(node, port_types[0])) {
+    program.add(node.name, bulk_source(std::move(compute), node.timing, source_rows * node.row_length),
+                std::move(outs));
+    return;
+  }
   const std::size_t slot = ins.size() * kMaxSenders + outs.size() - 1;
   kUnitAdders.at(slot)(program, node.name, node.kind, std::move(compute),
                        unit_options(node, source_rows), std::move(ins), std::move(outs));
@@ -270,6 +304,7 @@ BuiltGraph::BuiltGraph(BuiltGraph&&) noexcept = default;
 BuiltGraph& BuiltGraph::operator=(BuiltGraph&&) noexcept = default;
 
 Program& BuiltGraph::program() noexcept { return impl_->program; }
+const VectorPool& BuiltGraph::vectors() const noexcept { return impl_->pool; }
 
 GraphRun BuiltGraph::run(const RunOptions& options) {
   GraphRun r{.result = dfsim::run(impl_->program, options)};

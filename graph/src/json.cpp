@@ -197,9 +197,13 @@ NodeSpec parse_node(const json& j, const std::string& path, const GraphSpec& spe
       if (v[p].is_string()) {
         n.outputs.push_back({v[p].get<std::string>()});
       } else if (v[p].is_array()) {
-        Reader port{j.at("outputs"), path + ".outputs", {}};
-        n.outputs.push_back(port.strings(std::to_string(p)));
-        (void)port;
+        std::vector<std::string> port;
+        for (std::size_t k = 0; k < v[p].size(); ++k) {
+          if (!v[p][k].is_string())
+            r.fail(where + "[" + std::to_string(k) + "]", "expected a channel name, got " + v[p][k].dump());
+          port.push_back(v[p][k].get<std::string>());
+        }
+        n.outputs.push_back(std::move(port));
       } else {
         r.fail(where, "expected a channel name, or an array of names for a fan-out, got " + v[p].dump());
       }

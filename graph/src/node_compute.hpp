@@ -23,6 +23,9 @@ class NodeCompute {
   Value initial_state() const;
   // At a row's start (after the first): a Scan's state is its own, a Reduce's was handed on.
   void reset_state(Value& acc) const;
+  // this when the state is a vector (whose reference the step state holds), else null.
+  NodeCompute* owned_state() noexcept { return state_type_.is_vector() ? this : nullptr; }
+  void release_state(Value acc) const { pool_->release(acc); }
 
   // One step; `senders` receives one value per Sender (each holding its own reference).
   void map(const Value* in, std::uint64_t step_in_row, Value* senders);

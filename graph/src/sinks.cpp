@@ -40,38 +40,58 @@ std::function<Process(Context&, Receiver<Value>)> discard_sink(ElementType type,
   });
 }
 
+namespace {
+
+// Compares element i with the expectation; throws naming it.
+struct Checker {
+  ElementType type;
+  Data expected;
+  double abs_tolerance, rel_tolerance;
+  VectorPool* pool;
+  std::size_t width, count, i = 0;
+
+  void operator()(Value v) {
+    if (i >= count)
+      throw std::runtime_error("received more than the " + std::to_string(count) + " expected elements");
+    if (type.scalar == ScalarType::int64) {
+      if (v.integer() != expected.integers[i])
+        throw std::runtime_error("element " + std::to_string(i) + ": expected " +
+                                 std::to_string(expected.integers[i]) + ", got " + std::to_string(v.integer()));
+    } else {
+      const double* got = type.is_vector() ? VectorPool::view(v).data() : nullptr;
+      for (std::size_t k = 0; k < width; ++k) {
+        const double g = got ? got[k] : v.real(), e = expected.reals[i * width + k];
+        if (!(std::fabs(g - e) <= abs_tolerance + rel_tolerance * std::fabs(e))) {
+          if (got) pool->release(v);
+          throw std::runtime_error("element " + std::to_string(i) +
+                                   (type.is_vector() ? ", component " + std::to_string(k) : "") +
+                                   ": expected " + number(e) + ", got " + number(g));
+        }
+      }
+      if (got) pool->release(v);
+    }
+    ++i;
+  }
+};
+
+}  // namespace
+
 std::function<Process(Context&, Receiver<Value>)> check_sink(ElementType type, Data expected,
                                                               double abs_tolerance,
                                                               double rel_tolerance, VectorPool* pool) {
-  return [=](Context&, Receiver<Value> in) -> Process {
-    const std::size_t width = type.is_vector() ? type.dims : 1;
-    const bool integers = type.scalar == ScalarType::int64;
-    const std::size_t count = (integers ? expected.integers.size() : expected.reals.size()) / width;
-    std::size_t i = 0;
-    while (auto v = co_await in.pop()) {
-      if (i >= count)
-        throw std::runtime_error("received more than the " + std::to_string(count) + " expected elements");
-      if (integers) {
-        if (v->integer() != expected.integers[i])
-          throw std::runtime_error("element " + std::to_string(i) + ": expected " +
-                                   std::to_string(expected.integers[i]) + ", got " +
-                                   std::to_string(v->integer()));
-      } else {
-        const double* got = type.is_vector() ? VectorPool::view(*v).data() : nullptr;
-        for (std::size_t k = 0; k < width; ++k) {
-          const double g = got ? got[k] : v->real(), e = expected.reals[i * width + k];
-          if (!(std::fabs(g - e) <= abs_tolerance + rel_tolerance * std::fabs(e)))
-            throw std::runtime_error("element " + std::to_string(i) +
-                                     (type.is_vector() ? ", component " + std::to_string(k) : "") +
-                                     ": expected " + number(e) + ", got " + number(g));
-        }
-        if (got) pool->release(*v);
-      }
-      ++i;
+  const std::size_t width = type.is_vector() ? type.dims : 1;
+  const std::size_t count =
+      (type.scalar == ScalarType::int64 ? expected.integers.size() : expected.reals.size()) / width;
+  Checker checker{type, std::move(expected), abs_tolerance, rel_tolerance, pool, width, count};
+  // As dfsim::consume_each: elements that need no wait are checked in bulk.
+  return [checker](Context& ctx, Receiver<Value> in) mutable -> Process {
+    while (co_await in.wait()) {
+      if (pop_ready(ctx, in, checker, 0) > 0) continue;
+      checker(*co_await in.pop());
     }
-    if (i != count)
-      throw std::runtime_error("stream ended after " + std::to_string(i) + " of " +
-                               std::to_string(count) + " expected elements");
+    if (checker.i != checker.count)
+      throw std::runtime_error("stream ended after " + std::to_string(checker.i) + " of " +
+                               std::to_string(checker.count) + " expected elements");
   };
 }
 

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <utility>
 
 #include "node_compute.hpp"
 
@@ -22,9 +23,20 @@ struct Written<1> {
   static Value* data(type& w) { return &w; }
 };
 
+// A vector state is released when the unit's coroutine ends (a Reduce's last state, made for
+// a row that never came), unless it was handed on.
 struct StepState {
   Value acc;
   std::uint64_t step = 0;  // within the row (a source: within its whole stream)
+  NodeCompute* owner = nullptr;  // set while acc holds a vector reference of its own
+
+  StepState(Value a, NodeCompute* o) : acc(a), owner(o) {}
+  StepState(StepState&& other) noexcept
+      : acc(other.acc), step(other.step), owner(std::exchange(other.owner, nullptr)) {}
+  StepState& operator=(StepState&&) = delete;
+  ~StepState() {
+    if (owner) owner->release_state(acc);
+  }
 };
 
 // Map, Scan, Repeat, source: write every step.
@@ -36,7 +48,8 @@ struct EveryStepKind {
   NodeKind kind;
 
   State initial() const {
-    return {kind == NodeKind::scan ? compute->initial_state() : Value{}, 0};
+    if (kind != NodeKind::scan) return {Value{}, nullptr};
+    return {compute->initial_state(), compute->owned_state()};
   }
   void reset(State& s) const {
     if (kind == NodeKind::scan) compute->reset_state(s.acc);
@@ -64,9 +77,10 @@ struct ReduceStepKind {
   static constexpr bool writes_every_step = false;
   std::shared_ptr<NodeCompute> compute;
 
-  State initial() const { return {compute->initial_state(), 0}; }
+  State initial() const { return {compute->initial_state(), compute->owned_state()}; }
   void reset(State& s) const {
     compute->reset_state(s.acc);
+    s.owner = compute->owned_state();
     s.step = 0;
   }
   template <class... In>
@@ -77,6 +91,7 @@ struct ReduceStepKind {
   typename Written<NS>::type take(State& s) const {
     typename Written<NS>::type out{};
     compute->take(s.acc, Written<NS>::data(out));
+    s.owner = nullptr;  // handed on
     return out;
   }
 };

@@ -48,6 +48,8 @@ class BuiltGraph {
 
   // For dot, traces, or adding to before the run.
   Program& program() noexcept;
+  // The graph's vectors (after a completed run, live() is 0: every reference was released).
+  const VectorPool& vectors() const noexcept;
   // Runs the program (once) and collects the kept values.
   GraphRun run(const RunOptions& options = {});
 
