@@ -221,6 +221,8 @@ Op parse_op(py::handle yielded, graph::CustomEnds& ends, const std::string& unit
     case OpCode::select:
       for (py::handle i : t[1].cast<py::tuple>())
         op.among.push_back(checked_index(i, ends.inputs.size(), "input", unit));
+      if (op.among.empty())
+        throw std::invalid_argument("process '" + unit + "': select() needs at least one input");
       break;
     default:
       throw std::invalid_argument("process '" + unit + "' yielded an unknown operation " + describe(yielded));

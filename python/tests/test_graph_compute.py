@@ -106,7 +106,8 @@ def test_vectors_in_and_out_three_ways():
     assert np.array_equal(results[0].outputs["out"], results[1].outputs["out"])
 
 
-def test_vector_state_reduce_axpy_and_scale():
+@pytest.mark.parametrize("how", ["expr", "fn"])
+def test_vector_state_reduce_axpy_and_scale(how):
     p = np.array([0.5, 0.25, 2.0, 1.0])
     v = np.arange(8.0).reshape(4, 2)
     g = dfsim.Graph()
@@ -116,9 +117,13 @@ def test_vector_state_reduce_axpy_and_scale():
     out = g.channel("o", dims=2)
     g.source("p_src", out=pc, values=p)
     g.source("v_src", out=vc, values=v)
-    g.reduce("weighted_sum", inputs=[pc, vc], out=acc, update="acc + a * b", row_length=2,
-             latency=13, ii=2, inputs_together=False)
-    g.map("scale", inputs=[acc], out=out, expr="a * 3")
+    timing = dict(row_length=2, latency=13, ii=2, inputs_together=False)
+    if how == "expr":
+        g.reduce("weighted_sum", inputs=[pc, vc], out=acc, update="acc + a * b", **timing)
+        g.map("scale", inputs=[acc], out=out, expr="a * 3")
+    else:
+        g.reduce("weighted_sum", inputs=[pc, vc], out=acc, fn=lambda s, a, b: s + a * b, **timing)
+        g.map("scale", inputs=[acc], out=out, fn=lambda a: a * 3)
     g.sink("out", inp=out)
     r = g.run()
     got = r.outputs["out"]

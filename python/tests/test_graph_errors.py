@@ -194,6 +194,19 @@ def test_a_process_that_yields_something_else():
     assert e.value.message.startswith("process 'confused' yielded 42 (int): yield an operation")
 
 
+def test_a_process_that_selects_among_nothing():
+    g, x, y = small()
+
+    def lost(ctx, inp, out):
+        yield ctx.select()
+
+    g.process("lost", lost, inputs=[x], outputs=[y])
+    g.sink("out", inp=y)
+    with pytest.raises(dfsim.UnitError) as e:
+        g.run()
+    assert e.value.message == "process 'lost': select() needs at least one input"
+
+
 def test_a_process_that_is_not_a_generator():
     g, x, y = small()
     g.process("plain", lambda ctx, inp, out: None, inputs=[x], outputs=[y])

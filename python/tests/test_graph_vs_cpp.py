@@ -101,3 +101,15 @@ def test_a_saved_graph_runs_the_same_from_the_command_line(tmp_path):
     assert statistics(r.to_dict()) == statistics(expected)
     again = dfsim.load_graph(tmp_path / "pipeline.json").run()
     assert statistics(again.to_dict()) == statistics(r.to_dict())
+
+
+def test_the_attention_graph_saved_and_run_by_the_command_line(tmp_path):
+    rng = np.random.default_rng(4)
+    q, k, v = (rng.uniform(-1, 1, (6, 3)) for _ in range(3))
+    g = naive_attention(q, k, v)
+    g.save(tmp_path / "naive.json")
+    expected = cli("run", tmp_path / "naive.json", "--json", "--threads", 2,
+                   "--npy", tmp_path / "kept")
+    r = g.run()
+    assert statistics(r.to_dict()) == statistics(expected)
+    assert np.array_equal(r.outputs["sink"], np.load(tmp_path / "kept" / "sink.npy"))
