@@ -23,7 +23,6 @@ Names may be scoped: ``with g.scope("head0"):`` prefixes every channel and unit 
 with ``head0.``.
 """
 
-import contextlib
 import json
 import os
 
@@ -153,6 +152,33 @@ class ProcessContext:
         return (_SELECT, tuple(i._index for i in inputs))
 
 
+class Scope:
+    """A prefix for names: a context manager (``with g.scope("head0"):``), and the graph's
+    methods with the prefix applied (``g.scope("head0").map(...)``)."""
+
+    def __init__(self, graph, names):
+        self._graph, self._names = graph, names
+
+    def __enter__(self):
+        self._graph._prefix.extend(self._names)
+        return self._graph
+
+    def __exit__(self, *exc):
+        del self._graph._prefix[len(self._graph._prefix) - len(self._names):]
+
+    def scope(self, name):
+        """A scope inside this one."""
+        return Scope(self._graph, self._names + [name])
+
+    def __getattr__(self, attr):
+        method = getattr(self._graph, attr)
+
+        def scoped(*args, **kwargs):
+            with self:
+                return method(*args, **kwargs)
+        return scoped
+
+
 class GraphRun(RunResult):
     """A run's statistics (:class:`dfsim.RunResult`: cycles, contexts, channels) and
     ``outputs``: each keeping sink's values as a NumPy array (shape (count,) for scalars,
@@ -192,14 +218,10 @@ class Graph:
             raise TypeError(f"a name is a string, got {name!r}")
         return ".".join(self._prefix + [name])
 
-    @contextlib.contextmanager
     def scope(self, name):
-        """Names made inside ``with g.scope("head0"):`` start with ``head0.``; scopes nest."""
-        self._prefix.append(name)
-        try:
-            yield self
-        finally:
-            self._prefix.pop()
+        """Names made inside ``with g.scope("head0"):``, or by its methods
+        (``g.scope("head0").channel("x")``), start with ``head0.``; scopes nest."""
+        return Scope(self, [name])
 
     # ---- channels ----
 

@@ -20,10 +20,16 @@ def test_scopes_fan_out_and_dot(tmp_path):
         g.sink("keep_a", inp=a)
         g.sink("keep_b", inp=b)
     assert g.channels == ["head0.x", "head0.inner.a", "head0.b"]
+    head1 = g.scope("head1")
+    c = head1.scope("deep").channel("c")
+    head1.source("src", out=c, values=np.arange(2.0))
+    head1.sink("out", inp=c)
+    assert c.name == "head1.deep.c" and g.units[-2:] == ["head1.src", "head1.out"]
     before = g.to_dot()
     assert '"head0.split" -> "head0.keep_a" [label="head0.inner.a\\n4"]' in before
     r = g.run()
     assert r.outputs["head0.keep_a"].tolist() == r.outputs["head0.keep_b"].tolist() == [0, 2, 4, 6]
+    assert r.outputs["head1.out"].tolist() == [0, 1]
     after = g.to_dot()
     assert after == r.to_dot() and "cluster" in after and "head0.split" in after
 
