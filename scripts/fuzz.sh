@@ -11,7 +11,7 @@ seconds=${FUZZ_SECONDS:-60}
 cxx=${FUZZ_CXX:-clang++-14}
 out="$root/build/fuzz"
 binary="$out/npy_fuzz"
-sources=("$root/fuzz/npy_fuzz.cpp" "$root/sdpa/src/npy.cpp" "$root/sdpa/include/dfsim/sdpa/npy.hpp")
+sources=("$root/fuzz/npy_fuzz.cpp" "$root/io/src/npy.cpp" "$root/io/include/dfsim/io/npy.hpp")
 mkdir -p "$out/corpus" "$out/artifacts"
 
 stale=0
@@ -21,7 +21,7 @@ if [ "$stale" = 1 ]; then
   "$cxx" -std=c++20 -O1 -g -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -Wall -Wextra -Wno-missing-field-initializers -Werror \
-    -I "$root/sdpa/include" "$root/fuzz/npy_fuzz.cpp" "$root/sdpa/src/npy.cpp" -o "$binary"
+    -I "$root/io/include" -I "$root/sdpa/include" "$root/fuzz/npy_fuzz.cpp" "$root/io/src/npy.cpp" -o "$binary"
 fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}

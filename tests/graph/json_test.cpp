@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "dfsim/graph/build.hpp"
+#include "dfsim/graph/dot.hpp"
 #include "dfsim/graph/json.hpp"
 
 namespace dfsim::graph {
@@ -109,6 +110,34 @@ TEST(GraphFile, TheAttentionRowExampleComputesSoftmaxTimesV) {
   ASSERT_EQ(r.kept.size(), 2u);
   EXPECT_EQ(r.kept[0].reals, (std::vector<double>{e0 * 1 + e1 * 3 + e2 * 5, e0 * 2 + e1 * 4 + e2 * 6}));
   EXPECT_EQ(r.kept[1].reals, (std::vector<double>{e0 + e1 + e2}));
+}
+
+TEST(GraphFile, ANpyFileOfTheWrongShapeNamesTheNodeAndTheShapes) {
+  GraphSpec s = load_graph(DFSIM_SOURCE_DIR "/examples/graphs/attention_row.json");
+  s.channels[2].type.dims = 3;  // v: float64[3], but the file holds vectors of 2
+  s.channels[7].type.dims = 3;  // o, which accumulates e * v
+  try {
+    BuiltGraph g(s);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "node 'v_source': " DFSIM_SOURCE_DIR "/examples/graphs/attention_row_v.npy holds a 3 x 2 "
+              "array; a channel of float64[3] needs 3 columns");
+  }
+}
+
+TEST(GraphFile, ASpecDrawsAsDot) {
+  GraphSpec s = load_graph(DFSIM_SOURCE_DIR "/examples/graphs/pipeline.json");
+  EXPECT_EQ(to_dot(s),
+            "digraph dfsim {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n"
+            "  edge [fontname=\"monospace\", fontsize=10];\n"
+            "  \"source\" [label=\"source\\nsource\\nP 1, II 1\"];\n"
+            "  \"stage0\" [label=\"stage0\\nmap\\nP 3, II 1\"];\n"
+            "  \"stage1\" [label=\"stage1\\nmap\\nP 1, II 1\"];\n"
+            "  \"sink\" [label=\"sink\\nsink\"];\n"
+            "  \"source\" -> \"stage0\" [label=\"c0\\nint64, capacity 8\"];\n"
+            "  \"stage0\" -> \"stage1\" [label=\"c1\\nint64, capacity 8\"];\n"
+            "  \"stage1\" -> \"sink\" [label=\"c2\\nint64, capacity 8\"];\n}\n");
 }
 
 TEST(GraphFile, AFileThatIsNotJsonSaysSo) {

@@ -43,8 +43,9 @@ const char* to_string(NodeKind k) noexcept;
 
 // Values for a source, or the expected values of a checking sink: scalars in order, or
 // vectors row-major (count x dims). Exactly one of the vectors is used: `integers` for int64
-// channels, `reals` for the others. `file`: a .npy file (read when the graph is built; a
-// relative path is relative to GraphSpec::base_dir) instead of inline values.
+// channels, `reals` for the others. `file`: a float64 or float32 .npy file (read when the
+// graph is built; a relative path is relative to GraphSpec::base_dir) instead of inline
+// values: a 1-D array or a column for scalars, count x d for vectors of d; not for int64.
 struct Data {
   std::vector<double> reals;
   std::vector<std::int64_t> integers;

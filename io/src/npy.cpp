@@ -5,7 +5,7 @@
 //
 // The reader trusts nothing in the file before it has checked it: the file type before it opens
 // it, the magic before the header, every length against the file's size before it allocates.
-#include "dfsim/sdpa/npy.hpp"
+#include "dfsim/io/npy.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -25,7 +25,7 @@
 #include <string_view>
 #include <utility>
 
-namespace dfsim::sdpa {
+namespace dfsim::io {
 namespace {
 
 namespace fs = std::filesystem;
@@ -478,4 +478,4 @@ void write_npy(const std::filesystem::path& file, const Matrix& m) {
   if (!out) fail(file, std::string("cannot write: ") + std::strerror(errno));
 }
 
-}  // namespace dfsim::sdpa
+}  // namespace dfsim::io
