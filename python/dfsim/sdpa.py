@@ -1,0 +1,209 @@
+"""Scaled dot-product attention on streaming hardware, from Python (docs/python.md, docs/sdpa.md).
+
+The same simulation as ``dfsim sdpa``: NumPy arrays in, the outputs and every measure of
+``dfsim sdpa --json`` out::
+
+    import numpy as np, dfsim
+    q, k, v = (np.random.default_rng(s).uniform(-1, 1, (64, 4)) for s in range(3))
+    r = dfsim.sdpa.simulate(variant="reordered-stable", q=q, k=k, v=v, preset="spatial-calibrated")
+    r.cycles, r.throughput, r.outputs.shape        # outputs: (64, 4), like q
+    r.fifos                                        # DataFrame: name, capacity, peak_occupancy, ...
+
+A deadlock (FIFOs too shallow) raises :class:`dfsim.Deadlock`; input the simulator refuses
+raises :class:`dfsim.InvalidArgument` (a ValueError) saying what is wrong and how to fix it.
+"""
+
+import numbers
+
+import numpy as np
+import pandas as pd
+
+from dfsim import _dfsim
+from dfsim.results import InvalidArgument, RunResult, checked
+
+__all__ = ["simulate", "min_depths", "variants", "fifo_names", "unit_names", "AttentionResult"]
+
+_TIMING_FIELDS = ("latency", "initiation_interval", "startup_delay", "per_row_delay")
+
+
+def variants():
+    """The variants' names: naive, naive-stable, reordered, reordered-stable."""
+    return _dfsim.sdpa.variants()
+
+
+def fifo_names(variant):
+    """The names ``depths=`` takes for ``variant``, in graph order (docs/sdpa.md)."""
+    return _dfsim.sdpa.fifo_names(variant)
+
+
+def unit_names(variant):
+    """The names ``units=`` takes for ``variant``, in graph order."""
+    return _dfsim.sdpa.unit_names(variant)
+
+
+def _count(name, value, least=0):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+        raise InvalidArgument(f"{name} must be an integer of at least {least}, got {value!r}")
+    return int(value)
+
+
+def _array(name, a):
+    """A float64 (N, d) or (heads, N, d) array from a float64 or float32 one."""
+    if not isinstance(a, np.ndarray):
+        raise InvalidArgument(f"{name} must be a NumPy array of float64 or float32, "
+                              f"got {type(a).__name__}")
+    if a.dtype not in (np.float64, np.float32):
+        raise InvalidArgument(f"{name} has dtype {a.dtype}; expected float64 or float32 "
+                              f"(convert with {name}.astype(np.float64))")
+    if a.ndim not in (2, 3):
+        raise InvalidArgument(f"{name} has shape {a.shape}; expected (N, d) or (heads, N, d)")
+    if 0 in a.shape:
+        raise InvalidArgument(f"{name} has shape {a.shape}: heads, N and d must be at least 1")
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
+def _inputs(q, k, v, n, d, heads):
+    """Per head (q, k, v) float64 (N, d), and n, d, heads; no arrays: random ones."""
+    given = [x is not None for x in (q, k, v)]
+    if not any(given):
+        if n is None:
+            raise InvalidArgument("n is required (or q, k and v, which give N)")
+        return [], _count("n", n, 1), _count("d", 1 if d is None else d, 1), heads
+    if not all(given):
+        missing = ", ".join(x for x, g in zip("qkv", given) if not g)
+        raise InvalidArgument(f"q, k and v go together: {missing} missing")
+    q, k, v = _array("q", q), _array("k", k), _array("v", v)
+    for name, a in (("k", k), ("v", v)):
+        if a.shape != q.shape:
+            raise InvalidArgument(f"{name} has shape {a.shape}; expected {q.shape}, the shape "
+                                  "of q: Q, K and V must have the same shape")
+    N, D = q.shape[-2:]
+    if n is not None and n != N:
+        raise InvalidArgument(f"n={n} does not match the inputs: q has N = {N}")
+    if d is not None and d != D:
+        raise InvalidArgument(f"d={d} does not match the inputs: q has d = {D}")
+    if q.ndim == 2:  # the same tensors for every head, as `dfsim sdpa --inputs` with q.npy
+        return [(q, k, v)] * heads, N, D, heads
+    if heads not in (1, q.shape[0]):
+        raise InvalidArgument(f"heads={heads} does not match the inputs: q has shape {q.shape}, "
+                              f"{q.shape[0]} heads")
+    return [(q[h], k[h], v[h]) for h in range(q.shape[0])], N, D, q.shape[0]
+
+
+def _timing(name, t):
+    """units={name: (latency, ii[, startup[, per_row]])} or a dict of those fields."""
+    if isinstance(t, dict):
+        unknown = set(t) - set(_TIMING_FIELDS)
+        if unknown or "latency" not in t or "initiation_interval" not in t:
+            raise InvalidArgument(f"units[{name!r}] = {t!r}: expected the keys latency, "
+                                  "initiation_interval and optionally startup_delay, per_row_delay")
+        t = tuple(t.get(f, 0) for f in _TIMING_FIELDS)
+    if not isinstance(t, (tuple, list)) or not 2 <= len(t) <= 4:
+        raise InvalidArgument(f"units[{name!r}] = {t!r}: expected (latency, ii[, startup"
+                              "[, per_row]]) in cycles, e.g. units={'qk': (11, 1)}")
+    t = [_count(f"units[{name!r}].{f}", x) for f, x in zip(_TIMING_FIELDS, t)]
+    return tuple(t + [0] * (4 - len(t)))
+
+
+def _depth(name, k):
+    if k is None or k == "unbounded":
+        return None
+    return _count(f"depths[{name!r}]", k)
+
+
+def _config(variant, n, d, preset, precision, depths, unbounded, units, heads):
+    if variant is None:
+        raise InvalidArgument("variant is required: one of " + ", ".join(variants()))
+    return {"variant": variant, "n": n, "d": d, "preset": preset, "precision": precision,
+            "heads": _count("heads", heads, 1), "unbounded": bool(unbounded),
+            "depths": {name: _depth(name, k) for name, k in (depths or {}).items()},
+            "units": {name: _timing(name, t) for name, t in (units or {}).items()}}
+
+
+class AttentionResult:
+    """One attention run: every measure of ``dfsim sdpa --json`` (docs/outputs.md).
+
+    ``status``, ``cycles``, ``ideal_cycles`` (II_max x N^2), ``throughput`` (ideal / cycles),
+    ``intermediate_memory_elements`` and ``_bytes`` (peak occupancy summed over the internal
+    FIFOs), ``max_abs_error`` (against the fp64 reference), ``non_finite``,
+    ``simulation_wall_seconds``, ``config`` (the resolved config: its ``depths`` and ``units``
+    after the preset and overrides), ``problem`` (when the run did not complete); ``fifos``
+    (DataFrame: name, capacity (<NA>: unbounded), peak_occupancy, elements, internal,
+    element_bytes); ``outputs`` (float64, shaped as q: (N, d), or (heads, N, d) with several
+    heads; rows that never reached the sink are NaN, ``rows_out`` says how many did per head);
+    ``run`` (the engine's :class:`dfsim.RunResult`: per-context and per-channel statistics).
+    """
+
+    def __init__(self, raw, squeeze):
+        self._measures = raw["measures"]
+        self.run = RunResult(raw["run"])
+        self.outputs = raw["outputs"][0] if squeeze else raw["outputs"]
+        self.rows_out = raw["rows_out"]
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["_measures"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def fifos(self):
+        frame = pd.DataFrame(self._measures["fifos"], columns=[
+            "name", "capacity", "peak_occupancy", "elements", "internal", "element_bytes"])
+        frame["capacity"] = pd.array(
+            [None if c == "unbounded" else c for c in frame["capacity"]], dtype="Int64")
+        return frame
+
+    def to_dict(self):
+        """The object ``dfsim sdpa --json`` prints, as plain values (fifos a list of dicts,
+        capacity a number or "unbounded"), without its wall_seconds (of the whole command)."""
+        return dict(self._measures)
+
+    def __repr__(self):
+        return (f"<dfsim AttentionResult {self.status}, {self.cycles} cycles, "
+                f"throughput {self.throughput:.4f}>")
+
+
+def simulate(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, scale=1.0,
+             preset="unit", precision="fp64", depths=None, unbounded=False, units=None, heads=1,
+             threads=1, allow_non_finite=False, raise_on_deadlock=True):
+    """Simulates attention on the ``variant``'s graph and measures it, as ``dfsim sdpa``.
+
+    q, k, v: float64 or float32 arrays of shape (N, d), or (heads, N, d) for one set per head;
+    without them, random ones of n x d (d default 1) from ``seed`` (head h: seed + h), uniform
+    in [-scale, scale). preset: "unit" or "spatial-calibrated"; precision: "fp64" or "fp32";
+    depths: {fifo: K or None (unbounded)}, overriding the preset's; unbounded: every FIFO
+    unbounded but those in depths; units: {unit: (latency, ii[, startup[, per_row]])};
+    threads: engine worker threads (the results never depend on them).
+
+    Returns an :class:`AttentionResult`. Raises :class:`dfsim.Deadlock` when the graph
+    deadlocks (``raise_on_deadlock=False`` returns the result instead) and
+    :class:`dfsim.InvalidArgument` for input that cannot run.
+
+        >>> r = dfsim.sdpa.simulate(variant="naive", n=64, preset="spatial-calibrated")
+        >>> r.cycles, r.fifos.set_index("name").loc["long", "peak_occupancy"]
+    """
+    arrays, n, d, heads = _inputs(q, k, v, n, d, heads)
+    config = _config(variant, n, d, preset, precision, depths, unbounded, units, heads)
+    threads = _count("threads", threads)
+    raw = _dfsim.sdpa.simulate(config, arrays, _count("seed", seed), float(scale),
+                               bool(allow_non_finite), threads)
+    # (N, d) out for (N, d) in; (heads, N, d) when there are several heads or q had a heads axis.
+    result = AttentionResult(raw, squeeze=heads == 1 and (q is None or q.ndim == 2))
+    return checked(result, raise_on_deadlock)
+
+
+def min_depths(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, scale=1.0,
+               preset="unit", precision="fp64", units=None, heads=1, allow_non_finite=False):
+    """The smallest depth of every FIFO that keeps the cycles of the run with every FIFO
+    unbounded, as ``dfsim sdpa-min-depth``: a dict with min_depths ({fifo: depth}, graph
+    order), unbounded_cycles, cycles_with_min_depths (0 if the minima together do not
+    complete) and ideal_cycles. Arguments as :func:`simulate`.
+
+        >>> dfsim.sdpa.min_depths(variant="naive", n=64, preset="spatial-calibrated")["min_depths"]["long"]
+        80
+    """
+    arrays, n, d, heads = _inputs(q, k, v, n, d, heads)
+    config = _config(variant, n, d, preset, precision, None, False, units, heads)
+    return _dfsim.sdpa.min_depths(config, arrays, _count("seed", seed), float(scale),
+                                  bool(allow_non_finite))
