@@ -12,7 +12,9 @@
 #include "dfsim/sdpa/attention.hpp"
 #include "dfsim/sdpa/npy.hpp"
 #include "estimate.hpp"
+#include "dfsim/engine/run_result_json.hpp"
 #include "exit_codes.hpp"
+#include "observability.hpp"
 #include "report.hpp"
 #include "sdpa_common.hpp"
 
@@ -24,6 +26,7 @@ struct SdpaArgs {
   std::string save_outputs;
   bool auto_depths = false;
   bool json = false;
+  ObservabilityArgs observe;
 };
 
 // --auto-depths: every FIFO not given by --depth gets the smallest depth that keeps the
@@ -221,7 +224,8 @@ nlohmann::ordered_json to_json(const SdpaSetup& s, const sdpa::AttentionRun& r, 
 int run_sdpa(const SdpaArgs& a) {
   SdpaSetup s = make_setup(a.flags);
   note_sdpa(s.config, a.auto_depths);
-  RunOptions options{.threads = s.threads};
+  auto tracer = a.observe.make_tracer();
+  RunOptions options{.threads = s.threads, .tracer = tracer.get()};
   options.on_progress = progress_printer(
       fmt::format("sdpa {} N={}", sdpa::to_string(s.config.variant), s.config.n),
       static_cast<Cycle>(s.resolved.max_initiation_interval) * s.config.n * s.config.n);
@@ -248,14 +252,17 @@ int run_sdpa(const SdpaArgs& a) {
     if (r.run.status == RunStatus::deadlock) j["hint"] = deadlock_hint(s, r);
     if (r.non_finite) j["overflow"] = overflow_message(s, r);
     if (saved) j["outputs_file"] = a.save_outputs;
+    j["stalls"] = stall_summary_json(r.run);
     fmt::print("{}\n", j.dump(2));
   } else {
     print_text(s, r, wall, a.auto_depths);
     if (saved)
       fmt::print("\noutputs: {} ({} x {} float64{})\n", a.save_outputs, s.config.n * s.config.heads,
                  s.config.d, s.config.heads > 1 ? "; head h is rows h*N to (h+1)*N - 1" : "");
+    print_stall_summary(r.run);
   }
   std::fflush(stdout);
+  a.observe.write(r.run, tracer.get());
   if (!a.save_outputs.empty() && !saved)
     fmt::print(stderr, "dfsim: warning: the run did not complete; {} was not written\n",
                a.save_outputs);
@@ -287,6 +294,7 @@ void add_sdpa_command(CLI::App& app, Action& action) {
                 "speed (searched as sdpa-min-depth does: about log2(N) runs per FIFO)")
       ->excludes("--unbounded");
   cmd->add_flag("--json", args->json, "print one JSON object instead of the summary");
+  add_observability_flags(cmd, args->observe);
   cmd->callback([&action, args] { action = [args] { return run_sdpa(*args); }; });
 }
 
