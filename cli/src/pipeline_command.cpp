@@ -42,7 +42,6 @@ int run_pipeline(const PipelineArgs& a) {
   RunResult r = run(g, {.threads = a.threads,
                         .placement = a.spread ? Placement::round_robin : Placement::automatic,
                         .tracer = tracer.get()});
-  a.observe.write(r, tracer.get());
   if (a.json) {
     auto j = to_json(r);
     j["elements"] = a.elements;
@@ -52,7 +51,10 @@ int run_pipeline(const PipelineArgs& a) {
     fmt::print("pipeline: {} elements through {} stages (capacity {}, stage latency {})\n",
                a.elements, a.stages, a.capacity, a.latency);
     print_run_summary(r);
+    print_stall_summary(r);
   }
+  std::fflush(stdout);
+  a.observe.write(r, tracer.get());
   return exit_status(r);
 }
 

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "commands.hpp"
+#include "dfsim/engine/stall_summary.hpp"
 #include "exit_codes.hpp"
 
 namespace dfsim::cli {
@@ -36,6 +37,11 @@ void print_run_summary(const RunResult& r) {
   fmt::print("  speed           {}cycles/s, {}transfers/s\n",
              si(static_cast<double>(r.elapsed_cycles) / wall),
              si(static_cast<double>(r.transfers()) / wall));
+}
+
+void print_stall_summary(const RunResult& r) {
+  fmt::print("\n  stalls (cycles out of {}; busy = the unit's own time)\n{}", r.elapsed_cycles,
+             stall_table(r));
 }
 
 int exit_status(const RunResult& r) {

@@ -9,7 +9,9 @@
 #include "dfsim/experiments/attention_run.hpp"
 #include "dfsim/sdpa/attention.hpp"
 #include "estimate.hpp"
+#include "dfsim/engine/run_result_json.hpp"
 #include "exit_codes.hpp"
+#include "observability.hpp"
 #include "report.hpp"
 #include "sdpa_common.hpp"
 
@@ -21,6 +23,7 @@ struct SdpaArgs {
   std::string save_outputs;
   bool auto_depths = false;
   bool json = false;
+  ObservabilityArgs observe;
 };
 
 void print_text(const SdpaSetup& s, const sdpa::AttentionRun& r, double wall, bool auto_depths) {
@@ -62,7 +65,8 @@ void print_text(const SdpaSetup& s, const sdpa::AttentionRun& r, double wall, bo
 int run_sdpa(const SdpaArgs& a) {
   SdpaSetup s = make_setup(a.flags);
   note_sdpa(s.config, a.auto_depths);
-  RunOptions options{.threads = s.threads};
+  auto tracer = a.observe.make_tracer();
+  RunOptions options{.threads = s.threads, .tracer = tracer.get()};
   options.on_progress = progress_printer(
       fmt::format("sdpa {} N={}", sdpa::to_string(s.config.variant), s.config.n),
       static_cast<Cycle>(s.resolved.max_initiation_interval) * s.config.n * s.config.n);
@@ -84,14 +88,17 @@ int run_sdpa(const SdpaArgs& a) {
   if (a.json) {
     auto j = experiments::to_json(s, o);
     if (saved) j["outputs_file"] = a.save_outputs;
+    j["stalls"] = stall_summary_json(r.run);
     fmt::print("{}\n", j.dump(2));
   } else {
     print_text(s, r, o.wall_seconds, a.auto_depths);
     if (saved)
       fmt::print("\noutputs: {} ({} x {} float64{})\n", a.save_outputs, s.config.n * s.config.heads,
                  s.config.d, s.config.heads > 1 ? "; head h is rows h*N to (h+1)*N - 1" : "");
+    print_stall_summary(r.run);
   }
   std::fflush(stdout);
+  a.observe.write(r.run, tracer.get());
   if (!a.save_outputs.empty() && !saved)
     fmt::print(stderr, "dfsim: warning: the run did not complete; {} was not written\n",
                a.save_outputs);
@@ -123,6 +130,7 @@ void add_sdpa_command(CLI::App& app, Action& action) {
                 "speed (searched as sdpa-min-depth does: about log2(N) runs per FIFO)")
       ->excludes("--unbounded");
   cmd->add_flag("--json", args->json, "print one JSON object instead of the summary");
+  add_observability_flags(cmd, args->observe);
   cmd->callback([&action, args] { action = [args] { return run_sdpa(*args); }; });
 }
 

@@ -9,6 +9,7 @@
 #include "dfsim/workloads/reduction_tree.hpp"
 #include "estimate.hpp"
 #include "exit_codes.hpp"
+#include "observability.hpp"
 #include "report.hpp"
 
 namespace dfsim::cli {
@@ -21,6 +22,7 @@ struct TreeArgs {
   unsigned threads = 1;
   bool spread = false;
   bool json = false;
+  ObservabilityArgs observe;
 };
 
 int run_tree(const TreeArgs& a) {
@@ -37,8 +39,10 @@ int run_tree(const TreeArgs& a) {
                 "time grows with -T and -L. Ctrl-C stops it");
   Program g;
   workloads::build_reduction_tree(g, o);
+  auto tracer = a.observe.make_tracer();
   RunResult r = run(g, {.threads = a.threads,
-                        .placement = a.spread ? Placement::round_robin : Placement::automatic});
+                        .placement = a.spread ? Placement::round_robin : Placement::automatic,
+                        .tracer = tracer.get()});
   if (a.json) {
     auto j = to_json(r);
     j["elements"] = a.elements;
@@ -49,7 +53,10 @@ int run_tree(const TreeArgs& a) {
     fmt::print("tree: {} leaves of {} elements into {} levels of adders (capacity {})\n",
                a.leaves, a.elements, workloads::tree_depth(a.leaves), a.capacity);
     print_run_summary(r);
+    print_stall_summary(r);
   }
+  std::fflush(stdout);
+  a.observe.write(r, tracer.get());
   return exit_status(r);
 }
 
@@ -68,6 +75,7 @@ void add_tree_command(CLI::App& app, Action& action) {
   cmd->add_flag("--spread", args->spread,
                 "put context i on thread i % threads, so every channel crosses threads (testing)");
   cmd->add_flag("--json", args->json, "print one JSON object instead of the summary");
+  add_observability_flags(cmd, args->observe);
   cmd->callback([&action, args] { action = [args] { return run_tree(*args); }; });
 }
 

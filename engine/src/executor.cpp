@@ -43,7 +43,13 @@ RunResult collect_result(const ExecutionState& state, RunStatus status, unsigned
   r.status = status;
   r.threads = threads;
   for (const ContextCore* ctx : state.contexts) {
-    r.contexts.push_back({ctx->name, ctx->clock, ctx->starved, ctx->backpressured, ctx->finished});
+    ContextStats c{ctx->name, ctx->clock, ctx->starved(), ctx->backpressured(), ctx->finished, {}, {}};
+    for (const ChannelCore* in : ctx->inputs)
+      if (in->receiver_starved() > 0) c.starved_on.push_back({in->name(), in->receiver_starved()});
+    for (const ChannelCore* out : ctx->outputs)
+      if (out->sender_backpressured() > 0)
+        c.backpressured_on.push_back({out->name(), out->sender_backpressured()});
+    r.contexts.push_back(std::move(c));
     r.elapsed_cycles = std::max(r.elapsed_cycles, ctx->clock);
   }
   for (ChannelCore* ch : state.channels) {
@@ -55,6 +61,8 @@ RunResult collect_result(const ExecutionState& state, RunStatus status, unsigned
     s.response_latency = ch->response_latency();
     s.elements = ch->enqueued();
     s.peak_occupancy = ch->peak_occupancy();
+    s.receiver_starved_cycles = ch->receiver_starved();
+    s.sender_backpressured_cycles = ch->sender_backpressured();
     s.sender = ch->sender->name;
     s.receiver = ch->receiver->name;
     r.channels.push_back(std::move(s));
@@ -96,19 +104,18 @@ RunResult run(Program& program, const RunOptions& options) {
   unsigned threads = options.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   detail::ExecutionState state = detail::prepare(program);
-  if (options.tracer) {
-    auto& traces = options.tracer->channels();
-    traces.clear();
-    for (detail::ChannelCore* ch : state.channels) {
-      auto t = std::make_unique<ChannelTrace>();
-      t->name = ch->name();
-      t->sender = ch->sender->name;
-      t->receiver = ch->receiver->name;
-      t->limit = options.tracer->options().max_elements;
-      ch->set_trace(t.get());
-      traces.push_back(std::move(t));
-    }
-  }
+  if (options.tracer) detail::attach(*options.tracer, state);
+  RunResult result = detail::execute(program, state, options, threads);
+  if (options.tracer)
+    for (std::size_t i = 0; i < result.contexts.size(); ++i)
+      options.tracer->contexts()[i]->final_clock = result.contexts[i].final_clock;
+  return result;
+}
+
+namespace detail {
+
+RunResult execute(Program& program, ExecutionState& state, const RunOptions& options,
+                  unsigned threads) {
   if (threads > 1 && !state.contexts.empty()) {
     std::vector<unsigned> assignment(state.contexts.size());
     if (options.placement == Placement::round_robin) {
@@ -118,9 +125,46 @@ RunResult run(Program& program, const RunOptions& options) {
       assignment = detail::partition(state, threads);
     }
     if (*std::max_element(assignment.begin(), assignment.end()) > 0)
-      return detail::run_parallel(program, state, options, assignment);
+      return run_parallel(program, state, options, assignment);
   }
-  return detail::run_sequential(program, state, options);
+  return run_sequential(program, state, options);
 }
+
+// A track per context, one per channel; only the channels that have something to record
+// leave the plain path (ChannelCore::set_trace).
+void attach(Tracer& tracer, ExecutionState& state) {
+  const TraceOptions& o = tracer.options();
+  auto& contexts = tracer.contexts();
+  auto& channels = tracer.channels();
+  contexts.clear();
+  channels.clear();
+  for (const ContextCore* ctx : state.contexts) {
+    auto t = std::make_unique<ContextTrace>();
+    t->name = ctx->name;
+    t->traced = o.traces(ctx->name);
+    t->waits.limit = o.max_events;
+    contexts.push_back(std::move(t));
+  }
+  for (ChannelCore* ch : state.channels) {
+    auto t = std::make_unique<ChannelTrace>();
+    t->name = ch->name();
+    t->sender = ch->sender->name;
+    t->receiver = ch->receiver->name;
+    if (ch->bounded()) t->capacity = ch->capacity();
+    t->index = static_cast<std::uint32_t>(channels.size());
+    t->traced = o.traces(ch->name());
+    t->elements.limit = o.max_events;
+    ContextTrace* sender = contexts[ch->sender->index].get();
+    ContextTrace* receiver = contexts[ch->receiver->index].get();
+    t->sender_track = sender->traced ? sender : nullptr;
+    t->receiver_track = receiver->traced ? receiver : nullptr;
+    t->from = o.from;
+    t->until = o.until;
+    if (t->traced || t->sender_track || t->receiver_track) ch->set_trace(t.get());
+    channels.push_back(std::move(t));
+  }
+}
+
+}  // namespace detail
 
 }  // namespace dfsim

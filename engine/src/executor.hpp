@@ -25,6 +25,11 @@ RunResult collect_result(const ExecutionState& state, RunStatus status, unsigned
 
 Progress make_progress(const ExecutionState& state, std::size_t finished);
 
+// Traces the run: sets up the tracer's tracks and the channels that record into them.
+void attach(Tracer& tracer, ExecutionState& state);
+// Runs on the executor `threads` calls for.
+RunResult execute(Program& program, ExecutionState& state, const RunOptions& options,
+                  unsigned threads);
 RunResult run_sequential(Program& program, ExecutionState& state, const RunOptions& options);
 // `assignment[i]` is the worker of context i; workers are 0 .. max.
 RunResult run_parallel(Program& program, ExecutionState& state, const RunOptions& options,

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "dfsim/engine/cycle.hpp"
-#include "dfsim/engine/detail/context_core.hpp"
+#include "dfsim/engine/detail/channel_core.hpp"
 
 namespace dfsim {
 
@@ -21,8 +21,9 @@ class Context : private detail::ContextCore {
     if (t > clock) clock = t;
   }
   const std::string& name() const noexcept { return ContextCore::name; }
-  Cycle starved_cycles() const noexcept { return starved; }
-  Cycle backpressured_cycles() const noexcept { return backpressured; }
+  // Its waiting cycles so far, summed over its channels.
+  Cycle starved_cycles() const noexcept { return starved(); }
+  Cycle backpressured_cycles() const noexcept { return backpressured(); }
 
  private:
   friend detail::ContextCore& core_of(Context& ctx) noexcept;

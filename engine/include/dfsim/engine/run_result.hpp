@@ -19,12 +19,26 @@ enum class RunStatus {
 
 const char* to_string(RunStatus status) noexcept;
 
+// Cycles a context's clock jumped waiting on one channel.
+struct ChannelWait {
+  std::string channel;
+  Cycle cycles = 0;
+};
+
+// A context's clock moves either by its own advance (busy: computing, or idle by its own
+// choice) or by a wait inside a channel operation: starved for an input, back-pressured by an
+// output without credit. So final_clock = busy + starved + back-pressured.
 struct ContextStats {
   std::string name;
   Cycle final_clock = 0;  // at return, or where it was blocked
-  Cycle starved_cycles = 0;
-  Cycle backpressured_cycles = 0;
+  Cycle starved_cycles = 0;        // summed over starved_on
+  Cycle backpressured_cycles = 0;  // summed over backpressured_on
   bool finished = false;
+  // Per channel with a non-zero wait, in the order the channels were given to the context.
+  std::vector<ChannelWait> starved_on;        // its inputs
+  std::vector<ChannelWait> backpressured_on;  // its outputs
+
+  Cycle busy_cycles() const noexcept { return final_clock - starved_cycles - backpressured_cycles; }
 };
 
 struct ChannelStats {
@@ -36,6 +50,10 @@ struct ChannelStats {
   std::uint64_t peak_occupancy = 0;
   std::string sender;
   std::string receiver;
+  // The cycles its receiver's clock jumped waiting for its elements (empty), and its sender's
+  // waiting for its credit (full).
+  Cycle receiver_starved_cycles = 0;
+  Cycle sender_backpressured_cycles = 0;
 };
 
 // One context that could not go on when the simulation deadlocked.

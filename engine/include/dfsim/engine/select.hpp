@@ -78,8 +78,8 @@ struct SelectAwaiter {
   std::optional<std::size_t> await_resume() noexcept {
     if (suspended) choice = ctx->wait.choice;
     if (choice < 0) return std::nullopt;
-    ctx->move_clock_to(inputs[static_cast<std::size_t>(choice)]->front_visible_time(),
-                       ctx->starved);
+    ChannelCore* chosen = inputs[static_cast<std::size_t>(choice)];
+    chosen->receiver_waits_until(*ctx, chosen->front_visible_time());
     return static_cast<std::size_t>(choice);
   }
 };

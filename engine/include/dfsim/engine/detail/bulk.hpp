@@ -42,14 +42,14 @@ struct Bulk {
   }
 
   // The clock of a context, in a register for the length of a move. The wait counters stay in
-  // the context: they change only when an element makes the loop wait, and two registers
-  // fewer spare the loop its spills.
+  // the channels: they change only when an element makes the loop wait, and two registers
+  // fewer spare the loop its spills. (A bulk move is never traced: plain channels only.)
   struct Clock {
     ContextCore& ctx;
     Cycle now = ctx.clock;
-    void wait_until(Cycle t, Cycle ContextCore::*counter) noexcept {
+    void wait_until(Cycle t, Cycle& counter) noexcept {
       if (t > now) [[unlikely]] {
-        ctx.*counter += t - now;
+        counter += t - now;
         now = t;
       }
     }
@@ -98,7 +98,7 @@ struct Bulk {
 
     DFSIM_HOT T pop(Clock& clock) noexcept {
       Slot<T>& slot = ring.at(head);
-      clock.wait_until(slot.visible, &ContextCore::starved);
+      clock.wait_until(slot.visible, ch.starved_);
       const Cycle written = slot.written;
       slot.freed = rules::free_time(clock.now, response);
       if (!rules::raises_peak(ring.at(behind).freed, written)) behind += kStep;
@@ -137,7 +137,7 @@ struct Bulk {
 
     DFSIM_HOT void push(Clock& clock, T&& value) noexcept {
       const Cycle stamp = kStamped ? rules::stamp_after(clock.now, depth) : 0;
-      clock.wait_until(ring.at(tail - capacity).freed, &ContextCore::backpressured);
+      clock.wait_until(ring.at(tail - capacity).freed, ch.backpressured_);
       Slot<T>& slot = ring.at(tail);
       slot.value = std::move(value);
       slot.visible = rules::visible_time(stamp, clock.now, latency);

@@ -78,6 +78,40 @@ class ChannelCore {
   virtual void take_credit(ContextCore& sender) noexcept = 0;
 
   std::uint64_t peak_occupancy() const noexcept { return peak_; }
+  // The cycles the receiver's clock jumped waiting for this channel's elements (dequeue, peek,
+  // select), and the sender's waiting for its credit: a context's starved and back-pressured
+  // cycles are these summed over its channels. Read after the run.
+  Cycle receiver_starved() const noexcept { return starved_; }
+  Cycle sender_backpressured() const noexcept { return backpressured_; }
+
+  // Every wait of either end goes through these two: the clock moves to t if t is later, and
+  // the jump is the channel's to answer for. The jump is the rarely taken branch, so counting
+  // it here, and recording it when traced, costs the per-element path nothing. kMayTrace is
+  // false on the plain path (plain_ implies no trace), which spares it even the test.
+  template <bool kMayTrace = true>
+  DFSIM_HOT Cycle receiver_waits_until(ContextCore& receiver, Cycle t) noexcept {
+    const Cycle clock = receiver.clock;
+    if (t > clock) {
+      starved_ += t - clock;
+      if constexpr (kMayTrace)
+        if (trace_) [[unlikely]] trace_->receiver_waited(clock, t);
+      receiver.clock = t;
+      return t;
+    }
+    return clock;
+  }
+  template <bool kMayTrace = true>
+  DFSIM_HOT Cycle sender_waits_until(ContextCore& sender, Cycle t) noexcept {
+    const Cycle clock = sender.clock;
+    if (t > clock) {
+      backpressured_ += t - clock;
+      if constexpr (kMayTrace)
+        if (trace_) [[unlikely]] trace_->sender_waited(clock, t);
+      sender.clock = t;
+      return t;
+    }
+    return clock;
+  }
 
   // The fields are grouped by cache line so that an enqueue or a dequeue touches two lines
   // besides the ring: its end's own, and the parameters both ends read (last, so that
@@ -110,6 +144,7 @@ class ChannelCore {
   std::atomic<ContextCore*> waiting_receiver{nullptr};
 
  protected:
+  Cycle backpressured_ = 0;  // the sender's clock jumps waiting for credit (sender_waits_until)
   // ---- the receiver's line ----
   alignas(64) std::uint64_t r_head_ = 0;
   std::uint64_t r_tail_seen_ = 0;
@@ -121,6 +156,7 @@ class ChannelCore {
   std::atomic<ContextCore*> waiting_sender{nullptr};
 
  protected:
+  Cycle starved_ = 0;  // the receiver's clock jumps waiting for elements (receiver_waits_until)
   // Peak occupancy, kept by the receiver: see ChannelState::finish_statistics and merge_unbounded.
   std::uint64_t peak_ = 0;
   std::uint64_t pending_ = 0;    // unbounded: the first write whose occupancy is not yet known
@@ -177,6 +213,17 @@ DFSIM_HOT void wake_waiter(std::atomic<ContextCore*>& slot, bool cross_thread) n
     slot.store(nullptr, std::memory_order_relaxed);
     wake(w);
   }
+}
+
+inline Cycle ContextCore::starved() const noexcept {
+  Cycle sum = 0;
+  for (const ChannelCore* in : inputs) sum += in->receiver_starved();
+  return sum;
+}
+inline Cycle ContextCore::backpressured() const noexcept {
+  Cycle sum = 0;
+  for (const ChannelCore* out : outputs) sum += out->sender_backpressured();
+  return sum;
 }
 
 inline void close_channel(ChannelCore& ch) noexcept {

@@ -16,7 +16,7 @@
 namespace dfsim::detail::rules {
 
 // Step 1, credit: enqueue k of a channel of capacity C needs the slot that dequeue k - C
-// frees; the sender waits until then (ContextCore::move_clock_to: clock = max(t, f)).
+// frees; the sender waits until then (ChannelCore::sender_waits_until: clock = max(t, f)).
 // Dequeue: the receiver waits likewise until the element is visible.
 
 // A stamp given as a latency P counts from the clock at issue, before any wait for credit

@@ -59,7 +59,7 @@ class ChannelState final : public ChannelCore {
   // Step 1 of an enqueue: wait (already done) for the slot freed by dequeue k - C.
   // Idempotent: calling it again moves the clock no further.
   void take_credit(ContextCore& sender) noexcept override {
-    if (bounded_) sender.move_clock_to(credit_free_time(s_tail_), sender.backpressured);
+    if (bounded_) sender_waits_until(sender, credit_free_time(s_tail_));
   }
 
   // Precondition: sender_has_credit(). Visible at max(stamp, t' + L); a stamp of 0 is none.
@@ -74,7 +74,7 @@ class ChannelState final : public ChannelCore {
   // ---- receiver side (precondition: receiver_has_element()) ----
   DFSIM_HOT const T& peek(ContextCore& receiver) noexcept {
     Slot<T>& slot = front_slot();
-    receiver.move_clock_to(slot.visible, receiver.starved);
+    receiver_waits_until(receiver, slot.visible);
     return slot.value;
   }
 
@@ -106,7 +106,7 @@ class ChannelState final : public ChannelCore {
     Cycle clock = sender.clock;
     Slot<T>* slot;
     if (kPlain || bounded_) {
-      clock = sender.move_clock_to(credit_free_time(t), sender.backpressured);  // step 1
+      clock = sender_waits_until<!kPlain>(sender, credit_free_time(t));  // step 1
       slot = &ring_[t & mask_];
     } else {
       slot = &tail_chunk_->slots[t & (kChunk - 1)];
@@ -130,7 +130,7 @@ class ChannelState final : public ChannelCore {
     ChannelTrace* const tracer = trace_;
     Slot<T>& slot = receiver_slot(h, bounded);
     const Cycle visible = slot.visible;
-    const Cycle clock = receiver.move_clock_to(visible, receiver.starved);
+    const Cycle clock = receiver_waits_until<!kPlain>(receiver, visible);
     const Cycle freed = rules::free_time(clock, response_latency_);
     T value = std::move(slot.value);
     const Cycle written = slot.written;

@@ -47,8 +47,8 @@ struct alignas(64) ContextCore {
   bool finished = false;
   WaitState wait;  // its `channels`, read only by selects and fan-outs, start the next line
 
-  Cycle starved = 0;        // cycles spent waiting for inputs
-  Cycle backpressured = 0;  // cycles spent waiting for output credit
+  // Its waiting cycles are counted by the channel it waited on (ChannelCore::receiver_waits_until,
+  // sender_waits_until); starved() and backpressured() sum them.
   std::string name;
   std::size_t index = 0;
   std::exception_ptr error;
@@ -62,14 +62,9 @@ struct alignas(64) ContextCore {
     wait.channel = channel;
   }
 
-  // Returns the clock after the wait, so that hot paths can keep it in a register.
-  Cycle move_clock_to(Cycle t, Cycle& wait_counter) noexcept {
-    if (t > clock) {
-      wait_counter += t - clock;
-      clock = t;
-    }
-    return clock;
-  }
+  // Cycles spent waiting for inputs (dequeue, peek, select) and for output credit, so far.
+  Cycle starved() const noexcept;
+  Cycle backpressured() const noexcept;
 };
 
 }  // namespace dfsim::detail
