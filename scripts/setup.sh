@@ -14,6 +14,7 @@ packages=(
   libboost-context-dev                      # fiber peer of the context-switch benchmark
   python3 python3-matplotlib python3-numpy  # plots of the sweep report, .npy fixtures
   clang-14 libclang-rt-14-dev               # libFuzzer for the .npy fuzzer (scripts/fuzz.sh)
+  graphviz                                  # dot: the graph pictures of the sweep report
 )
 
 missing=()

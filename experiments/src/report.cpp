@@ -2,14 +2,22 @@
 #include "dfsim/experiments/report.hpp"
 
 #include <fmt/core.h>
+#include <spawn.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include "dfsim/engine/dot.hpp"
 #include "dfsim/experiments/result_folder.hpp"
+
+extern char** environ;
 
 namespace dfsim::experiments {
 namespace {
@@ -253,6 +261,65 @@ std::string header(const SweepDocument& doc, const std::vector<std::string>& var
       doc.wall_seconds ? fmt::format(", {:.1f} s of wall time.", *doc.wall_seconds) : ".");
 }
 
+std::vector<std::string> report_variants(const SweepDocument& doc) {
+  std::vector<std::string> variants;
+  for (const auto& v : doc.config.value("variants", json::array()))
+    if (std::any_of(doc.results.begin(), doc.results.end(),
+                    [&](const Row& r) { return r.variant == v; }))
+      variants.push_back(v.get<std::string>());
+  return variants;
+}
+
+std::string graph_file(const std::string& variant) { return "graph-" + variant + ".svg"; }
+
+std::string graphs_section(const fs::path& dir, const std::vector<std::string>& variants) {
+  std::string md;
+  for (const auto& v : variants)
+    if (fs::exists(dir / graph_file(v)))
+      md += fmt::format("![the {} graph]({})\n\n", v, graph_file(v));
+  if (md.empty()) return "";
+  return "\n## The graphs\n\nEach variant's units and FIFOs as the engine ran them (N = 4, unit "
+         "preset): boxes are contexts with their final clock, edges FIFOs with capacity, "
+         "elements and peak occupancy.\n\n" + md;
+}
+
+// `dot` on PATH, if any.
+std::optional<fs::path> find_dot() {
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "");
+  for (std::string d; std::getline(dirs, d, ':');)
+    if (!d.empty() && ::access((fs::path(d) / "dot").c_str(), X_OK) == 0) return fs::path(d) / "dot";
+  return std::nullopt;
+}
+
+bool run_dot(const fs::path& dot, const fs::path& in, const fs::path& out) {
+  std::vector<std::string> args = {dot.string(), "-Tsvg", in.string(), "-o", out.string()};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return false;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return false;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// A picture is a nicety: a variant whose picture cannot be drawn is left out.
+void draw_graphs(const fs::path& dir, const std::vector<std::string>& variants) {
+  auto dot = find_dot();
+  if (!dot) return;
+  for (const auto& name : variants) {
+    auto variant = sdpa::parse_variant(name);
+    if (!variant) continue;
+    auto run = sdpa::simulate_attention({.variant = *variant, .n = 4}, {sdpa::random_tensors(4, 1, 1)});
+    const fs::path source = dir / ("graph-" + name + ".dot");
+    write_atomically(source, to_dot(run.run));
+    if (!run_dot(*dot, source, dir / graph_file(name))) fs::remove(dir / graph_file(name));
+    fs::remove(source);
+  }
+}
+
 }  // namespace
 
 SweepDocument sweep_document(const json& j) {
@@ -276,10 +343,7 @@ SweepDocument read_sweep(const fs::path& dir) {
 std::string render_report(const SweepDocument& doc, const fs::path& dir, const ReportOptions& options) {
   std::vector<json> rows;
   for (const Row& r : doc.results) rows.push_back(to_json(r));
-  std::vector<std::string> variants;
-  for (const auto& v : doc.config.value("variants", json::array()))
-    if (std::any_of(rows.begin(), rows.end(), [&](const json& r) { return r["variant"] == v; }))
-      variants.push_back(v.get<std::string>());
+  const std::vector<std::string> variants = report_variants(doc);
   const std::string& why = options.why_no_plots;
   std::string md = "# Scaled dot-product attention on streaming dataflow: sweep report\n\n";
   md += header(doc, variants) + "\n";
@@ -315,12 +379,14 @@ std::string render_report(const SweepDocument& doc, const fs::path& dir, const R
   md += "\nColumns: memory is run (2)'s intermediate memory; long-FIFO peak is its largest peak "
         "occupancy of a naive long FIFO; min long depth and deepest min depth come from run (3). "
         "Every column of results.csv is explained in docs/outputs.md.\n";
+  if (options.graphs) md += graphs_section(dir, variants);
   if (!why.empty())
     md += "\nDraw the plots later with `/usr/bin/python3 scripts/plot_sweep.py " + dir.string() + "`.\n";
   return md;
 }
 
 void write_report(const fs::path& dir, const SweepDocument& doc, const ReportOptions& options) {
+  if (options.graphs) draw_graphs(dir, report_variants(doc));
   write_atomically(dir / "report.md", render_report(doc, dir, options));
 }
 

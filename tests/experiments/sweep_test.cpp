@@ -126,6 +126,13 @@ TEST(Report, WrittenFromTheRowsWithoutPython) {
         "**reordered**: intermediate memory constant at 6 for every N from 8 to 16.",
         "*(plot not drawn: --no-plots)*", "| reordered | 16 | 2 |"})
     EXPECT_NE(md.find(part), std::string::npos) << part << "\n" << md;
+  // Graphviz is installed by scripts/setup.sh: each variant's picture, linked.
+  if (std::system("command -v dot > /dev/null") == 0) {
+    EXPECT_TRUE(fs::exists(dir / "graph-naive.svg"));
+    EXPECT_NE(md.find("![the reordered graph](graph-reordered.svg)"), std::string::npos) << md;
+  }
+  EXPECT_EQ(render_report(doc, dir, {.why_no_plots = "--no-plots", .graphs = false}).find("graph-"),
+            std::string::npos);
   // Round trip through results.json gives the same report.
   SweepFolder folder(dir, doc.config);
   for (const Row& r : doc.results) folder.finish_row(folder.add_row(r), r);

@@ -1,8 +1,9 @@
 #pragma once
 // report.md of a sweep folder: what was measured, the conclusions the numbers support (how
 // memory, cycles and minimal depths grow with N), a table of every row, and the plots that
-// scripts/plot_sweep.py drew into the folder (or why they are missing). The one place
-// report.md is written; the script only draws.
+// scripts/plot_sweep.py drew into the folder (or why they are missing), and a picture of each
+// variant's graph when Graphviz's `dot` is on PATH. The one place report.md is written; the
+// script only draws.
 //
 //   SweepDocument doc = read_sweep("results/sweep");     // results.json
 //   write_report("results/sweep", doc, {.why_no_plots = "--no-plots"});
@@ -36,6 +37,9 @@ struct ReportOptions {
   // Why the plots are missing, when they are ("--no-plots", "python3 was not found", ...).
   // Empty: each plot file present in the folder is linked, a missing one said so.
   std::string why_no_plots;
+  // write_report draws DIR/graph-<variant>.svg (a run at N = 4, unit preset: engine's to_dot,
+  // rendered by `dot -Tsvg`) when `dot` is on PATH; render_report links those present.
+  bool graphs = true;
 };
 
 // The Markdown text; `dir` is where the plots are looked for.
