@@ -17,7 +17,7 @@ packages=(
   clang-14 libclang-rt-14-dev               # libFuzzer for the .npy fuzzer (scripts/fuzz.sh)
   pybind11-dev python3-pybind11 python3-dev # the Python package (python/, docs/python.md)
   python3-pandas python3-pytest             # its results as DataFrames, its tests
-  graphviz                                  # dot -Tsvg renders --dot's graphs (and their test)
+  graphviz                                  # dot -Tsvg: --dot's graphs, the sweep report's pictures
 )
 
 missing=()

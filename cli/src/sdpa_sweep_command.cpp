@@ -1,5 +1,6 @@
 // dfsim sdpa-sweep: every variant over several N; results written as they come (CSV and JSON),
-// then plots and a Markdown report drawn by scripts/plot_sweep.py (python3 + matplotlib).
+// then the plots (scripts/plot_sweep.py, python3 + matplotlib) and report.md (the experiments
+// layer, which says when the plots are missing).
 #include <fmt/core.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -22,6 +23,7 @@
 #include "dfsim/sdpa/attention.hpp"
 #include "estimate.hpp"
 #include "exit_codes.hpp"
+#include "dfsim/experiments/report.hpp"
 #include "dfsim/experiments/result_folder.hpp"
 #include "dfsim/experiments/sweep.hpp"
 #include "interrupt_flag.hpp"
@@ -118,26 +120,6 @@ int spawn_and_wait(const std::vector<std::string>& args) {
     if (errno != EINTR) return -1;
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-}
-
-// The report without plots or conclusions, for when python3 cannot run the plot script.
-void write_fallback_report(const fs::path& dir, const json& results, const std::string& why) {
-  std::string md = "# SDPA sweep\n\n";
-  md += "Plots and conclusions are missing: " + why + ".\n";
-  md += "Draw them later with `/usr/bin/python3 scripts/plot_sweep.py " + dir.string() + "`.\n\n";
-  md +=
-      "| variant | N | cycles | ideal cycles | throughput | intermediate memory (elements, "
-      "unbounded, unit preset) | min long-FIFO depth | max abs error |\n";
-  md += "|---|---|---|---|---|---|---|---|\n";
-  for (const auto& r : results)
-    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", csv_cell(r["variant"]),
-                      csv_cell(r["n"]), csv_cell(r.value("cycles", json())),
-                      csv_cell(r["ideal_cycles"]), csv_cell(r.value("throughput", json())),
-                      csv_cell(r.value("intermediate_memory_elements", json())),
-                      csv_cell(r.value("min_depth_long", json())),
-                      csv_cell(r.value("max_abs_error", json())));
-  md += "\nThe data: results.csv and results.json (columns explained in docs/outputs.md).\n";
-  experiments::write_atomically(dir / "report.md", md);
 }
 
 std::string opt_cell(const json& row, const char* key, const char* format = "{}") {
@@ -263,47 +245,50 @@ bool run_points(const experiments::SweepPlan& plan, experiments::SweepFolder& fo
   return true;
 }
 
-// plot_sweep.py, or the plain report when it cannot run; true if plots were drawn.
-bool draw_report(const SweepArgs& a, const fs::path& dir, const json& results, int& worst) {
-  // The fallback first, so that one exists whatever happens to python.
-  write_fallback_report(dir, results, "the plot script did not run");
+// The plots, drawn by plot_sweep.py; "" when they were, otherwise why not (for the report).
+std::string draw_plots(const SweepArgs& a, const fs::path& dir, int& worst) {
+  if (a.no_plots) return "--no-plots";
   std::error_code ec;
   if (!fs::exists(a.python, ec)) {
-    write_fallback_report(dir, results, a.python + " was not found");
     fmt::print(stderr,
                "dfsim: warning: {} not found: report.md has no plots (install python3 "
                "and python3-matplotlib)\n",
                a.python);
-    return false;
+    return a.python + " was not found";
   }
   if (!fs::exists(a.plot_script, ec)) {
-    write_fallback_report(dir, results, "the plot script " + a.plot_script + " was not found");
     fmt::print(stderr,
                "dfsim: warning: plot script {} not found (pass --plot-script): "
                "report.md has no plots\n",
                a.plot_script);
-    return false;
+    return "the plot script " + a.plot_script + " was not found";
   }
   fmt::print(stderr, "drawing the plots: {} {} {}\n", a.python, a.plot_script, dir.string());
-  std::vector<std::string> cmd{a.python, a.plot_script, dir.string()};
-  if (a.no_plots) cmd.push_back("--no-plots");
-  int status = spawn_and_wait(cmd);
-  if (status == 0) return !a.no_plots;
+  int status = spawn_and_wait({a.python, a.plot_script, dir.string()});
+  if (status == 0) return "";
   if (status == kPlotNoMatplotlib) {
     fmt::print(stderr,
                "dfsim: warning: matplotlib is missing for {}: report.md has no plots "
                "(install python3-matplotlib)\n",
                a.python);
-  } else if (status < 0) {
-    write_fallback_report(dir, results, "could not run " + a.python);
+    return "matplotlib is not installed (apt install python3-matplotlib)";
+  }
+  if (status < 0) {
     fmt::print(stderr, "dfsim: warning: could not run {}: {}; report.md has no plots\n", a.python,
                std::strerror(errno));
-  } else {
-    fmt::print(stderr, "dfsim: warning: {} exited with status {}: report.md may lack plots\n",
-               a.plot_script, status);
-    worst = std::max(worst, kExitFailure);
+    return "could not run " + a.python;
   }
-  return false;
+  fmt::print(stderr, "dfsim: warning: {} exited with status {}: report.md may lack plots\n",
+             a.plot_script, status);
+  worst = std::max(worst, kExitFailure);
+  return fmt::format("{} exited with status {}", a.plot_script, status);
+}
+
+// The plots (when python can draw them), then report.md; true if the plots were drawn.
+bool draw_report(const SweepArgs& a, const fs::path& dir, const json& document, int& worst) {
+  const std::string why = draw_plots(a, dir, worst);
+  experiments::write_report(dir, experiments::sweep_document(document), {.why_no_plots = why});
+  return why.empty();
 }
 
 void print_results(const SweepArgs& a, const fs::path& dir, const experiments::SweepFolder& files,
@@ -324,7 +309,8 @@ void print_results(const SweepArgs& a, const fs::path& dir, const experiments::S
 // The data so far stays; the plain report replaces whatever report an earlier sweep left.
 int stop_on_signal(const SweepArgs& a, const fs::path& dir, const experiments::SweepFolder& files,
                    const RunCounter& counter, int sig) {
-  write_fallback_report(dir, files.document()["results"], "the sweep was stopped by " + signal_name(sig));
+  experiments::write_report(dir, experiments::sweep_document(files.document()),
+                            {.why_no_plots = "the sweep was stopped by " + signal_name(sig)});
   if (a.json) fmt::print("{}\n", files.document().dump(2));
   fmt::print(stderr,
              "dfsim: stopped by {} after {} of {} runs; the results so far are in {} (status "
@@ -359,7 +345,7 @@ int run_sweep(const SweepArgs& a) {
                counter.seconds(), stopped_by);
   if (int sig = interrupt.signal()) return stop_on_signal(a, dir, files, counter, sig);
 
-  bool plotted = draw_report(a, dir, files.document()["results"], worst);
+  bool plotted = draw_report(a, dir, files.document(), worst);
   print_results(a, dir, files, counter, plotted);
   if (worst != kExitOk)
     fmt::print(stderr,

@@ -113,17 +113,24 @@ TEST(SdpaSweep, NoPlotsStillWritesTheConclusions) {
   EXPECT_NE(report.find("grows"), std::string::npos) << report;
 }
 
+// The script only draws; dfsim writes report.md and links the plots the script left, saying
+// which are missing.
 TEST(SdpaSweep, PlotScriptOverride) {
   TempDir dir;
   auto script = dir / "plot.py";
-  std::ofstream(script) << "import sys\nopen(sys.argv[1] + '/report.md', 'w').write('custom')\n";
+  std::ofstream(script) << "import sys\nopen(sys.argv[1] + '/memory.png', 'w').write('png')\n";
   auto out = dir / "sweep";
   auto o = run_dfsim("sdpa-sweep --n 8 --variants reordered --out " + out.string() +
                          " --plot-script " + script.string(),
                      dir);
   if (!python_has("sys")) GTEST_SKIP() << "/usr/bin/python3 is not available";
   EXPECT_EQ(o.status, 0) << o.err;
-  EXPECT_EQ(slurp(out / "report.md"), "custom");
+  std::string report = slurp(out / "report.md");
+  EXPECT_NE(report.find("![intermediate memory against N](memory.png)"), std::string::npos)
+      << report;
+  EXPECT_NE(report.find("*(plot not drawn: cycles.png is missing)*"), std::string::npos)
+      << report;
+  EXPECT_NE(report.find("| reordered | 8 |"), std::string::npos) << report;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "dfsim/experiments/report.hpp"
 #include "dfsim/experiments/result_folder.hpp"
 
 namespace dfsim::experiments {
@@ -99,6 +100,44 @@ TEST(SweepFolderFiles, RowsAppearInBothFiles) {
     EXPECT_EQ(doc["config"]["variants"][0], "reordered");
     EXPECT_EQ(row_from_json(doc["results"][0]).min_depth_run->depths, row.min_depth_run->depths);
   }
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace dfsim::experiments
+
+namespace dfsim::experiments {
+namespace {
+
+// report.md without python: the conclusions come from the rows (naive long FIFO N + 16 at
+// N = 8 and 16 with spatial-calibrated: c = 16), and the plots are said to be missing.
+TEST(Report, WrittenFromTheRowsWithoutPython) {
+  SweepPlan plan{.variants = {sdpa::Variant::naive, sdpa::Variant::reordered}, .sizes = {8, 16}};
+  SweepDocument doc{.config = to_json(plan), .status = "complete", .wall_seconds = 1.25};
+  for (const Point& p : points(plan)) doc.results.push_back(run_point(p).row);
+  fs::path dir = fs::temp_directory_path() / ("dfsim_report_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  write_report(dir, doc, {.why_no_plots = "--no-plots"});
+  std::string md = slurp(dir / "report.md");
+  for (const char* part :
+       {"Sweep status: complete, 1.2 s of wall time.",
+        "**naive**: the minimal long-FIFO depth is 24 (N + 16), 32 (N + 16); fit 1.000 N + 16.0: "
+        "N + c with c = 16.",
+        "**reordered**: intermediate memory constant at 6 for every N from 8 to 16.",
+        "*(plot not drawn: --no-plots)*", "| reordered | 16 | 2 |"})
+    EXPECT_NE(md.find(part), std::string::npos) << part << "\n" << md;
+  // Graphviz is installed by scripts/setup.sh: each variant's picture, linked.
+  if (std::system("command -v dot > /dev/null") == 0) {
+    EXPECT_TRUE(fs::exists(dir / "graph-naive.svg"));
+    EXPECT_NE(md.find("![the reordered graph](graph-reordered.svg)"), std::string::npos) << md;
+  }
+  EXPECT_EQ(render_report(doc, dir, {.why_no_plots = "--no-plots", .graphs = false}).find("graph-"),
+            std::string::npos);
+  // Round trip through results.json gives the same report.
+  SweepFolder folder(dir, doc.config);
+  for (const Row& r : doc.results) folder.finish_row(folder.add_row(r), r);
+  folder.finish("complete", 1.25);
+  EXPECT_EQ(render_report(read_sweep(dir), dir, {.why_no_plots = "--no-plots"}), md);
   fs::remove_all(dir);
 }
 
