@@ -9,9 +9,9 @@
 //   TraceWriteSummary w = tracer.write_chrome_trace("run.trace.json");
 //   if (w.truncated()) ...  // w.complete_before: the file holds everything before that cycle
 //
-// A run without a tracer records nothing and pays nothing for it: tracing takes each traced
-// channel off the hot path (bulk moves included), so it is slower, but never changes a cycle
-// or a statistic.
+// A run without a tracer records nothing and keeps every channel on its hot path. Tracing
+// takes each traced channel off it (bulk moves included), so it is slower (about 20 times on
+// a pipeline), but never changes a cycle or a statistic.
 #include <cstdint>
 #include <memory>
 #include <optional>

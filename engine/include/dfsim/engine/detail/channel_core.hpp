@@ -85,9 +85,10 @@ class ChannelCore {
   Cycle sender_backpressured() const noexcept { return backpressured_; }
 
   // Every wait of either end goes through these two: the clock moves to t if t is later, and
-  // the jump is the channel's to answer for. The jump is the rarely taken branch, so counting
-  // it here, and recording it when traced, costs the per-element path nothing. kMayTrace is
-  // false on the plain path (plain_ implies no trace), which spares it even the test.
+  // the jump is the channel's to answer for. The jump is the rarely taken branch, where the
+  // count and (when traced) the record go. kMayTrace is false on the plain path (plain_
+  // implies no trace), which spares it the test. The bulk moves count into the same fields
+  // (detail/bulk.hpp); docs/observing-a-run.md gives the cost measured.
   template <bool kMayTrace = true>
   DFSIM_HOT Cycle receiver_waits_until(ContextCore& receiver, Cycle t) noexcept {
     const Cycle clock = receiver.clock;
