@@ -121,22 +121,23 @@ std::string overflow_message(const SdpaSetup& s, const sdpa::AttentionRun& r) {
           "{} of {} output values are inf or NaN, carried from the inf or NaN in the inputs "
           "(--allow-non-finite)",
           bad, total);
-  bool fp32 = s.config.precision == sdpa::Precision::fp32;
+  const std::string format(sdpa::to_string(s.config.precision));
+  const bool fp64 = s.config.precision == sdpa::Precision::fp64;
   bool stable = s.config.variant == sdpa::Variant::naive_stable ||
                 s.config.variant == sdpa::Variant::reordered_stable;
   double largest = largest_score(s.inputs);
   // No running max helps when q.k itself is beyond the arithmetic's range.
-  double limit = fp32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
+  double limit = sdpa::largest_finite(s.config.precision);
   if (!(std::abs(largest) <= limit))
     return fmt::format(
         "the output overflowed: {} of {} output values are inf or NaN. The largest score "
         "q.k/sqrt(d) is {:.4g}, beyond the range of {}, so every variant overflows: make Q and "
         "K smaller{}.",
-        bad, total, largest, fp32 ? "fp32" : "fp64", fp32 ? ", or use --precision fp64" : "");
+        bad, total, largest, format, fp64 ? "" : ", or use --precision fp64");
   std::string text = fmt::format(
       "the output overflowed: {} of {} output values are inf or NaN. The largest score "
-      "q.k/sqrt(d) is {:.4g}, and exp of a score above ~{} overflows in {}. ",
-      bad, total, largest, fp32 ? "88.7" : "709.8", fp32 ? "fp32" : "fp64");
+      "q.k/sqrt(d) is {:.4g}, and exp of a score above ~{:.4g} overflows in {}. ",
+      bad, total, largest, std::log(limit), format);
   if (stable)
     text +=
         "This variant subtracts the row max before exp, so this is unexpected: please report it.";

@@ -173,7 +173,11 @@ sdpa::Preset preset_flag(const std::string& text) {
 
 sdpa::Precision precision_flag(const std::string& text) {
   auto p = sdpa::parse_precision(text);
-  if (!p) throw UsageError("unknown precision '" + text + "': valid precisions are fp64, fp32");
+  if (!p) {
+    std::vector<std::string> names;
+    for (auto q : sdpa::all_precisions()) names.emplace_back(sdpa::to_string(q));
+    throw UsageError("unknown precision '" + text + "': valid precisions are " + join(names));
+  }
   return *p;
 }
 
@@ -195,8 +199,10 @@ void add_sdpa_flags(CLI::App& cmd, SdpaFlags& f, bool with_depths) {
   cmd.add_option("--preset", f.preset, "unit timing: unit or spatial-calibrated")
       ->type_name("P")
       ->capture_default_str();
-  cmd.add_option("--precision", f.precision, "arithmetic of the units: fp64 or fp32")
-      ->type_name("fp64|fp32")
+  cmd.add_option("--precision", f.precision,
+                 "arithmetic of the units: fp64, fp32, or fp16 and bf16 (emulated, every result "
+                 "rounded to the format)")
+      ->type_name("fp64|fp32|fp16|bf16")
       ->capture_default_str();
   if (with_depths) {
     cmd.add_option("--depth", f.depths,

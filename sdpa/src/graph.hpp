@@ -12,6 +12,7 @@
 
 #include "dfsim/engine.hpp"
 #include "dfsim/sdpa/attention.hpp"
+#include "dfsim/sdpa/rounded_float.hpp"
 #include "dfsim/units.hpp"
 
 namespace dfsim::sdpa::detail {
@@ -19,6 +20,14 @@ namespace dfsim::sdpa::detail {
 // FIFOs carrying d-vectors (the rest carry scalars), and FIFOs between two units.
 bool carries_vectors(std::string_view fifo);
 bool is_internal(std::string_view fifo);
+
+// exp in the arithmetic T: std::exp for float and double, the emulated formats' own (found by
+// argument-dependent lookup) for Half and BFloat16.
+template <class T>
+T exponential(T x) {
+  using std::exp;
+  return exp(x);
+}
 
 // d = 1: every stream carries scalars of type T; no allocation per element.
 template <class Real>
@@ -162,7 +171,7 @@ class Head {
   std::vector<double>* out_;
 };
 
-// One builder per variant, each in its own file, instantiated for the four shapes.
+// One builder per variant, each in its own file, instantiated for the shapes of every precision.
 template <class Shape> void build_naive(Head<Shape>& h);
 template <class Shape> void build_naive_stable(Head<Shape>& h);
 template <class Shape> void build_reordered(Head<Shape>& h);
@@ -171,7 +180,11 @@ template <class Shape> void build_reordered_stable(Head<Shape>& h);
 #define DFSIM_SDPA_INSTANTIATE(builder)                      \
   template void builder(Head<Scalars<double>>&);             \
   template void builder(Head<Scalars<float>>&);              \
+  template void builder(Head<Scalars<Half>>&);               \
+  template void builder(Head<Scalars<BFloat16>>&);           \
   template void builder(Head<Vectors<double>>&);             \
-  template void builder(Head<Vectors<float>>&);
+  template void builder(Head<Vectors<float>>&);              \
+  template void builder(Head<Vectors<Half>>&);               \
+  template void builder(Head<Vectors<BFloat16>>&);
 
 }  // namespace dfsim::sdpa::detail

@@ -26,7 +26,7 @@ void build_naive(Head<Shape>& h) {
 
   h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
   h.unit("qk",
-         units::map([score = h.score()](const Row& q, const Row& k) -> T { return std::exp(score(q, k)); },
+         units::map([score = h.score()](const Row& q, const Row& k) -> T { return exponential(score(q, k)); },
                     h.per_element("qk", {0})),
          std::move(q_rx), std::move(k_rx), std::array{std::move(short_tx), std::move(long_tx)});
   h.unit("row_sum", units::reduce(T(0), [](T& l, T e) { l += e; }, h.per_element("row_sum")),

@@ -37,8 +37,8 @@ void build_reordered_stable(Head<Shape>& h) {
   // one exp per element computes the same values. The running max starts at -inf every row,
   // so the first delta is exp(-inf) = 0.
   auto online = [](T& m, T s) {
-    if (s <= m) return std::pair<T, T>{T(1), std::exp(s - m)};
-    const T delta = std::exp(m - s);
+    if (s <= m) return std::pair<T, T>{T(1), exponential(s - m)};
+    const T delta = exponential(m - s);
     m = s;
     return std::pair<T, T>{delta, T(1)};
   };

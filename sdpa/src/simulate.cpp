@@ -5,6 +5,7 @@
 #include <string>
 
 #include "dfsim/sdpa/attention.hpp"
+#include "dfsim/sdpa/rounded_float.hpp"
 #include "graph.hpp"
 
 namespace dfsim::sdpa {
@@ -27,6 +28,17 @@ void build_head(Program& g, const std::string& prefix, const AttentionConfig& co
                 const ResolvedConfig& resolved, const Tensors& t, std::vector<double>& out) {
   Head<Shape> h(g.scope(prefix), resolved, t, out);
   build(config.variant, h);
+}
+
+// Calls build.template operator()<T>() with the number type of the precision.
+template <class Build>
+void with_arithmetic(Precision p, Build build) {
+  switch (p) {
+    case Precision::fp64: return build.template operator()<double>();
+    case Precision::fp32: return build.template operator()<float>();
+    case Precision::fp16: return build.template operator()<Half>();
+    case Precision::bf16: return build.template operator()<BFloat16>();
+  }
 }
 
 void check_inputs(const AttentionConfig& config, const std::vector<Tensors>& inputs) {
@@ -68,18 +80,12 @@ AttentionRun simulate_attention(const AttentionConfig& config, const std::vector
     const std::string prefix = config.heads > 1 ? "head" + std::to_string(head) : "";
     const Tensors& t = inputs[head];
     std::vector<double>& out = result.outputs[head];
-    const bool scalars = config.d == 1;
-    if (config.precision == Precision::fp64) {
-      if (scalars)
-        build_head<detail::Scalars<double>>(g, prefix, config, resolved, t, out);
+    with_arithmetic(config.precision, [&]<class T>() {
+      if (config.d == 1)
+        build_head<detail::Scalars<T>>(g, prefix, config, resolved, t, out);
       else
-        build_head<detail::Vectors<double>>(g, prefix, config, resolved, t, out);
-    } else {
-      if (scalars)
-        build_head<detail::Scalars<float>>(g, prefix, config, resolved, t, out);
-      else
-        build_head<detail::Vectors<float>>(g, prefix, config, resolved, t, out);
-    }
+        build_head<detail::Vectors<T>>(g, prefix, config, resolved, t, out);
+    });
   }
 
   result.run = run(g, options);
@@ -90,7 +96,7 @@ AttentionRun simulate_attention(const AttentionConfig& config, const std::vector
     result.throughput =
         static_cast<double>(result.ideal_cycles) / static_cast<double>(result.run.elapsed_cycles);
 
-  const std::size_t scalar_bytes = config.precision == Precision::fp64 ? 8 : 4;
+  const std::size_t bytes = scalar_bytes(config.precision);
   for (const ChannelStats& ch : result.run.channels) {
     FifoStats f;
     f.name = ch.name;
@@ -98,7 +104,7 @@ AttentionRun simulate_attention(const AttentionConfig& config, const std::vector
     f.elements = ch.elements;
     f.peak_occupancy = ch.peak_occupancy;
     f.internal = detail::is_internal(role(ch.name));
-    f.element_bytes = scalar_bytes * (detail::carries_vectors(role(ch.name)) ? config.d : 1);
+    f.element_bytes = bytes * (detail::carries_vectors(role(ch.name)) ? config.d : 1);
     if (f.internal) {
       result.intermediate_memory_elements += f.peak_occupancy;
       result.intermediate_memory_bytes += f.peak_occupancy * f.element_bytes;

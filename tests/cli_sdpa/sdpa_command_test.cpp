@@ -186,6 +186,21 @@ TEST(SdpaCommand, Fp32OverflowsAtSmallerScores) {
   EXPECT_TRUE(contains(fp32.err, "88.7")) << fp32.err;
 }
 
+TEST(SdpaCommand, Fp16OverflowsAboveLn65504) {
+  TempDir dir;
+  // Scores up to 4 * 4 = 16: fine in fp32, above ln(65504) = 11.09 in fp16.
+  auto fp32 = run_dfsim("sdpa --variant reordered --n 32 --scale 4 --precision fp32", dir);
+  EXPECT_EQ(fp32.status, 0) << fp32.err;
+  auto fp16 = run_dfsim("sdpa --variant reordered --n 32 --scale 4 --precision fp16", dir);
+  EXPECT_EQ(fp16.status, 4) << fp16.err;
+  EXPECT_TRUE(contains(fp16.err, "exp of a score above ~11.09 overflows in fp16")) << fp16.err;
+  EXPECT_TRUE(contains(fp16.err, "use --variant reordered-stable")) << fp16.err;
+  auto stable =
+      run_dfsim("sdpa --variant reordered-stable --n 32 --scale 4 --precision fp16 --json", dir);
+  EXPECT_EQ(stable.status, 0) << stable.err;
+  EXPECT_FALSE(parse(stable)["non_finite"].get<bool>());
+}
+
 struct BadInput {
   const char* name;
   const char* args;
@@ -214,8 +229,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"missing_variant", "sdpa --n 8", "--variant is required"},
         BadInput{"unknown_preset", "sdpa --variant naive --n 8 --preset fast",
                  "unknown preset 'fast': valid presets are unit, spatial-calibrated"},
-        BadInput{"unknown_precision", "sdpa --variant naive --n 8 --precision fp16",
-                 "valid precisions are fp64, fp32"},
+        BadInput{"unknown_precision", "sdpa --variant naive --n 8 --precision fp8",
+                 "unknown precision 'fp8': valid precisions are fp64, fp32, fp16, bf16"},
         BadInput{"unknown_fifo", "sdpa --variant naive --n 8 --depth longest=9",
                  "unknown FIFO 'longest'"},
         BadInput{"unknown_fifo_lists_valid", "sdpa --variant naive --n 8 --depth longest=9",

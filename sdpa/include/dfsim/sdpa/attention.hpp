@@ -21,9 +21,18 @@ std::string_view to_string(Variant v) noexcept;
 std::optional<Variant> parse_variant(std::string_view text) noexcept;
 std::vector<Variant> all_variants();
 
-enum class Precision { fp64, fp32 };
+// The arithmetic of every unit (docs/sdpa.md, "Precision"): IEEE double and single, and half
+// (fp16) and bfloat16 (bf16), emulated with every operation's result rounded to the format
+// (dfsim/sdpa/rounded_float.hpp). "fp64", "fp32", "fp16", "bf16".
+enum class Precision { fp64, fp32, fp16, bf16 };
 std::string_view to_string(Precision p) noexcept;
 std::optional<Precision> parse_precision(std::string_view text) noexcept;
+std::vector<Precision> all_precisions();
+// Bytes of one scalar: 8, 4, 2, 2.
+std::size_t scalar_bytes(Precision p) noexcept;
+// The largest finite value: exp overflows above ln of it (709.78, 88.72, 11.09, 88.72).
+//   double limit = std::log(largest_finite(Precision::fp16));  // 11.0898
+double largest_finite(Precision p) noexcept;
 
 enum class Preset { unit, spatial_calibrated };
 // "unit", "spatial-calibrated".
