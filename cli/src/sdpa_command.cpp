@@ -166,8 +166,12 @@ void print_text(const SdpaSetup& s, const sdpa::AttentionRun& r, double wall, bo
   fmt::print("  status               {}\n", to_string(r.run.status));
   fmt::print("  cycles               {}{}\n", r.run.elapsed_cycles,
              r.run.ok() ? "" : " (when the run stopped)");
-  fmt::print("  ideal cycles         {} (II_max {} x N^2 = {} x {}^2)\n", r.ideal_cycles,
-             s.resolved.max_initiation_interval, s.resolved.max_initiation_interval, c.n);
+  if (c.causal == sdpa::Causal::skip)
+    fmt::print("  ideal cycles         {} (II_max {} x N (N + 1) / 2 keys streamed, N = {})\n",
+               r.ideal_cycles, s.resolved.max_initiation_interval, c.n);
+  else
+    fmt::print("  ideal cycles         {} (II_max {} x N^2 = {} x {}^2)\n", r.ideal_cycles,
+               s.resolved.max_initiation_interval, s.resolved.max_initiation_interval, c.n);
   if (r.run.ok())
     fmt::print(
         "  throughput           {:.4f} of full (ideal / cycles; {} cycles over ideal)\n",
@@ -225,7 +229,7 @@ int run_sdpa(const SdpaArgs& a) {
   RunOptions options{.threads = s.threads};
   options.on_progress = progress_printer(
       fmt::format("sdpa {} N={}", sdpa::to_string(s.config.variant), s.config.n),
-      static_cast<Cycle>(s.resolved.max_initiation_interval) * s.config.n * s.config.n);
+      static_cast<Cycle>(s.resolved.max_initiation_interval) * sdpa::keys_streamed(s.config));
   auto start = std::chrono::steady_clock::now();
   sdpa::AttentionRun r;
   try {

@@ -181,6 +181,15 @@ sdpa::Precision precision_flag(const std::string& text) {
   return *p;
 }
 
+sdpa::Causal causal_flag(const std::string& text) {
+  auto c = sdpa::parse_causal(text);
+  if (!c)
+    throw UsageError("unknown --causal '" + text +
+                     "': give mask (stream every key, mask j > i to -inf), skip (stream only the "
+                     "keys j <= i) or none");
+  return *c;
+}
+
 sdpa::ResolvedConfig resolve_or_usage(const sdpa::AttentionConfig& config) {
   try {
     return sdpa::resolve(config);
@@ -203,6 +212,11 @@ void add_sdpa_flags(CLI::App& cmd, SdpaFlags& f, bool with_depths) {
                  "arithmetic of the units: fp64, fp32, or fp16 and bf16 (emulated, every result "
                  "rounded to the format)")
       ->type_name("fp64|fp32|fp16|bf16")
+      ->capture_default_str();
+  cmd.add_option("--causal", f.causal,
+                 "causal mask, row i attending to keys j <= i: mask (every key streamed, j > i "
+                 "masked to -inf) or skip (only keys j <= i streamed: about half the cycles)")
+      ->type_name("mask|skip")
       ->capture_default_str();
   if (with_depths) {
     cmd.add_option("--depth", f.depths,
@@ -250,6 +264,7 @@ SdpaSetup make_setup(const SdpaFlags& f) {
   c.variant = variant_flag(f.variant);
   c.preset = preset_flag(f.preset);
   c.precision = precision_flag(f.precision);
+  c.causal = causal_flag(f.causal);
   c.heads = f.heads;
   c.unbounded = f.unbounded;
   check_threads(f.threads);
@@ -292,9 +307,12 @@ std::string capacity_text(const std::optional<std::uint64_t>& capacity) {
 }
 
 std::string config_line(const sdpa::AttentionConfig& c) {
-  return fmt::format("{}, N = {}, d = {}, {}, preset {}, {} head{}", sdpa::to_string(c.variant),
+  return fmt::format("{}, N = {}, d = {}, {}, preset {}, {} head{}{}", sdpa::to_string(c.variant),
                      c.n, c.d, sdpa::to_string(c.precision), sdpa::to_string(c.preset), c.heads,
-                     c.heads == 1 ? "" : "s");
+                     c.heads == 1 ? "" : "s",
+                     c.causal == sdpa::Causal::none
+                         ? ""
+                         : fmt::format(", causal ({})", sdpa::to_string(c.causal)));
 }
 
 nlohmann::ordered_json config_json(const SdpaSetup& s) {
@@ -304,6 +322,7 @@ nlohmann::ordered_json config_json(const SdpaSetup& s) {
   j["n"] = c.n;
   j["d"] = c.d;
   j["precision"] = sdpa::to_string(c.precision);
+  j["causal"] = sdpa::to_string(c.causal);
   j["preset"] = sdpa::to_string(c.preset);
   j["heads"] = c.heads;
   j["threads"] = s.threads;

@@ -4,6 +4,9 @@
 // the sources and sink every graph has.
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
@@ -85,9 +88,11 @@ class Head {
   using Row = typename Shape::Row;
   using Acc = typename Shape::Acc;
 
-  Head(Scope scope, const ResolvedConfig& config, const Tensors& tensors, std::vector<double>& out)
+  Head(Scope scope, const ResolvedConfig& config, Causal causal, const Tensors& tensors,
+       std::vector<double>& out)
       : scope_(std::move(scope)),
         config_(config),
+        causal_(causal),
         n_(tensors.n),
         d_(tensors.d),
         inv_sqrt_d_(static_cast<T>(1.0 / std::sqrt(static_cast<double>(tensors.d)))),
@@ -103,6 +108,26 @@ class Head {
     return [inv = inv_sqrt_d_](const Row& q, const Row& k) -> T { return Shape::dot(q, k) * inv; };
   }
   Acc zero() const { return Shape::zero(d_); }
+  // The QK unit: post(s_ij) for every key the row streams. With the causal mask the scores of
+  // keys j > i are -inf (post(-inf): exp gives 0, a max ignores it), from a row and column
+  // counter beside the unit; without it, or when the masked keys are skipped, a plain Map.
+  template <class Post, class... Ends>
+  void add_qk(Post post, Ends&&... ends) {
+    auto score = this->score();
+    if (causal_ == Causal::mask) {
+      unit("qk",
+           units::map_indexed(
+               [score, post](std::uint64_t i, std::uint64_t j, const Row& q, const Row& k) -> T {
+                 return post(j > i ? -std::numeric_limits<T>::infinity() : score(q, k));
+               },
+               per_element("qk", {0})),
+           std::forward<Ends>(ends)...);
+    } else {
+      unit("qk", units::map([score, post](const Row& q, const Row& k) -> T { return post(score(q, k)); },
+                            per_element("qk", {0})),
+           std::forward<Ends>(ends)...);
+    }
+  }
 
   template <class E>
   auto fifo(const std::string& name) {
@@ -113,9 +138,12 @@ class Head {
     scope_.add(name, std::move(body), std::forward<Ends>(ends)...);
   }
 
-  // A unit that takes one step per key: n rows of n steps. per_row: inputs held for a row.
+  // A unit that takes one step per key: n rows of n steps (row i of i + 1 steps when the
+  // causal mask skips keys j > i). per_row: inputs held for a row.
   units::UnitOptions per_element(const std::string& unit, std::vector<std::size_t> per_row = {}) const {
-    return options(unit, n_, std::move(per_row));
+    units::UnitOptions o = options(unit, n_, std::move(per_row));
+    o.row_lengths = key_rows();
+    return o;
   }
   // A unit that takes one step per query row.
   units::UnitOptions per_row(const std::string& unit) const { return options(unit, 1, {}); }
@@ -124,10 +152,12 @@ class Head {
   void sources(Sender<Row> q, Sender<Row> k, Sender<Row> v) {
     add_memory("q_source", q_, {.timing = timing("q_source"), .row_length = 1, .rows = n_}, true,
                std::move(q));
-    add_memory("k_source", k_, {.timing = timing("k_source"), .row_length = n_, .rows = n_}, false,
-               std::move(k));
-    add_memory("v_source", v_, {.timing = timing("v_source"), .row_length = n_, .rows = n_}, false,
-               std::move(v));
+    add_memory("k_source", k_,
+               {.timing = timing("k_source"), .row_length = n_, .row_lengths = key_rows(), .rows = n_},
+               false, std::move(k));
+    add_memory("v_source", v_,
+               {.timing = timing("v_source"), .row_length = n_, .row_lengths = key_rows(), .rows = n_},
+               false, std::move(v));
   }
   // Keeps the output rows, converted to double.
   void sink(Receiver<Acc> o) {
@@ -138,6 +168,11 @@ class Head {
 
  private:
   units::Timing timing(const std::string& unit) const { return config_.units.at(unit); }
+  // Causal, keys skipped: row i streams keys 0..i, a triangle. Otherwise every row is n long.
+  std::function<std::uint64_t(std::uint64_t)> key_rows() const {
+    if (causal_ != Causal::skip) return {};
+    return [](std::uint64_t i) { return i + 1; };
+  }
   units::UnitOptions options(const std::string& unit, std::uint64_t row_length,
                              std::vector<std::size_t> per_row) const {
     const UnitDisciplines& d = config_.disciplines.at(unit);
@@ -165,6 +200,7 @@ class Head {
 
   Scope scope_;
   const ResolvedConfig& config_;
+  Causal causal_;
   std::size_t n_, d_;
   T inv_sqrt_d_;
   std::shared_ptr<const std::vector<T>> q_, k_, v_;

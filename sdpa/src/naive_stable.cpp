@@ -29,8 +29,8 @@ void build_naive_stable(Head<Shape>& h) {
   auto [out_tx, out_rx] = h.template fifo<Acc>("out");
 
   h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
-  h.unit("qk", units::map(h.score(), h.per_element("qk", {0})), std::move(q_rx), std::move(k_rx),
-         std::array{std::move(max_short_tx), std::move(max_long_tx)});
+  h.add_qk([](T s) { return s; }, std::move(q_rx), std::move(k_rx),
+           std::array{std::move(max_short_tx), std::move(max_long_tx)});
   h.unit("row_max",
          units::reduce(-std::numeric_limits<T>::infinity(), [](T& m, T s) { m = std::max(m, s); },
                        h.per_element("row_max")),

@@ -26,7 +26,7 @@ void build(Variant v, Head<Shape>& h) {
 template <class Shape>
 void build_head(Program& g, const std::string& prefix, const AttentionConfig& config,
                 const ResolvedConfig& resolved, const Tensors& t, std::vector<double>& out) {
-  Head<Shape> h(g.scope(prefix), resolved, t, out);
+  Head<Shape> h(g.scope(prefix), resolved, config.causal, t, out);
   build(config.variant, h);
 }
 
@@ -90,8 +90,7 @@ AttentionRun simulate_attention(const AttentionConfig& config, const std::vector
 
   result.run = run(g, options);
 
-  const std::uint64_t n = config.n;
-  result.ideal_cycles = resolved.max_initiation_interval * n * n;
+  result.ideal_cycles = resolved.max_initiation_interval * keys_streamed(config);
   if (result.run.ok() && result.run.elapsed_cycles > 0)
     result.throughput =
         static_cast<double>(result.ideal_cycles) / static_cast<double>(result.run.elapsed_cycles);
@@ -124,7 +123,8 @@ AttentionRun simulate_attention(const AttentionConfig& config, const std::vector
     // Often no row came out of a deadlock, and at large N the reference (N^2 x d work) would
     // take longer than the run did.
     if (out.empty()) continue;
-    const std::vector<double> ref = reference_attention(inputs[head]);
+    const std::vector<double> ref =
+        reference_attention(inputs[head], config.causal != Causal::none);
     for (std::size_t i = 0; i < out.size(); ++i)
       result.max_abs_error = std::max(result.max_abs_error, std::fabs(out[i] - ref[i]));
   }

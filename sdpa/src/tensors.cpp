@@ -35,7 +35,7 @@ Tensors random_tensors(std::size_t n, std::size_t d, std::uint64_t seed, double 
   return t;
 }
 
-std::vector<double> reference_attention(const Tensors& t) {
+std::vector<double> reference_attention(const Tensors& t, bool causal) {
   const std::size_t n = t.n, d = t.d;
   if (t.q.size() != n * d || t.k.size() != n * d || t.v.size() != n * d)
     throw std::invalid_argument("reference_attention: Q, K and V must each hold n x d = " +
@@ -45,8 +45,9 @@ std::vector<double> reference_attention(const Tensors& t) {
   const double inv_sqrt_d = 1.0 / std::sqrt(static_cast<double>(d));
   for (std::size_t i = 0; i < n; ++i) {
     const double* q = &t.q[i * d];
+    const std::size_t keys = causal ? i + 1 : n;  // the masked keys weigh exactly 0
     double m = -INFINITY;
-    for (std::size_t j = 0; j < n; ++j) {
+    for (std::size_t j = 0; j < keys; ++j) {
       const double* k = &t.k[j * d];
       double dot = 0;
       for (std::size_t x = 0; x < d; ++x) dot += q[x] * k[x];
@@ -54,12 +55,12 @@ std::vector<double> reference_attention(const Tensors& t) {
       m = std::max(m, s[j]);
     }
     double sum = 0;
-    for (std::size_t j = 0; j < n; ++j) {
+    for (std::size_t j = 0; j < keys; ++j) {
       s[j] = std::exp(s[j] - m);
       sum += s[j];
     }
     double* o = &out[i * d];
-    for (std::size_t j = 0; j < n; ++j) {
+    for (std::size_t j = 0; j < keys; ++j) {
       const double w = s[j] / sum;
       const double* v = &t.v[j * d];
       for (std::size_t x = 0; x < d; ++x) o[x] += w * v[x];

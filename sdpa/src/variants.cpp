@@ -67,6 +67,26 @@ double largest_finite(Precision p) noexcept {
   return std::numeric_limits<double>::max();
 }
 
+std::string_view to_string(Causal c) noexcept {
+  switch (c) {
+    case Causal::none: return "none";
+    case Causal::mask: return "mask";
+    case Causal::skip: return "skip";
+  }
+  return "?";
+}
+
+std::optional<Causal> parse_causal(std::string_view text) noexcept {
+  for (Causal c : {Causal::none, Causal::mask, Causal::skip})
+    if (text == to_string(c)) return c;
+  return std::nullopt;
+}
+
+std::uint64_t keys_streamed(const AttentionConfig& config) noexcept {
+  const std::uint64_t n = config.n;
+  return config.causal == Causal::skip ? n * (n + 1) / 2 : n * n;
+}
+
 std::string_view to_string(Preset p) noexcept {
   switch (p) {
     case Preset::unit: return "unit";

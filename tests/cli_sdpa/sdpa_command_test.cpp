@@ -201,6 +201,21 @@ TEST(SdpaCommand, Fp16OverflowsAboveLn65504) {
   EXPECT_FALSE(parse(stable)["non_finite"].get<bool>());
 }
 
+TEST(SdpaCommand, CausalSkipStreamsATriangle) {
+  TempDir dir;
+  auto o = run_dfsim("sdpa --variant reordered-stable --n 32 --causal skip --json", dir);
+  EXPECT_EQ(o.status, 0) << o.err;
+  json j = parse(o);
+  EXPECT_EQ(j["config"]["causal"], "skip");
+  EXPECT_EQ(j["ideal_cycles"].get<std::uint64_t>(), 32u * 33 / 2);
+  EXPECT_EQ(j["cycles"].get<std::uint64_t>(), 32u * 33 / 2 + 4);  // causal_test.cpp derives it
+  EXPECT_LT(j["max_abs_error"].get<double>(), 1e-12);
+  auto text = run_dfsim("sdpa --variant naive --n 8 --causal mask", dir);
+  EXPECT_EQ(text.status, 0) << text.err;
+  EXPECT_TRUE(contains(text.out, "naive, N = 8, d = 1, fp64, preset unit, 1 head, causal (mask)"))
+      << text.out;
+}
+
 struct BadInput {
   const char* name;
   const char* args;
@@ -231,6 +246,9 @@ INSTANTIATE_TEST_SUITE_P(
                  "unknown preset 'fast': valid presets are unit, spatial-calibrated"},
         BadInput{"unknown_precision", "sdpa --variant naive --n 8 --precision fp8",
                  "unknown precision 'fp8': valid precisions are fp64, fp32, fp16, bf16"},
+        BadInput{"unknown_causal", "sdpa --variant naive --n 8 --causal triangle",
+                 "unknown --causal 'triangle': give mask (stream every key, mask j > i to "
+                 "-inf), skip (stream only the keys j <= i) or none"},
         BadInput{"unknown_fifo", "sdpa --variant naive --n 8 --depth longest=9",
                  "unknown FIFO 'longest'"},
         BadInput{"unknown_fifo_lists_valid", "sdpa --variant naive --n 8 --depth longest=9",

@@ -34,6 +34,15 @@ std::size_t scalar_bytes(Precision p) noexcept;
 //   double limit = std::log(largest_finite(Precision::fp16));  // 11.0898
 double largest_finite(Precision p) noexcept;
 
+// Causal masking (docs/sdpa.md, "Causal masking"): query row i attends to keys j <= i, aligned
+// top-left as PyTorch's is_causal. Two ways hardware does it: `mask` streams every key and the
+// QK unit writes -inf for j > i (a counter beside it), before any exp or max; `skip` streams
+// only keys j <= i (the K and V memories emit a triangle, every unit of the key loop takes
+// rows of i + 1 steps): about half the cycles. "none", "mask", "skip".
+enum class Causal { none, mask, skip };
+std::string_view to_string(Causal c) noexcept;
+std::optional<Causal> parse_causal(std::string_view text) noexcept;
+
 enum class Preset { unit, spatial_calibrated };
 // "unit", "spatial-calibrated".
 std::string_view to_string(Preset p) noexcept;
@@ -58,7 +67,8 @@ struct Tensors {
 // Uniform in [-scale, scale) from `seed`; the same seed gives the same tensors everywhere.
 Tensors random_tensors(std::size_t n, std::size_t d, std::uint64_t seed, double scale = 1.0);
 // softmax(Q K^T / sqrt(d)) V in double precision (numerically stable), n x d row-major.
-std::vector<double> reference_attention(const Tensors& t);
+// causal: row i over keys j <= i only (top-left aligned, as PyTorch's is_causal).
+std::vector<double> reference_attention(const Tensors& t, bool causal = false);
 
 struct AttentionConfig {
   Variant variant = Variant::reordered_stable;
@@ -70,7 +80,11 @@ struct AttentionConfig {
   std::map<std::string, std::optional<std::uint64_t>> depths;  // by FIFO name; nullopt: unbounded
   bool unbounded = false;  // every FIFO unbounded, except those named in `depths`
   unsigned heads = 1;      // independent heads, named "head0", "head1", ...
+  Causal causal = Causal::none;
 };
+// The keys one head streams through its key loop: N^2, or N (N + 1) / 2 when the causal mask
+// skips the keys j > i. The ideal cycle count is II_max times this.
+std::uint64_t keys_streamed(const AttentionConfig& config) noexcept;
 
 // The names users type (unit timing overrides, --depth NAME=K) for a variant, in graph order.
 // FIFOs are named after their role (docs/sdpa.md): naive's are q, k, v, short (to the row
@@ -126,7 +140,7 @@ struct FifoStats {
 
 struct AttentionRun {
   RunResult run;
-  Cycle ideal_cycles = 0;  // II_max x N^2
+  Cycle ideal_cycles = 0;  // II_max x keys_streamed: II_max x N^2 (N (N + 1) / 2 skipping)
   double throughput = 0;   // ideal_cycles / cycles: 1.0 is full throughput
   std::uint64_t intermediate_memory_elements = 0;  // sum of peak occupancy of internal FIFOs
   std::uint64_t intermediate_memory_bytes = 0;
