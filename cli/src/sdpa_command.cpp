@@ -94,7 +94,7 @@ double largest_score(const std::vector<sdpa::Tensors>& inputs) {
   double best = -std::numeric_limits<double>::infinity();
   for (const auto& t : inputs) {
     double scale = 1.0 / std::sqrt(static_cast<double>(t.d));
-    for (std::size_t i = 0; i < t.n; ++i)
+    for (std::size_t i = 0; i < t.q.size() / t.d; ++i)
       for (std::size_t j = 0; j < t.n; ++j) {
         double s = 0;
         for (std::size_t x = 0; x < t.d; ++x) s += t.q[i * t.d + x] * t.k[j * t.d + x];
@@ -151,7 +151,7 @@ std::string overflow_message(const SdpaSetup& s, const sdpa::AttentionRun& r) {
 }
 
 void save_outputs(const std::string& file, const SdpaSetup& s, const sdpa::AttentionRun& r) {
-  sdpa::Matrix m{.rows = s.config.n * s.config.heads, .cols = s.config.d};
+  sdpa::Matrix m{.rows = sdpa::query_rows(s.config) * s.config.heads, .cols = s.config.d};
   for (const auto& head : r.outputs) m.values.insert(m.values.end(), head.begin(), head.end());
   sdpa::write_npy(file, m);
 }
@@ -169,6 +169,11 @@ void print_text(const SdpaSetup& s, const sdpa::AttentionRun& r, double wall, bo
   if (c.causal == sdpa::Causal::skip)
     fmt::print("  ideal cycles         {} (II_max {} x N (N + 1) / 2 keys streamed, N = {})\n",
                r.ideal_cycles, s.resolved.max_initiation_interval, c.n);
+  else if (c.decode_rows)
+    fmt::print("  ideal cycles         {} (II_max {} x B x N = {} x {} x {}; {:.1f} cycles per row)\n",
+               r.ideal_cycles, s.resolved.max_initiation_interval,
+               s.resolved.max_initiation_interval, c.decode_rows, c.n,
+               static_cast<double>(r.run.elapsed_cycles) / static_cast<double>(c.decode_rows));
   else
     fmt::print("  ideal cycles         {} (II_max {} x N^2 = {} x {}^2)\n", r.ideal_cycles,
                s.resolved.max_initiation_interval, s.resolved.max_initiation_interval, c.n);
@@ -257,7 +262,8 @@ int run_sdpa(const SdpaArgs& a) {
   } else {
     print_text(s, r, wall, a.auto_depths);
     if (saved)
-      fmt::print("\noutputs: {} ({} x {} float64{})\n", a.save_outputs, s.config.n * s.config.heads,
+      fmt::print("\noutputs: {} ({} x {} float64{})\n", a.save_outputs,
+                 sdpa::query_rows(s.config) * s.config.heads,
                  s.config.d, s.config.heads > 1 ? "; head h is rows h*N to (h+1)*N - 1" : "");
   }
   std::fflush(stdout);

@@ -253,6 +253,11 @@ void add_sdpa_flags(CLI::App& cmd, SdpaFlags& f, bool with_depths) {
                      ->type_name("DIR")
                      ->excludes(seed)
                      ->excludes(scale);
+  cmd.add_option("--decode", f.decode,
+                 "decode: B query rows (1: one new token) each against all N keys of a KV cache, "
+                 "instead of N rows (random inputs only)")
+      ->type_name("B")
+      ->excludes(inputs);
   cmd.add_flag("--allow-non-finite", f.allow_non_finite,
                "simulate --inputs holding NaN or inf (refused by default)")
       ->needs(inputs);
@@ -290,12 +295,13 @@ SdpaSetup make_setup(const SdpaFlags& f) {
   } else {
     if (f.n.empty()) throw UsageError("--n is required (or --inputs DIR, which gives N)");
     c.n = positive(f.n, "--n");
+    if (!f.decode.empty()) c.decode_rows = positive(f.decode, "--decode");
     c.d = f.d.empty() ? 1 : positive(f.d, "--d");
   }
   s.resolved = resolve_or_usage(c);
   if (f.inputs.empty()) {
     for (unsigned h = 0; h < f.heads; ++h)
-      s.inputs.push_back(sdpa::random_tensors(c.n, c.d, f.seed + h, f.scale));
+      s.inputs.push_back(sdpa::random_tensors(c.n, c.d, f.seed + h, f.scale, c.decode_rows));
     s.inputs_text = fmt::format("random, uniform in [-{0}, {0}) (seed {1}{2})", f.scale, f.seed,
                                 f.heads > 1 ? "; head h: seed + h" : "");
   }
@@ -312,7 +318,9 @@ std::string config_line(const sdpa::AttentionConfig& c) {
                      c.heads == 1 ? "" : "s",
                      c.causal == sdpa::Causal::none
                          ? ""
-                         : fmt::format(", causal ({})", sdpa::to_string(c.causal)));
+                         : fmt::format(", causal ({})", sdpa::to_string(c.causal))) +
+         (c.decode_rows ? fmt::format(", decode {} row{}", c.decode_rows, c.decode_rows == 1 ? "" : "s")
+                        : "");
 }
 
 nlohmann::ordered_json config_json(const SdpaSetup& s) {
@@ -323,6 +331,7 @@ nlohmann::ordered_json config_json(const SdpaSetup& s) {
   j["d"] = c.d;
   j["precision"] = sdpa::to_string(c.precision);
   j["causal"] = sdpa::to_string(c.causal);
+  j["decode_rows"] = c.decode_rows;  // 0: prefill
   j["preset"] = sdpa::to_string(c.preset);
   j["heads"] = c.heads;
   j["threads"] = s.threads;

@@ -20,6 +20,7 @@ struct SdpaFlags {
   std::string preset = "unit";
   std::string precision = "fp64";
   std::string causal = "none";  // none, mask or skip
+  std::string decode;           // B decode rows against the N cached keys; empty: prefill
   std::vector<std::string> depths;  // NAME=K
   std::vector<std::string> units;   // NAME=latency:ii[:startup[:per_row]]
   bool unbounded = false;
@@ -31,7 +32,7 @@ struct SdpaFlags {
   bool allow_non_finite = false;  // NaN or inf in --inputs
 };
 
-// Adds --variant, --n, --d, --preset, --precision, --causal, --unit, --heads, --threads, --seed, --scale,
+// Adds --variant, --n, --d, --preset, --precision, --causal, --decode, --unit, --heads, --threads, --seed, --scale,
 // --inputs, --allow-non-finite; and --depth and --unbounded when `with_depths`.
 void add_sdpa_flags(CLI::App& cmd, SdpaFlags& flags, bool with_depths);
 

@@ -95,6 +95,7 @@ class Head {
         causal_(causal),
         n_(tensors.n),
         d_(tensors.d),
+        rows_(tensors.q.size() / tensors.d),
         inv_sqrt_d_(static_cast<T>(1.0 / std::sqrt(static_cast<double>(tensors.d)))),
         q_(convert(tensors.q)),
         k_(convert(tensors.k)),
@@ -102,6 +103,7 @@ class Head {
         out_(&out) {}
 
   std::size_t n() const { return n_; }
+  std::size_t rows() const { return rows_; }  // query rows: n, or the decode rows
   std::size_t d() const { return d_; }
   // s_ij = q_i . k_j / sqrt(d), in precision T (times 1/sqrt(d), as the reference does).
   auto score() const {
@@ -148,20 +150,21 @@ class Head {
   // A unit that takes one step per query row.
   units::UnitOptions per_row(const std::string& unit) const { return options(unit, 1, {}); }
 
-  // Q, K and V memories: q_i once per query row; all n keys and values once per query row.
+  // Q, K and V memories: q_i once per query row; all n keys and values once per query row
+  // (row i's keys 0..i when the causal mask skips).
   void sources(Sender<Row> q, Sender<Row> k, Sender<Row> v) {
-    add_memory("q_source", q_, {.timing = timing("q_source"), .row_length = 1, .rows = n_}, true,
+    add_memory("q_source", q_, {.timing = timing("q_source"), .row_length = 1, .rows = rows_}, true,
                std::move(q));
     add_memory("k_source", k_,
-               {.timing = timing("k_source"), .row_length = n_, .row_lengths = key_rows(), .rows = n_},
+               {.timing = timing("k_source"), .row_length = n_, .row_lengths = key_rows(), .rows = rows_},
                false, std::move(k));
     add_memory("v_source", v_,
-               {.timing = timing("v_source"), .row_length = n_, .row_lengths = key_rows(), .rows = n_},
+               {.timing = timing("v_source"), .row_length = n_, .row_lengths = key_rows(), .rows = rows_},
                false, std::move(v));
   }
   // Keeps the output rows, converted to double.
   void sink(Receiver<Acc> o) {
-    out_->reserve(n_ * d_);
+    out_->reserve(rows_ * d_);
     scope_.add("sink", units::sink([out = out_](Acc&& row) { Shape::append(*out, row); }),
                std::move(o));
   }
@@ -178,7 +181,7 @@ class Head {
     const UnitDisciplines& d = config_.disciplines.at(unit);
     return {.timing = timing(unit),
             .row_length = row_length,
-            .rows = n_,
+            .rows = rows_,
             .per_row_inputs = std::move(per_row),
             .input_discipline = d.inputs,
             .output_discipline = d.outputs};
@@ -201,7 +204,7 @@ class Head {
   Scope scope_;
   const ResolvedConfig& config_;
   Causal causal_;
-  std::size_t n_, d_;
+  std::size_t n_, d_, rows_;
   T inv_sqrt_d_;
   std::shared_ptr<const std::vector<T>> q_, k_, v_;
   std::vector<double>* out_;

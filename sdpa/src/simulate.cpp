@@ -49,14 +49,16 @@ void check_inputs(const AttentionConfig& config, const std::vector<Tensors>& inp
   const std::size_t nd = config.n * config.d;
   for (std::size_t h = 0; h < inputs.size(); ++h) {
     const Tensors& t = inputs[h];
-    if (t.n != config.n || t.d != config.d || t.q.size() != nd || t.k.size() != nd ||
-        t.v.size() != nd)
+    if (t.n != config.n || t.d != config.d || t.q.size() != query_rows(config) * config.d ||
+        t.k.size() != nd || t.v.size() != nd)
       throw std::invalid_argument(
           "simulate_attention: the tensors of head " + std::to_string(h) + " are " +
           std::to_string(t.n) + " x " + std::to_string(t.d) + " (Q, K, V holding " +
           std::to_string(t.q.size()) + ", " + std::to_string(t.k.size()) + ", " +
           std::to_string(t.v.size()) + " values) but the config asks for n = " +
-          std::to_string(config.n) + ", d = " + std::to_string(config.d));
+          std::to_string(config.n) + ", d = " + std::to_string(config.d) +
+          (config.decode_rows ? " and " + std::to_string(config.decode_rows) + " rows of Q"
+                              : ""));
   }
 }
 

@@ -82,9 +82,13 @@ std::optional<Causal> parse_causal(std::string_view text) noexcept {
   return std::nullopt;
 }
 
+std::size_t query_rows(const AttentionConfig& config) noexcept {
+  return config.decode_rows ? config.decode_rows : config.n;
+}
+
 std::uint64_t keys_streamed(const AttentionConfig& config) noexcept {
   const std::uint64_t n = config.n;
-  return config.causal == Causal::skip ? n * (n + 1) / 2 : n * n;
+  return config.causal == Causal::skip ? n * (n + 1) / 2 : query_rows(config) * n;
 }
 
 std::string_view to_string(Preset p) noexcept {

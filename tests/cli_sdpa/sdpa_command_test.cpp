@@ -216,6 +216,19 @@ TEST(SdpaCommand, CausalSkipStreamsATriangle) {
       << text.out;
 }
 
+TEST(SdpaCommand, DecodeOneTokenAgainstTheCache) {
+  TempDir dir;
+  auto o = run_dfsim("sdpa --variant reordered-stable --n 64 --decode 1 --json", dir);
+  EXPECT_EQ(o.status, 0) << o.err;
+  json j = parse(o);
+  EXPECT_EQ(j["config"]["decode_rows"], 1);
+  EXPECT_EQ(j["ideal_cycles"].get<std::uint64_t>(), 64u);
+  EXPECT_EQ(j["cycles"].get<std::uint64_t>(), 64u + 4);  // decode_test.cpp derives it
+  auto both = run_dfsim("sdpa --variant naive --n 8 --decode 1 --causal mask", dir);
+  EXPECT_EQ(both.status, 2);
+  EXPECT_TRUE(contains(both.err, "a causal mask applies to prefill")) << both.err;
+}
+
 struct BadInput {
   const char* name;
   const char* args;

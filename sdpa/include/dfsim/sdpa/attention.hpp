@@ -58,15 +58,18 @@ struct UnitDisciplines {
   units::Discipline outputs = units::Discipline::together;
 };
 
-// Q, K and V of one head: n x d each, row-major.
+// Q, K and V of one head, row-major: K and V n x d; Q n x d, or B x d for B decode rows
+// (AttentionConfig::decode_rows): its rows are q.size() / d.
 struct Tensors {
   std::size_t n = 0;
   std::size_t d = 0;
   std::vector<double> q, k, v;
 };
 // Uniform in [-scale, scale) from `seed`; the same seed gives the same tensors everywhere.
-Tensors random_tensors(std::size_t n, std::size_t d, std::uint64_t seed, double scale = 1.0);
-// softmax(Q K^T / sqrt(d)) V in double precision (numerically stable), n x d row-major.
+// query_rows: Q's rows (0: n); Q is drawn first, so a prefill's Q, K, V do not depend on it.
+Tensors random_tensors(std::size_t n, std::size_t d, std::uint64_t seed, double scale = 1.0,
+                       std::size_t query_rows = 0);
+// softmax(Q K^T / sqrt(d)) V in double precision (numerically stable), one row per query row.
 // causal: row i over keys j <= i only (top-left aligned, as PyTorch's is_causal).
 std::vector<double> reference_attention(const Tensors& t, bool causal = false);
 
@@ -81,9 +84,14 @@ struct AttentionConfig {
   bool unbounded = false;  // every FIFO unbounded, except those named in `depths`
   unsigned heads = 1;      // independent heads, named "head0", "head1", ...
   Causal causal = Causal::none;
+  // Decode (docs/sdpa.md, "Decode"): B query rows, each against all n keys of a KV cache (one
+  // new token: B = 1; a batch of B decode rows). 0: prefill, n query rows. Not with causal.
+  std::size_t decode_rows = 0;
 };
-// The keys one head streams through its key loop: N^2, or N (N + 1) / 2 when the causal mask
-// skips the keys j > i. The ideal cycle count is II_max times this.
+// The query rows of one head: decode_rows, or n.
+std::size_t query_rows(const AttentionConfig& config) noexcept;
+// The keys one head streams through its key loop: N^2, N (N + 1) / 2 when the causal mask
+// skips the keys j > i, B x N for B decode rows. The ideal cycle count is II_max times this.
 std::uint64_t keys_streamed(const AttentionConfig& config) noexcept;
 
 // The names users type (unit timing overrides, --depth NAME=K) for a variant, in graph order.
