@@ -264,7 +264,10 @@ int run_sdpa(const SdpaArgs& a) {
     if (saved)
       fmt::print("\noutputs: {} ({} x {} float64{})\n", a.save_outputs,
                  sdpa::query_rows(s.config) * s.config.heads,
-                 s.config.d, s.config.heads > 1 ? "; head h is rows h*N to (h+1)*N - 1" : "");
+                 s.config.d,
+                 s.config.heads == 1                  ? ""
+                 : s.config.decode_rows ? "; head h is rows h*B to (h+1)*B - 1"
+                                        : "; head h is rows h*N to (h+1)*N - 1");
   }
   std::fflush(stdout);
   if (!a.save_outputs.empty() && !saved)
