@@ -36,8 +36,17 @@ void print_text(const SdpaSetup& s, const sdpa::AttentionRun& r, double wall, bo
   fmt::print("  status               {}\n", to_string(r.run.status));
   fmt::print("  cycles               {}{}\n", r.run.elapsed_cycles,
              r.run.ok() ? "" : " (when the run stopped)");
-  fmt::print("  ideal cycles         {} (II_max {} x N^2 = {} x {}^2)\n", r.ideal_cycles,
-             s.resolved.max_initiation_interval, s.resolved.max_initiation_interval, c.n);
+  if (c.causal == sdpa::Causal::skip)
+    fmt::print("  ideal cycles         {} (II_max {} x N (N + 1) / 2 keys streamed, N = {})\n",
+               r.ideal_cycles, s.resolved.max_initiation_interval, c.n);
+  else if (c.decode_rows)
+    fmt::print("  ideal cycles         {} (II_max {} x B x N = {} x {} x {}; {:.1f} cycles per row)\n",
+               r.ideal_cycles, s.resolved.max_initiation_interval,
+               s.resolved.max_initiation_interval, c.decode_rows, c.n,
+               static_cast<double>(r.run.elapsed_cycles) / static_cast<double>(c.decode_rows));
+  else
+    fmt::print("  ideal cycles         {} (II_max {} x N^2 = {} x {}^2)\n", r.ideal_cycles,
+               s.resolved.max_initiation_interval, s.resolved.max_initiation_interval, c.n);
   if (r.run.ok())
     fmt::print(
         "  throughput           {:.4f} of full (ideal / cycles; {} cycles over ideal)\n",
@@ -66,13 +75,13 @@ int run_sdpa(const SdpaArgs& a) {
   SdpaSetup s = make_setup(a.flags);
   note_sdpa(s.config, a.auto_depths);
   auto tracer = a.observe.make_tracer();
-  RunOptions options{.threads = s.threads, .tracer = tracer.get()};
-  options.on_progress = progress_printer(
+  auto progress = progress_printer(
       fmt::format("sdpa {} N={}", sdpa::to_string(s.config.variant), s.config.n),
-      static_cast<Cycle>(s.resolved.max_initiation_interval) * s.config.n * s.config.n);
+      static_cast<Cycle>(s.resolved.max_initiation_interval) * sdpa::keys_streamed(s.config));
   experiments::AttentionOutcome o;
   try {
-    o = experiments::run_attention(s, {.auto_depths = a.auto_depths, .on_progress = options.on_progress});
+    o = experiments::run_attention(
+        s, {.auto_depths = a.auto_depths, .on_progress = progress, .tracer = tracer.get()});
   } catch (const std::invalid_argument& e) {
     end_progress();
     throw UsageError(e.what());
@@ -93,8 +102,12 @@ int run_sdpa(const SdpaArgs& a) {
   } else {
     print_text(s, r, o.wall_seconds, a.auto_depths);
     if (saved)
-      fmt::print("\noutputs: {} ({} x {} float64{})\n", a.save_outputs, s.config.n * s.config.heads,
-                 s.config.d, s.config.heads > 1 ? "; head h is rows h*N to (h+1)*N - 1" : "");
+      fmt::print("\noutputs: {} ({} x {} float64{})\n", a.save_outputs,
+                 sdpa::query_rows(s.config) * s.config.heads,
+                 s.config.d,
+                 s.config.heads == 1                  ? ""
+                 : s.config.decode_rows ? "; head h is rows h*B to (h+1)*B - 1"
+                                        : "; head h is rows h*N to (h+1)*N - 1");
     print_stall_summary(r.run);
   }
   std::fflush(stdout);

@@ -96,8 +96,21 @@ sdpa::Preset preset_flag(const std::string& text) {
 
 sdpa::Precision precision_flag(const std::string& text) {
   auto p = sdpa::parse_precision(text);
-  if (!p) throw UsageError("unknown precision '" + text + "': valid precisions are fp64, fp32");
+  if (!p) {
+    std::vector<std::string> names;
+    for (auto q : sdpa::all_precisions()) names.emplace_back(sdpa::to_string(q));
+    throw UsageError("unknown precision '" + text + "': valid precisions are " + join(names));
+  }
   return *p;
+}
+
+sdpa::Causal causal_flag(const std::string& text) {
+  auto c = sdpa::parse_causal(text);
+  if (!c)
+    throw UsageError("unknown --causal '" + text +
+                     "': give mask (stream every key, mask j > i to -inf), skip (stream only the "
+                     "keys j <= i) or none");
+  return *c;
 }
 
 sdpa::ResolvedConfig resolve_or_usage(const sdpa::AttentionConfig& config) {
@@ -118,8 +131,15 @@ void add_sdpa_flags(CLI::App& cmd, SdpaFlags& f, bool with_depths) {
   cmd.add_option("--preset", f.preset, "unit timing: unit or spatial-calibrated")
       ->type_name("P")
       ->capture_default_str();
-  cmd.add_option("--precision", f.precision, "arithmetic of the units: fp64 or fp32")
-      ->type_name("fp64|fp32")
+  cmd.add_option("--precision", f.precision,
+                 "arithmetic of the units: fp64, fp32, or fp16 and bf16 (emulated, every result "
+                 "rounded to the format)")
+      ->type_name("fp64|fp32|fp16|bf16")
+      ->capture_default_str();
+  cmd.add_option("--causal", f.causal,
+                 "causal mask, row i attending to keys j <= i: mask (every key streamed, j > i "
+                 "masked to -inf) or skip (only keys j <= i streamed: about half the cycles)")
+      ->type_name("mask|skip")
       ->capture_default_str();
   if (with_depths) {
     cmd.add_option("--depth", f.depths,
@@ -156,6 +176,11 @@ void add_sdpa_flags(CLI::App& cmd, SdpaFlags& f, bool with_depths) {
                      ->type_name("DIR")
                      ->excludes(seed)
                      ->excludes(scale);
+  cmd.add_option("--decode", f.decode,
+                 "decode: B query rows (1: one new token) each against all N keys of a KV cache, "
+                 "instead of N rows (random inputs only)")
+      ->type_name("B")
+      ->excludes(inputs);
   cmd.add_flag("--allow-non-finite", f.allow_non_finite,
                "simulate --inputs holding NaN or inf (refused by default)")
       ->needs(inputs);
@@ -167,6 +192,7 @@ SdpaSetup make_setup(const SdpaFlags& f) {
   c.variant = variant_flag(f.variant);
   c.preset = preset_flag(f.preset);
   c.precision = precision_flag(f.precision);
+  c.causal = causal_flag(f.causal);
   c.heads = f.heads;
   c.unbounded = f.unbounded;
   check_threads(f.threads);
@@ -194,11 +220,12 @@ SdpaSetup make_setup(const SdpaFlags& f) {
   } else {
     if (f.n.empty()) throw UsageError("--n is required (or --inputs DIR, which gives N)");
     c.n = positive(f.n, "--n");
+    if (!f.decode.empty()) c.decode_rows = positive(f.decode, "--decode");
     c.d = f.d.empty() ? 1 : positive(f.d, "--d");
   }
   s.resolved = resolve_or_usage(c);
   if (f.inputs.empty()) {
-    experiments::Inputs in = experiments::random_inputs(c.n, c.d, f.heads, f.seed, f.scale);
+    experiments::Inputs in = experiments::random_inputs(c.n, c.d, f.heads, f.seed, f.scale, c.decode_rows);
     s.inputs = std::move(in.tensors);
     s.inputs_text = std::move(in.text);
   }

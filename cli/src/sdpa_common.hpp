@@ -20,6 +20,8 @@ struct SdpaFlags {
   std::string d;
   std::string preset = "unit";
   std::string precision = "fp64";
+  std::string causal = "none";  // none, mask or skip
+  std::string decode;           // B decode rows against the N cached keys; empty: prefill
   std::vector<std::string> depths;  // NAME=K
   std::vector<std::string> units;   // NAME=latency:ii[:startup[:per_row]]
   bool unbounded = false;
@@ -31,7 +33,7 @@ struct SdpaFlags {
   bool allow_non_finite = false;  // NaN or inf in --inputs
 };
 
-// Adds --variant, --n, --d, --preset, --precision, --unit, --heads, --threads, --seed, --scale,
+// Adds --variant, --n, --d, --preset, --precision, --causal, --decode, --unit, --heads, --threads, --seed, --scale,
 // --inputs, --allow-non-finite; and --depth and --unbounded when `with_depths`.
 void add_sdpa_flags(CLI::App& cmd, SdpaFlags& flags, bool with_depths);
 
@@ -45,6 +47,7 @@ SdpaSetup make_setup(const SdpaFlags& flags);
 sdpa::Variant variant_flag(const std::string& text);
 sdpa::Preset preset_flag(const std::string& text);
 sdpa::Precision precision_flag(const std::string& text);
+sdpa::Causal causal_flag(const std::string& text);
 std::string valid_variants();
 
 // resolve(), with std::invalid_argument turned into UsageError.

@@ -65,7 +65,7 @@ int run_min_depth(const MinDepthArgs& a) {
     fmt::print("\n  {:<37}{}\n", "cycles, every FIFO unbounded", m.unbounded_cycles);
     fmt::print("  {:<37}{}{}\n", "cycles, every FIFO at its min depth", m.cycles_with_min_depths,
                consistent ? " (the same)" : "");
-    fmt::print("  {:<37}{}\n", "ideal cycles (II_max x N^2)", ideal);
+    fmt::print("  {:<37}{}\n", "ideal cycles (II_max x keys)", ideal);
     fmt::print("  {:<37}{:.3f} s\n", "wall time", wall);
   }
   if (!consistent)

@@ -84,7 +84,7 @@ double largest_score(const std::vector<sdpa::Tensors>& inputs) {
   double best = -std::numeric_limits<double>::infinity();
   for (const auto& t : inputs) {
     double scale = 1.0 / std::sqrt(static_cast<double>(t.d));
-    for (std::size_t i = 0; i < t.n; ++i)
+    for (std::size_t i = 0; i < t.q.size() / t.d; ++i)  // decode: fewer query rows than keys
       for (std::size_t j = 0; j < t.n; ++j) {
         double s = 0;
         for (std::size_t x = 0; x < t.d; ++x) s += t.q[i * t.d + x] * t.k[j * t.d + x];
@@ -108,22 +108,23 @@ std::string overflow_message(const RunSetup& s, const sdpa::AttentionRun& r) {
           "{} of {} output values are inf or NaN, carried from the inf or NaN in the inputs "
           "(--allow-non-finite)",
           bad, total);
-  bool fp32 = s.config.precision == sdpa::Precision::fp32;
+  const std::string format(sdpa::to_string(s.config.precision));
+  const bool fp64 = s.config.precision == sdpa::Precision::fp64;
   bool stable = s.config.variant == sdpa::Variant::naive_stable ||
                 s.config.variant == sdpa::Variant::reordered_stable;
   double largest = largest_score(s.inputs);
   // No running max helps when q.k itself is beyond the arithmetic's range.
-  double limit = fp32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
+  double limit = sdpa::largest_finite(s.config.precision);
   if (!(std::abs(largest) <= limit))
     return fmt::format(
         "the output overflowed: {} of {} output values are inf or NaN. The largest score "
         "q.k/sqrt(d) is {:.4g}, beyond the range of {}, so every variant overflows: make Q and "
         "K smaller{}.",
-        bad, total, largest, fp32 ? "fp32" : "fp64", fp32 ? ", or use --precision fp64" : "");
+        bad, total, largest, format, fp64 ? "" : ", or use --precision fp64");
   std::string text = fmt::format(
       "the output overflowed: {} of {} output values are inf or NaN. The largest score "
-      "q.k/sqrt(d) is {:.4g}, and exp of a score above ~{} overflows in {}. ",
-      bad, total, largest, fp32 ? "88.7" : "709.8", fp32 ? "fp32" : "fp64");
+      "q.k/sqrt(d) is {:.4g}, and exp of a score above ~{:.4g} overflows in {}. ",
+      bad, total, largest, std::log(limit), format);
   if (stable)
     text +=
         "This variant subtracts the row max before exp, so this is unexpected: please report it.";
@@ -146,7 +147,8 @@ AttentionOutcome run_attention(RunSetup& s, const AttentionRunOptions& options) 
     s.resolved = sdpa::resolve(s.config);
   }
   o.result = sdpa::simulate_attention(s.config, s.inputs,
-                                      {.threads = s.threads, .on_progress = options.on_progress});
+                                      {.threads = s.threads, .on_progress = options.on_progress,
+                                       .tracer = options.tracer});
   o.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!o.result.run.ok()) o.problem = o.result.run.describe_problem();
@@ -186,7 +188,7 @@ json to_json(const RunSetup& s, const AttentionOutcome& o) {
 
 void save_outputs(const std::filesystem::path& file, const RunSetup& s,
                   const sdpa::AttentionRun& r) {
-  sdpa::Matrix m{.rows = s.config.n * s.config.heads, .cols = s.config.d};
+  sdpa::Matrix m{.rows = sdpa::query_rows(s.config) * s.config.heads, .cols = s.config.d};
   for (const auto& head : r.outputs) m.values.insert(m.values.end(), head.begin(), head.end());
   sdpa::write_npy(file, m);
 }

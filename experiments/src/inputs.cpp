@@ -100,10 +100,10 @@ Inputs load_inputs(const fs::path& dir, unsigned heads, bool allow_non_finite) {
 }
 
 Inputs random_inputs(std::size_t n, std::size_t d, unsigned heads, std::uint64_t seed,
-                     double scale) {
+                     double scale, std::size_t decode_rows) {
   Inputs in;
   for (unsigned h = 0; h < heads; ++h)
-    in.tensors.push_back(sdpa::random_tensors(n, d, seed + h, scale));
+    in.tensors.push_back(sdpa::random_tensors(n, d, seed + h, scale, decode_rows));
   in.text = fmt::format("random, uniform in [-{0}, {0}) (seed {1}{2})", scale, seed,
                         heads > 1 ? "; head h: seed + h" : "");
   return in;

@@ -20,9 +20,14 @@ std::string capacity_text(const std::optional<std::uint64_t>& capacity) {
 }
 
 std::string config_line(const sdpa::AttentionConfig& c) {
-  return fmt::format("{}, N = {}, d = {}, {}, preset {}, {} head{}", sdpa::to_string(c.variant),
+  return fmt::format("{}, N = {}, d = {}, {}, preset {}, {} head{}{}", sdpa::to_string(c.variant),
                      c.n, c.d, sdpa::to_string(c.precision), sdpa::to_string(c.preset), c.heads,
-                     c.heads == 1 ? "" : "s");
+                     c.heads == 1 ? "" : "s",
+                     c.causal == sdpa::Causal::none
+                         ? ""
+                         : fmt::format(", causal ({})", sdpa::to_string(c.causal))) +
+         (c.decode_rows ? fmt::format(", decode {} row{}", c.decode_rows, c.decode_rows == 1 ? "" : "s")
+                        : "");
 }
 
 nlohmann::ordered_json config_json(const RunSetup& s) {
@@ -32,6 +37,8 @@ nlohmann::ordered_json config_json(const RunSetup& s) {
   j["n"] = c.n;
   j["d"] = c.d;
   j["precision"] = sdpa::to_string(c.precision);
+  j["causal"] = sdpa::to_string(c.causal);
+  j["decode_rows"] = c.decode_rows;  // 0: prefill
   j["preset"] = sdpa::to_string(c.preset);
   j["heads"] = c.heads;
   j["threads"] = s.threads;

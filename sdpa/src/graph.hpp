@@ -4,6 +4,9 @@
 // the sources and sink every graph has.
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
@@ -12,6 +15,7 @@
 
 #include "dfsim/engine.hpp"
 #include "dfsim/sdpa/attention.hpp"
+#include "dfsim/sdpa/rounded_float.hpp"
 #include "dfsim/units.hpp"
 
 namespace dfsim::sdpa::detail {
@@ -19,6 +23,14 @@ namespace dfsim::sdpa::detail {
 // FIFOs carrying d-vectors (the rest carry scalars), and FIFOs between two units.
 bool carries_vectors(std::string_view fifo);
 bool is_internal(std::string_view fifo);
+
+// exp in the arithmetic T: std::exp for float and double, the emulated formats' own (found by
+// argument-dependent lookup) for Half and BFloat16.
+template <class T>
+T exponential(T x) {
+  using std::exp;
+  return exp(x);
+}
 
 // d = 1: every stream carries scalars of type T; no allocation per element.
 template <class Real>
@@ -76,11 +88,14 @@ class Head {
   using Row = typename Shape::Row;
   using Acc = typename Shape::Acc;
 
-  Head(Scope scope, const ResolvedConfig& config, const Tensors& tensors, std::vector<double>& out)
+  Head(Scope scope, const ResolvedConfig& config, Causal causal, const Tensors& tensors,
+       std::vector<double>& out)
       : scope_(std::move(scope)),
         config_(config),
+        causal_(causal),
         n_(tensors.n),
         d_(tensors.d),
+        rows_(tensors.q.size() / tensors.d),
         inv_sqrt_d_(static_cast<T>(1.0 / std::sqrt(static_cast<double>(tensors.d)))),
         q_(convert(tensors.q)),
         k_(convert(tensors.k)),
@@ -88,12 +103,33 @@ class Head {
         out_(&out) {}
 
   std::size_t n() const { return n_; }
+  std::size_t rows() const { return rows_; }  // query rows: n, or the decode rows
   std::size_t d() const { return d_; }
   // s_ij = q_i . k_j / sqrt(d), in precision T (times 1/sqrt(d), as the reference does).
   auto score() const {
     return [inv = inv_sqrt_d_](const Row& q, const Row& k) -> T { return Shape::dot(q, k) * inv; };
   }
   Acc zero() const { return Shape::zero(d_); }
+  // The QK unit: post(s_ij) for every key the row streams. With the causal mask the scores of
+  // keys j > i are -inf (post(-inf): exp gives 0, a max ignores it), from a row and column
+  // counter beside the unit; without it, or when the masked keys are skipped, a plain Map.
+  template <class Post, class... Ends>
+  void add_qk(Post post, Ends&&... ends) {
+    auto score = this->score();
+    if (causal_ == Causal::mask) {
+      unit("qk",
+           units::map_indexed(
+               [score, post](std::uint64_t i, std::uint64_t j, const Row& q, const Row& k) -> T {
+                 return post(j > i ? -std::numeric_limits<T>::infinity() : score(q, k));
+               },
+               per_element("qk", {0})),
+           std::forward<Ends>(ends)...);
+    } else {
+      unit("qk", units::map([score, post](const Row& q, const Row& k) -> T { return post(score(q, k)); },
+                            per_element("qk", {0})),
+           std::forward<Ends>(ends)...);
+    }
+  }
 
   template <class E>
   auto fifo(const std::string& name) {
@@ -104,37 +140,48 @@ class Head {
     scope_.add(name, std::move(body), std::forward<Ends>(ends)...);
   }
 
-  // A unit that takes one step per key: n rows of n steps. per_row: inputs held for a row.
+  // A unit that takes one step per key: n rows of n steps (row i of i + 1 steps when the
+  // causal mask skips keys j > i). per_row: inputs held for a row.
   units::UnitOptions per_element(const std::string& unit, std::vector<std::size_t> per_row = {}) const {
-    return options(unit, n_, std::move(per_row));
+    units::UnitOptions o = options(unit, n_, std::move(per_row));
+    o.row_lengths = key_rows();
+    return o;
   }
   // A unit that takes one step per query row.
   units::UnitOptions per_row(const std::string& unit) const { return options(unit, 1, {}); }
 
-  // Q, K and V memories: q_i once per query row; all n keys and values once per query row.
+  // Q, K and V memories: q_i once per query row; all n keys and values once per query row
+  // (row i's keys 0..i when the causal mask skips).
   void sources(Sender<Row> q, Sender<Row> k, Sender<Row> v) {
-    add_memory("q_source", q_, {.timing = timing("q_source"), .row_length = 1, .rows = n_}, true,
+    add_memory("q_source", q_, {.timing = timing("q_source"), .row_length = 1, .rows = rows_}, true,
                std::move(q));
-    add_memory("k_source", k_, {.timing = timing("k_source"), .row_length = n_, .rows = n_}, false,
-               std::move(k));
-    add_memory("v_source", v_, {.timing = timing("v_source"), .row_length = n_, .rows = n_}, false,
-               std::move(v));
+    add_memory("k_source", k_,
+               {.timing = timing("k_source"), .row_length = n_, .row_lengths = key_rows(), .rows = rows_},
+               false, std::move(k));
+    add_memory("v_source", v_,
+               {.timing = timing("v_source"), .row_length = n_, .row_lengths = key_rows(), .rows = rows_},
+               false, std::move(v));
   }
   // Keeps the output rows, converted to double.
   void sink(Receiver<Acc> o) {
-    out_->reserve(n_ * d_);
+    out_->reserve(rows_ * d_);
     scope_.add("sink", units::sink([out = out_](Acc&& row) { Shape::append(*out, row); }),
                std::move(o));
   }
 
  private:
   units::Timing timing(const std::string& unit) const { return config_.units.at(unit); }
+  // Causal, keys skipped: row i streams keys 0..i, a triangle. Otherwise every row is n long.
+  std::function<std::uint64_t(std::uint64_t)> key_rows() const {
+    if (causal_ != Causal::skip) return {};
+    return [](std::uint64_t i) { return i + 1; };
+  }
   units::UnitOptions options(const std::string& unit, std::uint64_t row_length,
                              std::vector<std::size_t> per_row) const {
     const UnitDisciplines& d = config_.disciplines.at(unit);
     return {.timing = timing(unit),
             .row_length = row_length,
-            .rows = n_,
+            .rows = rows_,
             .per_row_inputs = std::move(per_row),
             .input_discipline = d.inputs,
             .output_discipline = d.outputs};
@@ -156,13 +203,14 @@ class Head {
 
   Scope scope_;
   const ResolvedConfig& config_;
-  std::size_t n_, d_;
+  Causal causal_;
+  std::size_t n_, d_, rows_;
   T inv_sqrt_d_;
   std::shared_ptr<const std::vector<T>> q_, k_, v_;
   std::vector<double>* out_;
 };
 
-// One builder per variant, each in its own file, instantiated for the four shapes.
+// One builder per variant, each in its own file, instantiated for the shapes of every precision.
 template <class Shape> void build_naive(Head<Shape>& h);
 template <class Shape> void build_naive_stable(Head<Shape>& h);
 template <class Shape> void build_reordered(Head<Shape>& h);
@@ -171,7 +219,11 @@ template <class Shape> void build_reordered_stable(Head<Shape>& h);
 #define DFSIM_SDPA_INSTANTIATE(builder)                      \
   template void builder(Head<Scalars<double>>&);             \
   template void builder(Head<Scalars<float>>&);              \
+  template void builder(Head<Scalars<Half>>&);               \
+  template void builder(Head<Scalars<BFloat16>>&);           \
   template void builder(Head<Vectors<double>>&);             \
-  template void builder(Head<Vectors<float>>&);
+  template void builder(Head<Vectors<float>>&);              \
+  template void builder(Head<Vectors<Half>>&);               \
+  template void builder(Head<Vectors<BFloat16>>&);
 
 }  // namespace dfsim::sdpa::detail

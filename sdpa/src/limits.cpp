@@ -115,7 +115,8 @@ WorkEstimate estimate_work(const AttentionConfig& c) {
   const double key = static_cast<double>(key_loop_fifos(c.variant));
   const double row = static_cast<double>(fifo_names(c.variant).size()) - key;
   WorkEstimate w;
-  w.elements = static_cast<double>(c.heads) * (key * n * n + row * n + kElementsPerHead);
+  const double keys = static_cast<double>(keys_streamed(c));
+  w.elements = static_cast<double>(c.heads) * (key * keys + row * n + kElementsPerHead);
   w.elements_per_second = elements_per_second(c.variant) / vector_weight(c.d) /
                           (c.unbounded ? kUnboundedSlowdown : 1);
   return w;

@@ -25,10 +25,7 @@ void build_naive(Head<Shape>& h) {
   auto [out_tx, out_rx] = h.template fifo<Acc>("out");
 
   h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
-  h.unit("qk",
-         units::map([score = h.score()](const Row& q, const Row& k) -> T { return std::exp(score(q, k)); },
-                    h.per_element("qk", {0})),
-         std::move(q_rx), std::move(k_rx), std::array{std::move(short_tx), std::move(long_tx)});
+  h.add_qk([](T s) { return exponential(s); }, std::move(q_rx), std::move(k_rx), std::array{std::move(short_tx), std::move(long_tx)});
   h.unit("row_sum", units::reduce(T(0), [](T& l, T e) { l += e; }, h.per_element("row_sum")),
          std::move(short_rx), std::move(sum_tx));
   h.unit("divide", units::map([](T e, T l) -> T { return e / l; }, h.per_element("divide", {1})),

@@ -29,13 +29,13 @@ void build_naive_stable(Head<Shape>& h) {
   auto [out_tx, out_rx] = h.template fifo<Acc>("out");
 
   h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
-  h.unit("qk", units::map(h.score(), h.per_element("qk", {0})), std::move(q_rx), std::move(k_rx),
-         std::array{std::move(max_short_tx), std::move(max_long_tx)});
+  h.add_qk([](T s) { return s; }, std::move(q_rx), std::move(k_rx),
+           std::array{std::move(max_short_tx), std::move(max_long_tx)});
   h.unit("row_max",
          units::reduce(-std::numeric_limits<T>::infinity(), [](T& m, T s) { m = std::max(m, s); },
                        h.per_element("row_max")),
          std::move(max_short_rx), std::move(max_tx));
-  h.unit("exp", units::map([](T s, T m) -> T { return std::exp(s - m); }, h.per_element("exp", {1})),
+  h.unit("exp", units::map([](T s, T m) -> T { return exponential(s - m); }, h.per_element("exp", {1})),
          std::move(max_long_rx), std::move(max_rx),
          std::array{std::move(short_tx), std::move(long_tx)});
   h.unit("row_sum", units::reduce(T(0), [](T& l, T e) { l += e; }, h.per_element("row_sum")),

@@ -156,6 +156,14 @@ ResolvedConfig resolve(const AttentionConfig& config) {
         "n = " + std::to_string(config.n) + " is more than can be simulated: each FIFO of the "
         "key loop carries N^2 elements (N = 16,384 takes about half a minute, and time grows "
         "as N^2); give n at most " + std::to_string(kMaxSequenceLength));
+  if (config.decode_rows && config.causal != Causal::none)
+    throw std::invalid_argument(
+        "decode rows attend to every cached key: a causal mask applies to prefill; drop "
+        "--causal, or --decode");
+  if (config.decode_rows > kMaxSequenceLength)
+    throw std::invalid_argument("decode_rows = " + std::to_string(config.decode_rows) +
+                                " is more than can be simulated; give at most " +
+                                std::to_string(kMaxSequenceLength));
   check_memory(config.n, config.d, config.heads);
   const VariantSpec& s = spec(config.variant);
   const std::string variant(to_string(config.variant));

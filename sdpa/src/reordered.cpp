@@ -26,10 +26,7 @@ void build_reordered(Head<Shape>& h) {
   auto [out_tx, out_rx] = h.template fifo<Acc>("out");
 
   h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
-  h.unit("qk",
-         units::map([score = h.score()](const Row& q, const Row& k) -> T { return std::exp(score(q, k)); },
-                    h.per_element("qk", {0})),
-         std::move(q_rx), std::move(k_rx), std::array{std::move(e_sum_tx), std::move(e_acc_tx)});
+  h.add_qk([](T s) { return exponential(s); }, std::move(q_rx), std::move(k_rx), std::array{std::move(e_sum_tx), std::move(e_acc_tx)});
   h.unit("row_sum", units::reduce(T(0), [](T& l, T e) { l += e; }, h.per_element("row_sum")),
          std::move(e_sum_rx), std::move(sum_tx));
   h.unit("weighted_sum",

@@ -9,6 +9,7 @@
 #include <limits>
 #include <utility>
 
+#include "dfsim/sdpa/online_softmax.hpp"
 #include "graph.hpp"
 
 namespace dfsim::sdpa::detail {
@@ -31,17 +32,9 @@ void build_reordered_stable(Head<Shape>& h) {
   auto [out_tx, out_rx] = h.template fifo<Acc>("out");
 
   h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
-  h.unit("qk", units::map(h.score(), h.per_element("qk", {0})), std::move(q_rx), std::move(k_rx),
-         std::move(scores_tx));
-  // delta = exp(m_old - m_new), c = exp(s - m_new). One of the two is exp(0) = 1 exactly, so
-  // one exp per element computes the same values. The running max starts at -inf every row,
-  // so the first delta is exp(-inf) = 0.
-  auto online = [](T& m, T s) {
-    if (s <= m) return std::pair<T, T>{T(1), std::exp(s - m)};
-    const T delta = std::exp(m - s);
-    m = s;
-    return std::pair<T, T>{delta, T(1)};
-  };
+  h.add_qk([](T s) { return s; }, std::move(q_rx), std::move(k_rx), std::move(scores_tx));
+  // The running max starts at -inf every row, so the first delta is exp(-inf) = 0.
+  auto online = [](T& m, T s) { return online_max_step(m, s); };
   h.unit("running_max",
          units::scan(-std::numeric_limits<T>::infinity(), online, h.per_element("running_max")),
          std::move(scores_rx), std::array{std::move(delta_sum_tx), std::move(delta_acc_tx)},

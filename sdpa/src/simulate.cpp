@@ -5,6 +5,7 @@
 #include <string>
 
 #include "dfsim/sdpa/attention.hpp"
+#include "dfsim/sdpa/rounded_float.hpp"
 #include "graph.hpp"
 
 namespace dfsim::sdpa {
@@ -25,8 +26,19 @@ void build(Variant v, Head<Shape>& h) {
 template <class Shape>
 void build_head(Program& g, const std::string& prefix, const AttentionConfig& config,
                 const ResolvedConfig& resolved, const Tensors& t, std::vector<double>& out) {
-  Head<Shape> h(g.scope(prefix), resolved, t, out);
+  Head<Shape> h(g.scope(prefix), resolved, config.causal, t, out);
   build(config.variant, h);
+}
+
+// Calls build.template operator()<T>() with the number type of the precision.
+template <class Build>
+void with_arithmetic(Precision p, Build build) {
+  switch (p) {
+    case Precision::fp64: return build.template operator()<double>();
+    case Precision::fp32: return build.template operator()<float>();
+    case Precision::fp16: return build.template operator()<Half>();
+    case Precision::bf16: return build.template operator()<BFloat16>();
+  }
 }
 
 void check_inputs(const AttentionConfig& config, const std::vector<Tensors>& inputs) {
@@ -37,14 +49,16 @@ void check_inputs(const AttentionConfig& config, const std::vector<Tensors>& inp
   const std::size_t nd = config.n * config.d;
   for (std::size_t h = 0; h < inputs.size(); ++h) {
     const Tensors& t = inputs[h];
-    if (t.n != config.n || t.d != config.d || t.q.size() != nd || t.k.size() != nd ||
-        t.v.size() != nd)
+    if (t.n != config.n || t.d != config.d || t.q.size() != query_rows(config) * config.d ||
+        t.k.size() != nd || t.v.size() != nd)
       throw std::invalid_argument(
           "simulate_attention: the tensors of head " + std::to_string(h) + " are " +
           std::to_string(t.n) + " x " + std::to_string(t.d) + " (Q, K, V holding " +
           std::to_string(t.q.size()) + ", " + std::to_string(t.k.size()) + ", " +
           std::to_string(t.v.size()) + " values) but the config asks for n = " +
-          std::to_string(config.n) + ", d = " + std::to_string(config.d));
+          std::to_string(config.n) + ", d = " + std::to_string(config.d) +
+          (config.decode_rows ? " and " + std::to_string(config.decode_rows) + " rows of Q"
+                              : ""));
   }
 }
 
@@ -62,29 +76,22 @@ AttentionRun simulate_attention(const AttentionConfig& config, const std::vector
     const std::string prefix = config.heads > 1 ? "head" + std::to_string(head) : "";
     const Tensors& t = inputs[head];
     std::vector<double>& out = result.outputs[head];
-    const bool scalars = config.d == 1;
-    if (config.precision == Precision::fp64) {
-      if (scalars)
-        build_head<detail::Scalars<double>>(g, prefix, config, resolved, t, out);
+    with_arithmetic(config.precision, [&]<class T>() {
+      if (config.d == 1)
+        build_head<detail::Scalars<T>>(g, prefix, config, resolved, t, out);
       else
-        build_head<detail::Vectors<double>>(g, prefix, config, resolved, t, out);
-    } else {
-      if (scalars)
-        build_head<detail::Scalars<float>>(g, prefix, config, resolved, t, out);
-      else
-        build_head<detail::Vectors<float>>(g, prefix, config, resolved, t, out);
-    }
+        build_head<detail::Vectors<T>>(g, prefix, config, resolved, t, out);
+    });
   }
 
   result.run = run(g, options);
 
-  const std::uint64_t n = config.n;
-  result.ideal_cycles = resolved.max_initiation_interval * n * n;
+  result.ideal_cycles = resolved.max_initiation_interval * keys_streamed(config);
   if (result.run.ok() && result.run.elapsed_cycles > 0)
     result.throughput =
         static_cast<double>(result.ideal_cycles) / static_cast<double>(result.run.elapsed_cycles);
 
-  const std::size_t scalar_bytes = config.precision == Precision::fp64 ? 8 : 4;
+  const std::size_t bytes = scalar_bytes(config.precision);
   for (const ChannelStats& ch : result.run.channels) {
     FifoStats f;
     f.name = ch.name;
@@ -92,7 +99,7 @@ AttentionRun simulate_attention(const AttentionConfig& config, const std::vector
     f.elements = ch.elements;
     f.peak_occupancy = ch.peak_occupancy;
     f.internal = detail::is_internal(role_name(ch.name));
-    f.element_bytes = scalar_bytes * (detail::carries_vectors(role_name(ch.name)) ? config.d : 1);
+    f.element_bytes = bytes * (detail::carries_vectors(role_name(ch.name)) ? config.d : 1);
     if (f.internal) {
       result.intermediate_memory_elements += f.peak_occupancy;
       result.intermediate_memory_bytes += f.peak_occupancy * f.element_bytes;
@@ -112,7 +119,8 @@ AttentionRun simulate_attention(const AttentionConfig& config, const std::vector
     // Often no row came out of a deadlock, and at large N the reference (N^2 x d work) would
     // take longer than the run did.
     if (out.empty()) continue;
-    const std::vector<double> ref = reference_attention(inputs[head]);
+    const std::vector<double> ref =
+        reference_attention(inputs[head], config.causal != Causal::none);
     for (std::size_t i = 0; i < out.size(); ++i)
       result.max_abs_error = std::max(result.max_abs_error, std::fabs(out[i] - ref[i]));
   }

@@ -1,5 +1,8 @@
 // Names of variants, precisions and presets, as users type them.
+#include <limits>
+
 #include "dfsim/sdpa/attention.hpp"
+#include "dfsim/sdpa/rounded_float.hpp"
 
 namespace dfsim::sdpa {
 
@@ -28,14 +31,64 @@ std::string_view to_string(Precision p) noexcept {
   switch (p) {
     case Precision::fp64: return "fp64";
     case Precision::fp32: return "fp32";
+    case Precision::fp16: return "fp16";
+    case Precision::bf16: return "bf16";
   }
   return "?";
 }
 
 std::optional<Precision> parse_precision(std::string_view text) noexcept {
-  if (text == "fp64") return Precision::fp64;
-  if (text == "fp32") return Precision::fp32;
+  for (Precision p : all_precisions())
+    if (text == to_string(p)) return p;
   return std::nullopt;
+}
+
+std::vector<Precision> all_precisions() {
+  return {Precision::fp64, Precision::fp32, Precision::fp16, Precision::bf16};
+}
+
+std::size_t scalar_bytes(Precision p) noexcept {
+  switch (p) {
+    case Precision::fp64: return 8;
+    case Precision::fp32: return 4;
+    case Precision::fp16:
+    case Precision::bf16: return 2;
+  }
+  return 8;
+}
+
+double largest_finite(Precision p) noexcept {
+  switch (p) {
+    case Precision::fp64: return std::numeric_limits<double>::max();
+    case Precision::fp32: return std::numeric_limits<float>::max();
+    case Precision::fp16: return Fp16Format::max;
+    case Precision::bf16: return Bf16Format::max;
+  }
+  return std::numeric_limits<double>::max();
+}
+
+std::string_view to_string(Causal c) noexcept {
+  switch (c) {
+    case Causal::none: return "none";
+    case Causal::mask: return "mask";
+    case Causal::skip: return "skip";
+  }
+  return "?";
+}
+
+std::optional<Causal> parse_causal(std::string_view text) noexcept {
+  for (Causal c : {Causal::none, Causal::mask, Causal::skip})
+    if (text == to_string(c)) return c;
+  return std::nullopt;
+}
+
+std::size_t query_rows(const AttentionConfig& config) noexcept {
+  return config.decode_rows ? config.decode_rows : config.n;
+}
+
+std::uint64_t keys_streamed(const AttentionConfig& config) noexcept {
+  const std::uint64_t n = config.n;
+  return config.causal == Causal::skip ? n * (n + 1) / 2 : query_rows(config) * n;
 }
 
 std::string_view to_string(Preset p) noexcept {

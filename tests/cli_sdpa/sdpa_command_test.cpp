@@ -186,6 +186,49 @@ TEST(SdpaCommand, Fp32OverflowsAtSmallerScores) {
   EXPECT_TRUE(contains(fp32.err, "88.7")) << fp32.err;
 }
 
+TEST(SdpaCommand, Fp16OverflowsAboveLn65504) {
+  TempDir dir;
+  // Scores up to 4 * 4 = 16: fine in fp32, above ln(65504) = 11.09 in fp16.
+  auto fp32 = run_dfsim("sdpa --variant reordered --n 32 --scale 4 --precision fp32", dir);
+  EXPECT_EQ(fp32.status, 0) << fp32.err;
+  auto fp16 = run_dfsim("sdpa --variant reordered --n 32 --scale 4 --precision fp16", dir);
+  EXPECT_EQ(fp16.status, 4) << fp16.err;
+  EXPECT_TRUE(contains(fp16.err, "exp of a score above ~11.09 overflows in fp16")) << fp16.err;
+  EXPECT_TRUE(contains(fp16.err, "use --variant reordered-stable")) << fp16.err;
+  auto stable =
+      run_dfsim("sdpa --variant reordered-stable --n 32 --scale 4 --precision fp16 --json", dir);
+  EXPECT_EQ(stable.status, 0) << stable.err;
+  EXPECT_FALSE(parse(stable)["non_finite"].get<bool>());
+}
+
+TEST(SdpaCommand, CausalSkipStreamsATriangle) {
+  TempDir dir;
+  auto o = run_dfsim("sdpa --variant reordered-stable --n 32 --causal skip --json", dir);
+  EXPECT_EQ(o.status, 0) << o.err;
+  json j = parse(o);
+  EXPECT_EQ(j["config"]["causal"], "skip");
+  EXPECT_EQ(j["ideal_cycles"].get<std::uint64_t>(), 32u * 33 / 2);
+  EXPECT_EQ(j["cycles"].get<std::uint64_t>(), 32u * 33 / 2 + 4);  // causal_test.cpp derives it
+  EXPECT_LT(j["max_abs_error"].get<double>(), 1e-12);
+  auto text = run_dfsim("sdpa --variant naive --n 8 --causal mask", dir);
+  EXPECT_EQ(text.status, 0) << text.err;
+  EXPECT_TRUE(contains(text.out, "naive, N = 8, d = 1, fp64, preset unit, 1 head, causal (mask)"))
+      << text.out;
+}
+
+TEST(SdpaCommand, DecodeOneTokenAgainstTheCache) {
+  TempDir dir;
+  auto o = run_dfsim("sdpa --variant reordered-stable --n 64 --decode 1 --json", dir);
+  EXPECT_EQ(o.status, 0) << o.err;
+  json j = parse(o);
+  EXPECT_EQ(j["config"]["decode_rows"], 1);
+  EXPECT_EQ(j["ideal_cycles"].get<std::uint64_t>(), 64u);
+  EXPECT_EQ(j["cycles"].get<std::uint64_t>(), 64u + 4);  // decode_test.cpp derives it
+  auto both = run_dfsim("sdpa --variant naive --n 8 --decode 1 --causal mask", dir);
+  EXPECT_EQ(both.status, 2);
+  EXPECT_TRUE(contains(both.err, "a causal mask applies to prefill")) << both.err;
+}
+
 struct BadInput {
   const char* name;
   const char* args;
@@ -214,8 +257,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"missing_variant", "sdpa --n 8", "--variant is required"},
         BadInput{"unknown_preset", "sdpa --variant naive --n 8 --preset fast",
                  "unknown preset 'fast': valid presets are unit, spatial-calibrated"},
-        BadInput{"unknown_precision", "sdpa --variant naive --n 8 --precision fp16",
-                 "valid precisions are fp64, fp32"},
+        BadInput{"unknown_precision", "sdpa --variant naive --n 8 --precision fp8",
+                 "unknown precision 'fp8': valid precisions are fp64, fp32, fp16, bf16"},
+        BadInput{"unknown_causal", "sdpa --variant naive --n 8 --causal triangle",
+                 "unknown --causal 'triangle': give mask (stream every key, mask j > i to "
+                 "-inf), skip (stream only the keys j <= i) or none"},
         BadInput{"unknown_fifo", "sdpa --variant naive --n 8 --depth longest=9",
                  "unknown FIFO 'longest'"},
         BadInput{"unknown_fifo_lists_valid", "sdpa --variant naive --n 8 --depth longest=9",

@@ -29,7 +29,9 @@ TEST(Names, RoundTrip) {
   EXPECT_EQ(parse_preset("fast"), std::nullopt);
   EXPECT_EQ(parse_precision("fp32"), Precision::fp32);
   EXPECT_EQ(to_string(Precision::fp64), "fp64");
-  EXPECT_EQ(parse_precision("fp16"), std::nullopt);
+  for (Precision p : all_precisions()) EXPECT_EQ(parse_precision(to_string(p)), p);
+  EXPECT_EQ(to_string(Precision::bf16), "bf16");
+  EXPECT_EQ(parse_precision("fp8"), std::nullopt);
 }
 
 TEST(Names, NaiveFifosAreShortAndLong) {

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "dfsim/sdpa/attention.hpp"
+#include "tolerance.hpp"
 
 namespace dfsim::sdpa {
 namespace {
@@ -40,17 +41,9 @@ void expect_matches_reference(const AttentionRun& r, const std::vector<Tensors>&
   EXPECT_DOUBLE_EQ(r.max_abs_error, worst);
 }
 
-// fp32 tolerance, relative to max |V| (u = 2^-24, inputs in [-1, 1)). Scores: Q and K are
-// rounded to float (2u) and the d-term dot product and the scaling add (d + 1) rounding
-// errors on terms bounded by |q_x k_x| <= 1, so |ds| <= (d + 3) u sqrt(d) (the sum is at most
-// d, times 1/sqrt(d)). A weight exp(s - m) / l inherits up to 2|ds| from s and m, about 2u
-// from exp and the divide, and (N - 1) u from the N-term row sum (the online Reduce rescales
-// as well, another N u). The weighted sum adds up to (N + 1) u on terms whose weights sum to
-// 1. Total, linearly (a worst case; typical errors are 100x smaller):
-//   |o - ref| <= (4 (d + 3) sqrt(d) + 3 N + 8) u max|V|.
+// fp32: u = 2^-24 (tolerance.hpp derives the bound).
 double fp32_tolerance(std::size_t n, std::size_t d) {
-  const double u = std::ldexp(1.0, -24);
-  return (4.0 * (d + 3) * std::sqrt(double(d)) + 3.0 * n + 8) * u;
+  return testing::rounding_tolerance(n, d, std::ldexp(1.0, -24));
 }
 
 using Case = std::tuple<Variant, std::size_t /*n*/, std::size_t /*d*/, std::uint64_t /*seed*/>;

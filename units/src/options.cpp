@@ -19,7 +19,7 @@ void check_timing(const Timing& timing, std::string_view unit) {
 void check_options(const UnitOptions& options, std::string_view unit) {
   check_timing(options.timing, unit);
   std::string who(unit);
-  if (options.row_length == 0)
+  if (options.row_length == 0 && !options.row_lengths)
     throw std::invalid_argument(who + ": row length 0: a row has at least one step (give "
                                       "row_length = the number of inputs folded per output)");
   if (options.rows && *options.rows == 0)

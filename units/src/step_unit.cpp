@@ -17,6 +17,11 @@ void throw_ended_early(const std::string& channel, std::uint64_t row, std::uint6
                            std::to_string(rows) + " rows");
 }
 
+void throw_row_length_zero(const std::string& unit, std::uint64_t row) {
+  throw std::invalid_argument("unit '" + unit + "': row_lengths(" + std::to_string(row) +
+                              ") is 0: every row has at least one step");
+}
+
 void check_per_row_inputs(const UnitOptions& options, std::size_t inputs, const std::string& unit) {
   for (std::size_t i : options.per_row_inputs)
     if (i >= inputs)

@@ -31,6 +31,7 @@ struct AttentionRunOptions {
   bool auto_depths = false;
   unsigned probe_threads = 0;  // for that search; 0: one per hardware thread
   std::function<void(const Progress&)> on_progress;  // of the run itself
+  Tracer* tracer = nullptr;  // records the run itself (not the search's probes)
 };
 
 // Runs setup (its config, inputs and threads). Throws std::invalid_argument for a config or

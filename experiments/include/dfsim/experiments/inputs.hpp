@@ -33,8 +33,9 @@ class InputError : public std::invalid_argument {
 // std::invalid_argument from sdpa::check_memory (inputs too large for this machine).
 Inputs load_inputs(const std::filesystem::path& dir, unsigned heads, bool allow_non_finite);
 
-// Head h from seed + h (sdpa::random_tensors), uniform in [-scale, scale).
+// Head h from seed + h (sdpa::random_tensors), uniform in [-scale, scale); with decode_rows,
+// that many query rows against n keys (sdpa::AttentionConfig::decode_rows).
 Inputs random_inputs(std::size_t n, std::size_t d, unsigned heads, std::uint64_t seed,
-                     double scale);
+                     double scale, std::size_t decode_rows = 0);
 
 }  // namespace dfsim::experiments

@@ -21,9 +21,27 @@ std::string_view to_string(Variant v) noexcept;
 std::optional<Variant> parse_variant(std::string_view text) noexcept;
 std::vector<Variant> all_variants();
 
-enum class Precision { fp64, fp32 };
+// The arithmetic of every unit (docs/sdpa.md, "Precision"): IEEE double and single, and half
+// (fp16) and bfloat16 (bf16), emulated with every operation's result rounded to the format
+// (dfsim/sdpa/rounded_float.hpp). "fp64", "fp32", "fp16", "bf16".
+enum class Precision { fp64, fp32, fp16, bf16 };
 std::string_view to_string(Precision p) noexcept;
 std::optional<Precision> parse_precision(std::string_view text) noexcept;
+std::vector<Precision> all_precisions();
+// Bytes of one scalar: 8, 4, 2, 2.
+std::size_t scalar_bytes(Precision p) noexcept;
+// The largest finite value: exp overflows above ln of it (709.78, 88.72, 11.09, 88.72).
+//   double limit = std::log(largest_finite(Precision::fp16));  // 11.0898
+double largest_finite(Precision p) noexcept;
+
+// Causal masking (docs/sdpa.md, "Causal masking"): query row i attends to keys j <= i, aligned
+// top-left as PyTorch's is_causal. Two ways hardware does it: `mask` streams every key and the
+// QK unit writes -inf for j > i (a counter beside it), before any exp or max; `skip` streams
+// only keys j <= i (the K and V memories emit a triangle, every unit of the key loop takes
+// rows of i + 1 steps): about half the cycles. "none", "mask", "skip".
+enum class Causal { none, mask, skip };
+std::string_view to_string(Causal c) noexcept;
+std::optional<Causal> parse_causal(std::string_view text) noexcept;
 
 enum class Preset { unit, spatial_calibrated };
 // "unit", "spatial-calibrated".
@@ -40,16 +58,20 @@ struct UnitDisciplines {
   units::Discipline outputs = units::Discipline::together;
 };
 
-// Q, K and V of one head: n x d each, row-major.
+// Q, K and V of one head, row-major: K and V n x d; Q n x d, or B x d for B decode rows
+// (AttentionConfig::decode_rows): its rows are q.size() / d.
 struct Tensors {
   std::size_t n = 0;
   std::size_t d = 0;
   std::vector<double> q, k, v;
 };
 // Uniform in [-scale, scale) from `seed`; the same seed gives the same tensors everywhere.
-Tensors random_tensors(std::size_t n, std::size_t d, std::uint64_t seed, double scale = 1.0);
-// softmax(Q K^T / sqrt(d)) V in double precision (numerically stable), n x d row-major.
-std::vector<double> reference_attention(const Tensors& t);
+// query_rows: Q's rows (0: n); Q is drawn first, so a prefill's Q, K, V do not depend on it.
+Tensors random_tensors(std::size_t n, std::size_t d, std::uint64_t seed, double scale = 1.0,
+                       std::size_t query_rows = 0);
+// softmax(Q K^T / sqrt(d)) V in double precision (numerically stable), one row per query row.
+// causal: row i over keys j <= i only (top-left aligned, as PyTorch's is_causal).
+std::vector<double> reference_attention(const Tensors& t, bool causal = false);
 
 struct AttentionConfig {
   Variant variant = Variant::reordered_stable;
@@ -61,7 +83,16 @@ struct AttentionConfig {
   std::map<std::string, std::optional<std::uint64_t>> depths;  // by FIFO name; nullopt: unbounded
   bool unbounded = false;  // every FIFO unbounded, except those named in `depths`
   unsigned heads = 1;      // independent heads, named "head0", "head1", ...
+  Causal causal = Causal::none;
+  // Decode (docs/sdpa.md, "Decode"): B query rows, each against all n keys of a KV cache (one
+  // new token: B = 1; a batch of B decode rows). 0: prefill, n query rows. Not with causal.
+  std::size_t decode_rows = 0;
 };
+// The query rows of one head: decode_rows, or n.
+std::size_t query_rows(const AttentionConfig& config) noexcept;
+// The keys one head streams through its key loop: N^2, N (N + 1) / 2 when the causal mask
+// skips the keys j > i, B x N for B decode rows. The ideal cycle count is II_max times this.
+std::uint64_t keys_streamed(const AttentionConfig& config) noexcept;
 
 // The names users type (unit timing overrides, --depth NAME=K) for a variant, in graph order.
 // FIFOs are named after their role (docs/sdpa.md): naive's are q, k, v, short (to the row
@@ -123,7 +154,7 @@ struct FifoStats {
 
 struct AttentionRun {
   RunResult run;
-  Cycle ideal_cycles = 0;  // II_max x N^2
+  Cycle ideal_cycles = 0;  // II_max x keys_streamed: II_max x N^2 (N (N + 1) / 2 skipping)
   double throughput = 0;   // ideal_cycles / cycles: 1.0 is full throughput
   std::uint64_t intermediate_memory_elements = 0;  // sum of peak occupancy of internal FIFOs
   std::uint64_t intermediate_memory_bytes = 0;

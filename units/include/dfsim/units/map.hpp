@@ -10,6 +10,7 @@
 // The body is called as body(ctx, inputs..., ports...): the leading Receivers are the inputs
 // (fn gets their values in that order, as const&), the rest are output ports. With several
 // ports, fn returns a tuple (or pair) with one value per port.
+#include <cstdint>
 #include <utility>
 
 #include "dfsim/units/detail/step_unit.hpp"
@@ -33,12 +34,40 @@ struct MapKind {
   }
 };
 
+// A Map that also counts: fn(row, step, in...), as a hardware unit beside a row and column
+// counter (a causal mask compares them).
+template <class Fn>
+struct IndexedMapKind {
+  struct State {
+    std::uint64_t row = 0;
+    std::uint64_t step = 0;
+  };
+  static constexpr bool writes_every_step = true;
+  Fn fn;
+  State initial() const { return {}; }
+  void reset(State& s) const { s = {s.row + 1, 0}; }
+  template <class... In>
+  decltype(auto) step(State& s, const In&... in) const {
+    return fn(s.row, s.step++, in...);
+  }
+};
+
 }  // namespace detail
 
 template <class Fn>
 auto map(Fn fn, UnitOptions options = {}) {
   return detail::StepUnit<detail::MapKind<Fn>>(detail::MapKind<Fn>{std::move(fn)},
                                                std::move(options));
+}
+
+// As map, with fn(row, step, in...) given the row (from 0) and the step within the row:
+//   // the causal mask: scores of keys after the query are -inf
+//   units::map_indexed([](std::uint64_t i, std::uint64_t j, double s) {
+//     return j > i ? -HUGE_VAL : s; }, {.row_length = n, .rows = n})
+template <class Fn>
+auto map_indexed(Fn fn, UnitOptions options = {}) {
+  return detail::StepUnit<detail::IndexedMapKind<Fn>>(detail::IndexedMapKind<Fn>{std::move(fn)},
+                                                      std::move(options));
 }
 
 }  // namespace dfsim::units

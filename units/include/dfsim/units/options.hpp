@@ -2,6 +2,7 @@
 // The parameters every unit takes (docs/sdpa.md, "The abstract hardware"): its timing, the
 // shape of its rows, and how it takes its inputs and writes its outputs.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,10 @@ struct UnitOptions {
   // Steps per row: a Reduce folds this many inputs into one output; per-row inputs are read
   // once per row; the per-row delay is spent before every row. At least 1.
   std::uint64_t row_length = 1;
+  // Rows of varying length: when set, row r has row_lengths(r) steps (at least 1) and
+  // row_length is not used. Called once per row, before the row's first step.
+  //   .row_lengths = [](std::uint64_t r) { return r + 1; }   // a triangle: 1, 2, 3, ... steps
+  std::function<std::uint64_t(std::uint64_t)> row_lengths{};
   // Rows to process before returning; std::nullopt: until an input ends (the unit then
   // spends the per-row delay once more before it sees the end, as a controller would).
   std::optional<std::uint64_t> rows{};

@@ -10,6 +10,7 @@
 //         std::move(k_tx));
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -31,6 +32,7 @@ namespace dfsim::units {
 struct SourceOptions {
   Timing timing{};
   std::uint64_t row_length = 1;
+  std::function<std::uint64_t(std::uint64_t)> row_lengths{};  // as in UnitOptions
   std::uint64_t rows = 1;
   // With a fan-out port or several ports: write each step's outputs together or in order.
   Discipline output_discipline = Discipline::together;
@@ -62,7 +64,7 @@ class SourceUnit {
     static_assert(sizeof...(Ports) >= 1 && (PortTraits<Ports>::is_port && ...),
                   "a source's ends are its output ports: a Sender, or a std::array of Senders");
     check_timing(options_.timing, "source '" + ctx.name() + "'");
-    if (options_.row_length == 0)
+    if (options_.row_length == 0 && !options_.row_lengths)
       throw std::invalid_argument("source '" + ctx.name() + "': row length 0: a row has at "
                                   "least one element (use rows = 0 for an empty stream)");
     if (options_.rows == 0) return nothing();
@@ -71,8 +73,8 @@ class SourceUnit {
 
  private:
   static UnitOptions unit_options(const SourceOptions& o) {
-    return {.timing = o.timing, .row_length = o.row_length, .rows = o.rows,
-            .output_discipline = o.output_discipline};
+    return {.timing = o.timing, .row_length = o.row_length, .row_lengths = o.row_lengths,
+            .rows = o.rows, .output_discipline = o.output_discipline};
   }
   static Process nothing() { co_return; }
 
@@ -82,7 +84,8 @@ class SourceUnit {
 
 }  // namespace detail
 
-// Writes fn(row, j) for row in [0, rows), j in [0, row_length), in that order.
+// Writes fn(row, j) for row in [0, rows), j in [0, row_length) (or [0, row_lengths(row))), in
+// that order.
 template <class Fn>
 auto source(Fn fn, SourceOptions options = {}) {
   return detail::SourceUnit<Fn>(std::move(fn), options);

@@ -35,6 +35,7 @@ inline constexpr std::size_t kNoInput = static_cast<std::size_t>(-1);
                                       std::uint64_t step, std::uint64_t row_length);
 [[noreturn]] void throw_ended_early(const std::string& channel, std::uint64_t row,
                                     std::uint64_t rows);
+[[noreturn]] void throw_row_length_zero(const std::string& unit, std::uint64_t row);
 void check_per_row_inputs(const UnitOptions& options, std::size_t inputs, const std::string& unit);
 
 // An input taken in order: the popped element moves into the step's copy; at end of stream
@@ -81,11 +82,13 @@ Process run_steps(Context& ctx, const Kind& kind, const UnitOptions& options,
   constexpr auto port_of = PortLayout<std::tuple<Ports...>>::port_of();
   const Cycle depth = options.timing.latency;
   const Cycle ii = options.timing.initiation_interval;
-  const std::uint64_t row_length = options.row_length;
   typename Kind::State state = kind.initial();
 
   ctx.advance(options.timing.startup_delay);
   for (std::uint64_t row = 0; !options.rows || row < *options.rows; ++row) {
+    const std::uint64_t row_length =
+        options.row_lengths ? options.row_lengths(row) : options.row_length;
+    if (row_length == 0) throw_row_length_zero(ctx.name(), row);
     ctx.advance(options.timing.per_row_delay);
     if (row > 0) kind.reset(state);
     for (std::uint64_t step = 0; step < row_length; ++step) {

@@ -1,0 +1,82 @@
+"""A second oracle that no one here wrote: the dfsim CLI's attention outputs against PyTorch.
+
+torch computes softmax(Q K^T / sqrt(d)) V in float64 with its own causal mask (torch.triu and
+masked_fill: torch 1.13 has no scaled_dot_product_attention). The simulated graphs compute in
+fp64, fp32, fp16 or bf16; the tolerance is the worst-case rounding bound of
+tests/sdpa/tolerance.hpp, (4 (d + 3) sqrt(d) + 3 N + 8) u max|V|, with u the format's unit
+roundoff (2^-53, 2^-24, 2^-11, 2^-8): Q, K and V are rounded to the format (2u per score
+term), the d-term dot product and the scaling add (d + 1) u sqrt(d), a weight inherits twice
+the score error plus the N-term row sum's (N - 1) u (the online rescaling another N u), and
+the weighted sum (N + 1) u; first order, a worst case.
+
+Run: DFSIM_CLI=build/release/cli/dfsim /usr/bin/python3 -m pytest -q python/tests/test_sdpa_torch.py
+"""
+import math
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import torch  # python3-torch (scripts/setup.sh): the oracle must be there, not skipped
+
+BINARY = os.environ.get("DFSIM_CLI", "build/release/cli/dfsim")
+UNIT_ROUNDOFF = {"fp64": 2.0**-53, "fp32": 2.0**-24, "fp16": 2.0**-11, "bf16": 2.0**-8}
+VARIANTS = ["naive", "naive-stable", "reordered", "reordered-stable"]
+N, D = 24, 4
+
+
+def torch_attention(q, k, v, causal):
+    q, k, v = (torch.from_numpy(x) for x in (q, k, v))
+    scores = q @ k.T / math.sqrt(q.shape[1])
+    if causal:
+        above_diagonal = torch.triu(torch.ones(scores.shape, dtype=torch.bool), diagonal=1)
+        scores = scores.masked_fill(above_diagonal, float("-inf"))
+    return (torch.softmax(scores, dim=-1) @ v).numpy()
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("qkv")
+    rng = np.random.default_rng(2026)
+    qkv = {name: rng.uniform(-1.0, 1.0, size=(N, D)) for name in "qkv"}
+    for name, x in qkv.items():
+        np.save(folder / f"{name}.npy", x)
+    return folder, qkv
+
+
+def simulate(folder, variant, precision, causal, out):
+    args = [BINARY, "sdpa", "--inputs", str(folder), "--variant", variant,
+            "--precision", precision, "--save-outputs", str(out)]
+    if causal != "none":
+        args += ["--causal", causal]
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return np.load(out)
+
+
+@pytest.mark.parametrize("causal", ["none", "mask", "skip"])
+@pytest.mark.parametrize("precision", ["fp64", "fp32", "fp16", "bf16"])
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_outputs_match_torch(inputs, tmp_path, variant, precision, causal):
+    folder, qkv = inputs
+    got = simulate(folder, variant, precision, causal, tmp_path / "o.npy")
+    expected = torch_attention(qkv["q"], qkv["k"], qkv["v"], causal != "none")
+    assert got.shape == expected.shape == (N, D)
+    u = UNIT_ROUNDOFF[precision]
+    bound = (4 * (D + 3) * math.sqrt(D) + 3 * N + 8) * u * np.abs(qkv["v"]).max()
+    # fp64: the bound is 1e-14; the two double-precision computations sum in different orders.
+    error = np.abs(got - expected).max()
+    assert error <= max(bound, 1e-13), f"{variant} {precision} {causal}: {error} > {bound}"
+    if precision != "fp64":
+        # Rounded to the format, not computed in double: errors of the order of u.
+        assert error > u / 64
+
+
+def test_the_mask_changes_the_outputs(inputs, tmp_path):
+    # Row 0 of a causal run attends to key 0 alone: exactly v_0, as torch says.
+    folder, qkv = inputs
+    got = simulate(folder, "reordered-stable", "fp64", "skip", tmp_path / "o.npy")
+    np.testing.assert_array_equal(got[0], qkv["v"][0])
+    unmasked = torch_attention(qkv["q"], qkv["k"], qkv["v"], causal=False)
+    assert np.abs(got - unmasked).max() > 1e-3
