@@ -266,3 +266,15 @@ def test_threads_beyond_the_limit():
     g.sink("out", inp=y)
     with pytest.raises(dfsim.InvalidArgument, match="1024"):
         g.run(threads=100_000)
+
+
+def test_a_checking_sink_fails_at_the_first_wrong_value():
+    g, x, y = small()
+    g.map("inc", inputs=[x], out=y, expr="a + 1")
+    g.sink("check", inp=y, expect=np.array([1, 2, 30, 4, 5]))
+    with pytest.raises(dfsim.UnitError) as e:
+        g.run()
+    assert e.value.context == "check"
+    assert e.value.clock == 4  # value 2 leaves the source visible at 3, the map's output at 4
+    assert "30" in e.value.message and "3" in e.value.message
+    assert g.problems() == []
