@@ -159,25 +159,6 @@ bool takes_bulk_source(const NodeSpec& node, const ElementType& type) {
          node.timing.per_row_delay == 0;
 }
 
-units::UnitOptions unit_options(const NodeSpec& node, std::uint64_t source_rows) {
-  units::UnitOptions o{.timing = node.timing,
-                       .row_length = node.row_length,
-                       .rows = node.rows,
-                       .per_row_inputs = node.per_row_inputs,
-                       .input_discipline = node.input_discipline,
-                       .output_discipline = node.output_discipline};
-  if (node.kind == NodeKind::repeat) {
-    o.row_length = node.repeat_count;
-    o.per_row_inputs = {0};
-    o.input_discipline = o.output_discipline = units::Discipline::together;
-  }
-  if (node.kind == NodeKind::source) {
-    o.rows = source_rows;
-    o.per_row_inputs.clear();
-  }
-  return o;
-}
-
 Process no_elements() { co_return; }
 
 }  // namespace
@@ -257,7 +238,7 @@ void BuiltGraph::Impl::add_node(const NodeSpec& node, Ends& ends, const GraphSpe
   }
   const std::size_t slot = ins.size() * kMaxSenders + outs.size() - 1;
   kUnitAdders.at(slot)(program, node.name, node.kind, std::move(compute),
-                       unit_options(node, source_rows), std::move(ins), std::move(outs));
+                       detail::unit_options(node, source_rows), std::move(ins), std::move(outs));
 }
 
 void BuiltGraph::Impl::add_custom(const NodeSpec& node, Ends& ends) {

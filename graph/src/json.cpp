@@ -93,23 +93,11 @@ const std::vector<std::pair<std::string, SinkMode>> kModes = {
 
 ElementType parse_type(const Reader& r, const std::string& key) {
   const std::string text = r.string(key);
-  const std::string allowed = "float64, float32, int64, or float64[d] / float32[d] for a vector of d values";
-  ElementType t;
-  std::string scalar = text;
-  if (auto open = text.find('['); open != std::string::npos) {
-    if (text.back() != ']') r.fail(key, "'" + text + "' is not a type: " + allowed);
-    scalar = text.substr(0, open);
-    const std::string digits = text.substr(open + 1, text.size() - open - 2);
-    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos ||
-        digits.size() > 9 || std::stoul(digits) == 0)
-      r.fail(key, "'" + text + "': the vector size d is a whole number >= 1");
-    t.dims = static_cast<std::uint32_t>(std::stoul(digits));
+  try {
+    return parse_element_type(text);
+  } catch (const std::invalid_argument& e) {
+    r.fail(key, e.what());
   }
-  if (scalar == "float64") t.scalar = ScalarType::float64;
-  else if (scalar == "float32") t.scalar = ScalarType::float32;
-  else if (scalar == "int64" && t.dims == 0) t.scalar = ScalarType::int64;
-  else r.fail(key, "'" + text + "' is not a type: " + allowed);
-  return t;
 }
 
 ChannelSpec parse_channel(const json& j, const std::string& path) {

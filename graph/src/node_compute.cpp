@@ -19,6 +19,25 @@ std::vector<Variable> expression_variables(const NodeSpec& node,
   return vars;
 }
 
+units::UnitOptions unit_options(const NodeSpec& node, std::optional<std::uint64_t> source_rows) {
+  units::UnitOptions o{.timing = node.timing,
+                       .row_length = node.row_length,
+                       .rows = node.rows,
+                       .per_row_inputs = node.per_row_inputs,
+                       .input_discipline = node.input_discipline,
+                       .output_discipline = node.output_discipline};
+  if (node.kind == NodeKind::repeat) {
+    o.row_length = node.repeat_count;
+    o.per_row_inputs = {0};
+    o.input_discipline = o.output_discipline = units::Discipline::together;
+  }
+  if (node.kind == NodeKind::source) {
+    o.rows = source_rows;
+    o.per_row_inputs.clear();
+  }
+  return o;
+}
+
 NodeCompute::NodeCompute(const NodeSpec& node, std::vector<ElementType> input_types,
                          std::vector<ElementType> port_types, std::vector<std::size_t> sender_port,
                          Data data, VectorPool& pool)

@@ -68,4 +68,8 @@ std::vector<Variable> expression_variables(const NodeSpec& node,
                                            std::optional<ElementType> state_type);
 std::string default_variable(std::size_t input);
 
+// The units' options a node runs with (a Repeat is a Map with one per-row input and rows of
+// `repeat_count`; a source has `source_rows` rows).
+units::UnitOptions unit_options(const NodeSpec& node, std::optional<std::uint64_t> source_rows);
+
 }  // namespace dfsim::graph::detail

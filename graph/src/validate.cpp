@@ -6,6 +6,8 @@
 #include "dfsim/engine/errors.hpp"
 #include "dfsim/engine/program.hpp"
 #include "dfsim/graph/expression.hpp"
+#include "dfsim/units/repeat.hpp"
+#include "data_files.hpp"
 #include "node_compute.hpp"
 
 namespace dfsim::graph {
@@ -74,7 +76,6 @@ struct Checker {
         break;
       case NodeKind::repeat:
         need(n.inputs.size() == 1 && ports == 1, "a repeat has one input and one output port");
-        need(n.repeat_count >= 1, "repeat count 0: each input is written at least once");
         break;
       case NodeKind::custom:
         need(bool(n.custom), "a custom node needs its body (the custom hook); custom nodes "
@@ -96,20 +97,20 @@ struct Checker {
       need(!n.compute.foreign, "only a map, reduce or scan has a foreign step");
   }
 
+  // The units' own checks (units/options.hpp), so that a rule is said in one place: the
+  // first problem of a node's options.
   void options(const NodeSpec& n) {
     if (n.kind == NodeKind::sink || n.kind == NodeKind::custom) return;
     const std::string who = "node '" + n.name + "'";
-    if (n.timing.latency == 0)
-      out.push_back(who + ": latency 0: a unit's latency is at least 1 cycle");
-    if (n.timing.initiation_interval == 0)
-      out.push_back(who + ": initiation interval 0: it is at least 1 cycle");
-    if (n.row_length == 0) out.push_back(who + ": row length 0: a row has at least one step");
-    if (n.rows && *n.rows == 0 && n.kind != NodeKind::source)
-      out.push_back(who + ": rows 0: give at least 1, or leave rows unset to run until an input ends");
-    for (std::size_t i : n.per_row_inputs)
-      if (i >= n.inputs.size())
-        out.push_back(who + ": per-row input " + std::to_string(i) + " does not exist: it has " +
-                      std::to_string(n.inputs.size()) + " inputs, numbered from 0");
+    // A source of no rows is an empty stream, not a mistake.
+    const units::UnitOptions o = detail::unit_options(n, std::nullopt);
+    try {
+      if (n.kind == NodeKind::repeat) (void)units::repeat(n.repeat_count, {.timing = n.timing});
+      units::check_options(o, who);
+      units::detail::check_per_row_inputs(o, n.inputs.size(), n.name);
+    } catch (const std::invalid_argument& e) {
+      out.push_back(e.what());
+    }
   }
 
   bool typed(const NodeSpec& n) const {
@@ -185,14 +186,11 @@ struct Checker {
     if (ints ? !n.data.reals.empty() : !n.data.integers.empty())
       out.push_back(who + ": its channel is " + t.to_string() + ": give " +
                     (ints ? "integer" : "real") + " values");
-    const std::size_t count = ints ? n.data.integers.size() : n.data.reals.size();
-    const std::size_t width = t.is_vector() ? t.dims : 1;
-    if (count % width != 0)
-      out.push_back(who + ": " + std::to_string(count) + " values are not whole vectors of " +
-                    std::to_string(width));
-    else if (n.kind == NodeKind::source && !n.rows && n.row_length && (count / width) % n.row_length != 0)
-      out.push_back(who + ": " + std::to_string(count / width) + " elements are not whole rows of " +
-                    std::to_string(n.row_length) + " (give rows to repeat them)");
+    try {
+      (void)detail::load_data(n, t, {});  // the counts, as the build checks them
+    } catch (const std::runtime_error& e) {
+      out.push_back(e.what());
+    }
   }
 
   void names() {

@@ -23,6 +23,27 @@ std::string ElementType::to_string() const {
   return s;
 }
 
+ElementType parse_element_type(std::string_view text) {
+  const std::string allowed = "float64, float32, int64, or float64[d] / float32[d] for a vector of d values";
+  const std::string quoted = "'" + std::string(text) + "'";
+  ElementType t;
+  std::string_view scalar = text;
+  if (auto open = text.find('['); open != std::string_view::npos) {
+    if (text.back() != ']') throw std::invalid_argument(quoted + " is not a type: " + allowed);
+    scalar = text.substr(0, open);
+    const std::string digits(text.substr(open + 1, text.size() - open - 2));
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos ||
+        digits.size() > 9 || std::stoul(digits) == 0)
+      throw std::invalid_argument(quoted + ": the vector size d is a whole number >= 1");
+    t.dims = static_cast<std::uint32_t>(std::stoul(digits));
+  }
+  if (scalar == "float64") t.scalar = ScalarType::float64;
+  else if (scalar == "float32") t.scalar = ScalarType::float32;
+  else if (scalar == "int64" && t.dims == 0) t.scalar = ScalarType::int64;
+  else throw std::invalid_argument(quoted + " is not a type: " + allowed);
+  return t;
+}
+
 // Freed blocks are kept per size for reuse (a unit that makes a vector per step then finds
 // one ready); every block ever made is known, so the pool frees what channels still hold.
 struct VectorPool::Impl {

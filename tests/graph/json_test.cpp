@@ -53,6 +53,12 @@ TEST(GraphFile, WrongTypesAndBadValues) {
   EXPECT_EQ(error_of(j), "channels[0].type: 'float16' is not a type: float64, float32, int64, or "
                          "float64[d] / float32[d] for a vector of d values");
   j = minimal();
+  j["channels"][0]["type"] = 64;
+  EXPECT_EQ(error_of(j), "channels[0].type: expected a string, got 64");
+  j = minimal();
+  j["channels"][0]["type"] = "float32[0]";
+  EXPECT_EQ(error_of(j), "channels[0].type: 'float32[0]': the vector size d is a whole number >= 1");
+  j = minimal();
   j["channels"][1]["capacity"] = "big";
   EXPECT_EQ(error_of(j), "channels[1].capacity: \"big\" is not a capacity: a whole number >= 1, or \"unbounded\"");
   j = minimal();

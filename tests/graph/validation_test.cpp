@@ -51,21 +51,32 @@ TEST(Validation, ChannelOptionsAreTheEnginesRules) {
                       "channel 'y' has latency 0: latencies are at least 1 cycle"}));
 }
 
-TEST(Validation, UnitOptionsAndArity) {
+TEST(Validation, UnitOptionsAreTheUnitsRulesAndArity) {
+  // The units' own check (units::check_options): the first problem of each node's options.
   GraphSpec s = good();
   s.nodes[1].timing = {.latency = 0, .initiation_interval = 0};
   s.nodes[1].row_length = 0;
-  s.nodes[1].rows = 0;
-  s.nodes[1].per_row_inputs = {1};
   s.nodes[2].outputs = {{"x"}};
+  s.nodes.push_back({.name = "rep", .kind = NodeKind::repeat, .inputs = {"y"}, .outputs = {{"x"}},
+                     .repeat_count = 0});
   EXPECT_EQ(problems(s),
-            (Problems{"node 'f': latency 0: a unit's latency is at least 1 cycle",
-                      "node 'f': initiation interval 0: it is at least 1 cycle",
-                      "node 'f': row length 0: a row has at least one step",
-                      "node 'f': rows 0: give at least 1, or leave rows unset to run until an input ends",
-                      "node 'f': per-row input 1 does not exist: it has 1 inputs, numbered from 0",
+            (Problems{"node 'f': latency 0: a unit's latency is at least 1 cycle (a result is visible "
+                      "downstream the cycle after it is written at the earliest)",
                       "node 'out' (sink): a sink has no outputs",
-                      "channel 'x' has two senders: 'src' and 'out'"}));
+                      "units::repeat: count 0: each input is written at least once",
+                      "channel 'x' has two senders: 'src' and 'out'",
+                      "channel 'y' has two receivers: 'out' and 'rep'"}));
+}
+
+TEST(Validation, RowsAndPerRowInputs) {
+  GraphSpec s = good();
+  s.nodes[1].rows = 0;
+  EXPECT_EQ(problems(s), (Problems{"node 'f': rows 0: give at least 1, or leave rows unset to run "
+                                   "until an input ends"}));
+  s.nodes[1].rows = 1;
+  s.nodes[1].per_row_inputs = {1};
+  EXPECT_EQ(problems(s), (Problems{"unit 'f': per-row input 1 does not exist: it has 1 inputs, "
+                                   "numbered from 0 in the order they are passed"}));
 }
 
 TEST(Validation, ExpressionsAndData) {

@@ -39,6 +39,11 @@ struct ElementType {
   friend bool operator==(const ElementType&, const ElementType&) = default;
 };
 
+// "float64", "float32", "int64", "float64[d]", "float32[d]" (d >= 1), as ElementType::to_string
+// writes them. Throws std::invalid_argument saying what is allowed.
+//   parse_element_type("float32[64]") == ElementType{ScalarType::float32, 64}
+ElementType parse_element_type(std::string_view text);
+
 // The reference-counted storage of one vector element.
 struct VectorData {
   std::atomic<std::uint32_t> refs{1};
