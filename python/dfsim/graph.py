@@ -443,25 +443,12 @@ class Graph:
         return checked(self._last_run, raise_on_deadlock)
 
     def to_dot(self):
-        """Graphviz text: after a run, the run's graph with its statistics; before, the
-        graph's units and channels."""
+        """Graphviz text: after a run, the run's graph with its statistics (units with their
+        final clocks, channels with elements and peak occupancy); before, the graph's units
+        (kind, timing) and channels (type, capacity)."""
         if self._last_run is not None:
             return self._last_run.to_dot()
-        lines = ["digraph dfsim {", "  rankdir=LR;"]
-        senders, receivers = {}, {}
-        for n in self._spec.nodes:
-            lines.append(f'  "{n.name}" [shape=box, label="{n.name}\\n{n.kind.name}"];')
-            for c in n.inputs:
-                receivers[c] = n.name
-            for port in n.outputs:
-                for c in port:
-                    senders[c] = n.name
-        for c in self._spec.channels:
-            cap = "unbounded" if c.capacity is None else c.capacity
-            lines.append(f'  "{senders.get(c.name, "?")}" -> "{receivers.get(c.name, "?")}" '
-                         f'[label="{c.name}\\n{cap}"];')
-        lines.append("}")
-        return "\n".join(lines) + "\n"
+        return _dfsim.graph_to_dot(self._spec)
 
     def to_dict(self):
         """The graph as the JSON object of a graph file (docs/graph-files.md). Units that run

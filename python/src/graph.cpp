@@ -19,6 +19,7 @@
 #include "dfsim/engine/select.hpp"
 #include "dfsim/engine/trace.hpp"
 #include "dfsim/graph/build.hpp"
+#include "dfsim/graph/dot.hpp"
 #include "dfsim/graph/json.hpp"
 #include "dfsim/graph/validate.hpp"
 
@@ -454,6 +455,8 @@ void bind_spec_and_run(py::module_& m) {
   }, py::arg("spec"), py::arg("threads") = 1, py::arg("trace") = "",
      "Builds and runs the spec; (RunResult, {sink name: NumPy array}). The GIL is released while "
      "the simulation runs; Python steps and processes take it.");
+  m.def("graph_to_dot", [](const GraphSpec& g) { return graph::to_dot(g); },
+        "The spec for Graphviz, before a run: units with kind and timing, channels with type and capacity");
   m.def("run_to_dot", [](const RunResult& r) { return to_dot(r); },
         "The run's graph for Graphviz: contexts with their clocks, channels with their statistics");
 }

@@ -27,17 +27,18 @@ def test_validation_names_every_channel_and_unit_at_fault():
     g.map("inc", inputs=[x], out=y, expr="a + q", latency=0, ii=0)
     g.map("dup", inputs=[x], out=z, expr="a", per_row=[3])
     assert problems_of(g) == [
-        "node 'inc': latency 0: a unit's latency is at least 1 cycle",
-        "node 'inc': initiation interval 0: it is at least 1 cycle",
+        "node 'inc': latency 0: a unit's latency is at least 1 cycle (a result is visible "
+        "downstream the cycle after it is written at the earliest)",
         "node 'inc': output 0: expression 'a + q': unknown name 'q': the variables are a (int64)",
-        "node 'dup': per-row input 3 does not exist: it has 1 inputs, numbered from 0",
+        "unit 'dup': per-row input 3 does not exist: it has 1 inputs, numbered from 0 in the "
+        "order they are passed",
         "channel 'x' has two receivers: 'inc' and 'dup'",
         "channel 'y' has no receiver: name it in a node's inputs",
         "channel 'z' has no receiver: name it in a node's inputs",
     ]
     with pytest.raises(dfsim.GraphError) as e:
         g.run()
-    assert str(e.value).startswith("the graph cannot run (7 problems):\n"
+    assert str(e.value).startswith("the graph cannot run (6 problems):\n"
                                    "  - node 'inc': latency 0: a unit's latency is at least 1 cycle")
 
 
@@ -76,7 +77,7 @@ def test_validation_of_arity_types_and_names():
     g2.repeat("rep", inp=i, out=f, count=0)
     g2.sink("out", inp=f)
     assert problems_of(g2) == [
-        "node 'rep' (repeat): repeat count 0: each input is written at least once",
+        "units::repeat: count 0: each input is written at least once",
         "node 'rep': a repeat writes what it reads: its input is int64, its output float64",
     ]
 
@@ -266,3 +267,15 @@ def test_threads_beyond_the_limit():
     g.sink("out", inp=y)
     with pytest.raises(dfsim.InvalidArgument, match="1024"):
         g.run(threads=100_000)
+
+
+def test_a_checking_sink_fails_at_the_first_wrong_value():
+    g, x, y = small()
+    g.map("inc", inputs=[x], out=y, expr="a + 1")
+    g.sink("check", inp=y, expect=np.array([1, 2, 30, 4, 5]))
+    with pytest.raises(dfsim.UnitError) as e:
+        g.run()
+    assert e.value.context == "check"
+    assert e.value.clock == 4  # value 2 leaves the source visible at 3, the map's output at 4
+    assert "30" in e.value.message and "3" in e.value.message
+    assert g.problems() == []

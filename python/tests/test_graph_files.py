@@ -43,25 +43,7 @@ def test_round_trip_keeps_the_graph_and_its_results(tmp_path):
                                                       "head0.s"]
 
 
-def reads_npy_data(tmp_path_factory):
-    """False while the graph layer refuses .npy data ("not supported yet")."""
-    folder = tmp_path_factory.mktemp("probe")
-    np.save(folder / "v.npy", np.array([1.0]))
-    g = dfsim.Graph()
-    x = g.channel("x")
-    g.source("src", out=x, values=folder / "v.npy")
-    g.sink("out", inp=x)
-    try:
-        g.run()
-    except RuntimeError as e:
-        if "not supported yet" in str(e):
-            return False
-    return True
-
-
-def test_a_source_reading_a_npy_file_saves_its_path(tmp_path, tmp_path_factory):
-    if not reads_npy_data(tmp_path_factory):
-        pytest.skip("the graph layer of this build reads no .npy data yet (graph branch)")
+def test_a_source_reading_a_npy_file_saves_its_path(tmp_path):
     np.save(tmp_path / "values.npy", np.array([3.0, 4.0]))
     g = dfsim.Graph()
     x, y = g.channel("x"), g.channel("y")

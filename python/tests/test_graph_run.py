@@ -26,7 +26,8 @@ def test_scopes_fan_out_and_dot(tmp_path):
     head1.sink("out", inp=c)
     assert c.name == "head1.deep.c" and g.units[-2:] == ["head1.src", "head1.out"]
     before = g.to_dot()
-    assert '"head0.split" -> "head0.keep_a" [label="head0.inner.a\\n4"]' in before
+    assert '"head0.split" -> "head0.keep_a" [label="head0.inner.a\\nfloat64, capacity 4"];' in before
+    assert '"head0.split" [label="head0.split\\nmap\\nP 1, II 1"];' in before
     r = g.run()
     assert r.outputs["head0.keep_a"].tolist() == r.outputs["head0.keep_b"].tolist() == [0, 2, 4, 6]
     assert r.outputs["head1.out"].tolist() == [0, 1]
