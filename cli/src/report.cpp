@@ -46,6 +46,7 @@ int exit_status(const RunResult& r) {
       fmt::print(stderr, "dfsim: error: {}\n", r.describe_problem());
       return kExitDeadlock;
     case RunStatus::failed:
+    case RunStatus::cycle_limit:  // the commands set no limit; a library caller may
       fmt::print(stderr, "dfsim: error: {}\n", r.describe_problem());
       return kExitFailure;
   }

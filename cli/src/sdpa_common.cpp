@@ -12,7 +12,7 @@
 #include <stdexcept>
 
 #include "commands.hpp"
-#include "dfsim/sdpa/npy.hpp"
+#include "dfsim/experiments/inputs.hpp"
 #include "report.hpp"
 
 namespace dfsim::cli {
@@ -67,83 +67,6 @@ std::pair<std::string, std::optional<std::uint64_t>> depth_flag(const std::strin
                      "': expected NAME=K (K a positive number of elements or 'unbounded'), "
                      "e.g. --depth long=80");
   return {text.substr(0, eq), parse_capacity(text.substr(eq + 1), "--depth " + text.substr(0, eq))};
-}
-
-// read_npy, with an unusable file a usage error (exit 2: nothing was simulated).
-sdpa::Matrix read_input(const fs::path& file) {
-  try {
-    return sdpa::read_npy(file);
-  } catch (const std::runtime_error& e) {
-    throw UsageError(e.what());
-  }
-}
-
-// NaN or inf in Q, K or V would flow through every unit into the outputs, where it looks like an
-// overflow of exp; refused here, naming the value, unless the user asked for exactly that.
-void check_finite(const sdpa::Matrix& m, const fs::path& file, bool allow_non_finite) {
-  if (allow_non_finite) return;
-  if (auto bad = sdpa::find_non_finite(m))
-    throw UsageError(fmt::format(
-        "{}: {}; Q, K and V must be finite: fix the file, or pass --allow-non-finite to "
-        "simulate it as it is",
-        file.string(), sdpa::to_string(*bad)));
-}
-
-sdpa::Matrix read_checked(const fs::path& file, std::size_t n, std::size_t d,
-                          bool allow_non_finite) {
-  sdpa::Matrix m = read_input(file);
-  if (m.rows != n || m.cols != d)
-    throw UsageError(
-        fmt::format("{}: shape ({}, {}) does not match q's ({}, {}): Q, K and V must "
-                    "all be N x d",
-                    file.string(), m.rows, m.cols, n, d));
-  check_finite(m, file, allow_non_finite);
-  return m;
-}
-
-// DIR/q.npy, k.npy, v.npy for every head; or DIR/q0.npy, k0.npy, v0.npy, q1.npy, ... per head
-// when DIR/q0.npy exists.
-std::vector<sdpa::Tensors> load_inputs(const fs::path& dir, unsigned heads, bool allow_non_finite,
-                                       std::string& text) {
-  if (!fs::is_directory(dir))
-    throw UsageError("--inputs '" + dir.string() +
-                     "' is not a directory (it must hold q.npy, "
-                     "k.npy and v.npy)");
-  bool per_head = fs::exists(dir / "q0.npy");
-  if (!per_head && !fs::exists(dir / "q.npy"))
-    throw UsageError(
-        "--inputs '" + dir.string() +
-        "' holds neither q.npy (one set of Q, K, V for "
-        "every head) nor q0.npy (one set per head: q0.npy, k0.npy, v0.npy, q1.npy, ...)");
-  std::vector<sdpa::Tensors> inputs;
-  for (unsigned h = 0; h < heads; ++h) {
-    std::string suffix = per_head ? std::to_string(h) : "";
-    if (!per_head && h > 0) {
-      inputs.push_back(inputs.front());
-      continue;
-    }
-    sdpa::Matrix q = read_input(dir / ("q" + suffix + ".npy"));
-    if (q.rows == 0 || q.cols == 0)
-      throw UsageError(fmt::format("{}: shape ({}, {}) is empty: N and d must be at least 1",
-                                   (dir / ("q" + suffix + ".npy")).string(), q.rows, q.cols));
-    if (h == 0) sdpa::check_memory(q.rows, q.cols, heads);  // before copies for every head
-    check_finite(q, dir / ("q" + suffix + ".npy"), allow_non_finite);
-    sdpa::Matrix k = read_checked(dir / ("k" + suffix + ".npy"), q.rows, q.cols, allow_non_finite);
-    sdpa::Matrix v = read_checked(dir / ("v" + suffix + ".npy"), q.rows, q.cols, allow_non_finite);
-    if (!inputs.empty() && (q.rows != inputs.front().n || q.cols != inputs.front().d))
-      throw UsageError(fmt::format("{}: every head must have the same N and d as head 0 ({} x {})",
-                                   (dir / ("q" + suffix + ".npy")).string(), inputs.front().n,
-                                   inputs.front().d));
-    inputs.push_back({.n = q.rows,
-                      .d = q.cols,
-                      .q = std::move(q.values),
-                      .k = std::move(k.values),
-                      .v = std::move(v.values)});
-  }
-  text = per_head ? fmt::format("{}/q<h>.npy, k<h>.npy, v<h>.npy (one set per head)", dir.string())
-                  : fmt::format("{}/q.npy, k.npy, v.npy{}", dir.string(),
-                                heads > 1 ? " (the same for every head)" : "");
-  return inputs;
 }
 
 }  // namespace
@@ -257,7 +180,9 @@ SdpaSetup make_setup(const SdpaFlags& f) {
     c.unit_timing[name] = timing;
   }
   if (!f.inputs.empty()) {
-    s.inputs = load_inputs(f.inputs, f.heads, f.allow_non_finite, s.inputs_text);
+    experiments::Inputs in = experiments::load_inputs(f.inputs, f.heads, f.allow_non_finite);
+    s.inputs = std::move(in.tensors);
+    s.inputs_text = std::move(in.text);
     c.n = s.inputs.front().n;
     c.d = s.inputs.front().d;
     if (!f.n.empty() && positive(f.n, "--n") != c.n)
@@ -273,47 +198,11 @@ SdpaSetup make_setup(const SdpaFlags& f) {
   }
   s.resolved = resolve_or_usage(c);
   if (f.inputs.empty()) {
-    for (unsigned h = 0; h < f.heads; ++h)
-      s.inputs.push_back(sdpa::random_tensors(c.n, c.d, f.seed + h, f.scale));
-    s.inputs_text = fmt::format("random, uniform in [-{0}, {0}) (seed {1}{2})", f.scale, f.seed,
-                                f.heads > 1 ? "; head h: seed + h" : "");
+    experiments::Inputs in = experiments::random_inputs(c.n, c.d, f.heads, f.seed, f.scale);
+    s.inputs = std::move(in.tensors);
+    s.inputs_text = std::move(in.text);
   }
   return s;
-}
-
-std::string capacity_text(const std::optional<std::uint64_t>& capacity) {
-  return capacity ? std::to_string(*capacity) : "unbounded";
-}
-
-std::string config_line(const sdpa::AttentionConfig& c) {
-  return fmt::format("{}, N = {}, d = {}, {}, preset {}, {} head{}", sdpa::to_string(c.variant),
-                     c.n, c.d, sdpa::to_string(c.precision), sdpa::to_string(c.preset), c.heads,
-                     c.heads == 1 ? "" : "s");
-}
-
-nlohmann::ordered_json config_json(const SdpaSetup& s) {
-  const auto& c = s.config;
-  nlohmann::ordered_json j;
-  j["variant"] = sdpa::to_string(c.variant);
-  j["n"] = c.n;
-  j["d"] = c.d;
-  j["precision"] = sdpa::to_string(c.precision);
-  j["preset"] = sdpa::to_string(c.preset);
-  j["heads"] = c.heads;
-  j["threads"] = s.threads;
-  j["unbounded"] = c.unbounded;
-  j["inputs"] = s.inputs_text;
-  j["max_initiation_interval"] = s.resolved.max_initiation_interval;
-  auto& depths = j["depths"] = nlohmann::ordered_json::object();
-  for (const auto& [name, depth] : s.resolved.depths)
-    depths[name] = depth ? nlohmann::ordered_json(*depth) : nlohmann::ordered_json("unbounded");
-  auto& units = j["units"] = nlohmann::ordered_json::object();
-  for (const auto& [name, t] : s.resolved.units)
-    units[name] = {{"latency", t.latency},
-                   {"initiation_interval", t.initiation_interval},
-                   {"startup_delay", t.startup_delay},
-                   {"per_row_delay", t.per_row_delay}};
-  return j;
 }
 
 namespace {
@@ -336,13 +225,6 @@ std::function<void(const Progress&)> progress_printer(std::string label, Cycle i
 void end_progress() {
   if (progress_shown) fmt::print(stderr, "\r\033[K");
   progress_shown = false;
-}
-
-std::vector<std::string> long_fifo_names(sdpa::Variant v) {
-  std::vector<std::string> names;
-  for (const auto& name : sdpa::fifo_names(v))
-    if (name.find("long") != std::string::npos) names.push_back(name);
-  return names;
 }
 
 }  // namespace dfsim::cli

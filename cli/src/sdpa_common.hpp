@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "dfsim/experiments/setup.hpp"
 #include "dfsim/sdpa/attention.hpp"
 
 namespace dfsim::cli {
@@ -34,14 +35,8 @@ struct SdpaFlags {
 // --inputs, --allow-non-finite; and --depth and --unbounded when `with_depths`.
 void add_sdpa_flags(CLI::App& cmd, SdpaFlags& flags, bool with_depths);
 
-// A config ready to simulate: resolved against its preset, with one Tensors per head.
-struct SdpaSetup {
-  sdpa::AttentionConfig config;
-  sdpa::ResolvedConfig resolved;
-  std::vector<sdpa::Tensors> inputs;
-  std::string inputs_text;  // for people: "random (seed 1, scale 1)" or the files read
-  unsigned threads = 1;
-};
+// A config ready to simulate (dfsim/experiments/setup.hpp).
+using SdpaSetup = experiments::RunSetup;
 // Throws UsageError with a message naming the flag and the fix (resolve()'s
 // std::invalid_argument and unreadable .npy files included).
 SdpaSetup make_setup(const SdpaFlags& flags);
@@ -55,22 +50,14 @@ std::string valid_variants();
 // resolve(), with std::invalid_argument turned into UsageError.
 sdpa::ResolvedConfig resolve_or_usage(const sdpa::AttentionConfig& config);
 
-// The config as JSON (keys in a reading order): variant, n, d, precision, preset, heads, resolved
-// depths and unit timing.
-nlohmann::ordered_json config_json(const SdpaSetup& setup);
-
-// "unbounded" or the number.
-std::string capacity_text(const std::optional<std::uint64_t>& capacity);
-
-// One line for people: "naive, N = 64, d = 1, fp64, preset unit, 1 head".
-std::string config_line(const sdpa::AttentionConfig& config);
+// config_json, capacity_text, config_line: dfsim/experiments/setup.hpp.
+using experiments::capacity_text;
+using experiments::config_json;
+using experiments::config_line;
 
 // When stderr is a terminal: RunOptions::on_progress printing the furthest clock as a
 // percentage of `ideal_cycles`, overwriting one line. `end_progress` clears that line.
 std::function<void(const Progress&)> progress_printer(std::string label, Cycle ideal_cycles);
 void end_progress();
-
-// The naive graphs' long FIFOs (names containing "long"), where a too-small depth deadlocks.
-std::vector<std::string> long_fifo_names(sdpa::Variant v);
 
 }  // namespace dfsim::cli

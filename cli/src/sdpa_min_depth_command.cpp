@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "dfsim/experiments/min_depth.hpp"
 #include "dfsim/sdpa/attention.hpp"
 #include "estimate.hpp"
 #include "exit_codes.hpp"
@@ -25,14 +26,14 @@ int run_min_depth(const MinDepthArgs& a) {
   SdpaSetup s = make_setup(a.flags);
   note_sdpa_min_depth(s.config);
   auto start = std::chrono::steady_clock::now();
-  sdpa::MinDepths m;
+  experiments::MinDepths m;
   try {
-    m = sdpa::find_min_depths(s.config, s.inputs);
+    m = *experiments::find_min_depths(s.config, s.inputs);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  Cycle ideal = static_cast<Cycle>(s.resolved.max_initiation_interval) * s.config.n * s.config.n;
+  const Cycle ideal = m.ideal_cycles;
   bool consistent = m.cycles_with_min_depths == m.unbounded_cycles;
   // Graph order (sources first, sink last) rather than alphabetical.
   std::vector<std::string> order;

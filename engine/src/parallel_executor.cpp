@@ -79,6 +79,10 @@ void worker_loop(Program& program, ExecutionState& state, const RunOptions& opti
       }
       ctx->wait.kind = WaitKind::none;
       ctx->handle.resume();
+      if (ctx->clock > options.cycle_limit) {
+        std::lock_guard lock(co.mutex);
+        co.finish_run(RunStatus::cycle_limit);
+      }
       if (ctx->handle.done()) {
         auto failure = finish_context(program, *ctx);
         bool last = co.finished.fetch_add(1, std::memory_order_acq_rel) + 1 == total;

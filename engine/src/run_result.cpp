@@ -9,6 +9,7 @@ const char* to_string(RunStatus status) noexcept {
     case RunStatus::completed: return "completed";
     case RunStatus::deadlock: return "deadlock";
     case RunStatus::failed: return "failed";
+    case RunStatus::cycle_limit: return "cycle_limit";
   }
   return "?";
 }
@@ -51,6 +52,9 @@ std::string RunResult::describe_problem() const {
   if (failure)
     return "context '" + failure->context + "' failed at cycle " +
            std::to_string(failure->clock) + ": " + failure->message;
+  if (status == RunStatus::cycle_limit)
+    return "stopped at the cycle limit: a context's clock reached " +
+           std::to_string(elapsed_cycles) + ", past RunOptions::cycle_limit";
   return {};
 }
 

@@ -31,6 +31,10 @@ RunResult run_sequential(Program& program, ExecutionState& state, const RunOptio
       }
       ctx->wait.kind = WaitKind::none;
       ctx->handle.resume();
+      if (ctx->clock > options.cycle_limit) {
+        status = RunStatus::cycle_limit;
+        break;
+      }
       if (ctx->handle.done()) {
         ++finished;
         failure = finish_context(program, *ctx);
@@ -47,6 +51,7 @@ RunResult run_sequential(Program& program, ExecutionState& state, const RunOptio
       status = RunStatus::failed;
       break;
     }
+    if (status == RunStatus::cycle_limit) break;
     if (finished == state.contexts.size()) break;
     auto decided = resolve_stall(state.contexts);
     if (decided.empty()) {

@@ -5,4 +5,5 @@ PYBIND11_MODULE(_dfsim, m) {
   m.doc() = "dfsim's C++ layers, bound for the dfsim package (docs/python.md)";
   dfsim::python::bind_results(m);
   dfsim::python::bind_sdpa(m);
+  dfsim::python::bind_sweep(m);
 }

@@ -48,12 +48,6 @@ void check_inputs(const AttentionConfig& config, const std::vector<Tensors>& inp
   }
 }
 
-// "head1.long" -> "long".
-std::string_view role(std::string_view name) {
-  auto dot = name.rfind('.');
-  return dot == std::string_view::npos ? name : name.substr(dot + 1);
-}
-
 }  // namespace
 
 AttentionRun simulate_attention(const AttentionConfig& config, const std::vector<Tensors>& inputs,
@@ -97,8 +91,8 @@ AttentionRun simulate_attention(const AttentionConfig& config, const std::vector
     f.capacity = ch.capacity;
     f.elements = ch.elements;
     f.peak_occupancy = ch.peak_occupancy;
-    f.internal = detail::is_internal(role(ch.name));
-    f.element_bytes = scalar_bytes * (detail::carries_vectors(role(ch.name)) ? config.d : 1);
+    f.internal = detail::is_internal(role_name(ch.name));
+    f.element_bytes = scalar_bytes * (detail::carries_vectors(role_name(ch.name)) ? config.d : 1);
     if (f.internal) {
       result.intermediate_memory_elements += f.peak_occupancy;
       result.intermediate_memory_bytes += f.peak_occupancy * f.element_bytes;

@@ -52,4 +52,16 @@ std::optional<Preset> parse_preset(std::string_view text) noexcept {
   return std::nullopt;
 }
 
+std::string_view role_name(std::string_view name) noexcept {
+  auto dot = name.rfind('.');
+  return dot == std::string_view::npos ? name : name.substr(dot + 1);
+}
+
+std::vector<std::string> long_fifo_names(Variant v) {
+  std::vector<std::string> names;
+  for (const auto& name : fifo_names(v))
+    if (name.find("long") != std::string::npos) names.push_back(name);
+  return names;
+}
+
 }  // namespace dfsim::sdpa

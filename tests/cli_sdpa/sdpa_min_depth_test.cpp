@@ -27,8 +27,8 @@ TEST(SdpaMinDepth, NaiveLongFifoGrowsWithN) {
   auto small = min_depths("naive", 16, dir);
   auto large = min_depths("naive", 32, dir);
   std::int64_t a = small["min_depths"]["long"], b = large["min_depths"]["long"];
-  EXPECT_EQ(b - a, 16) << small.dump() << large.dump();  // N + c
-  EXPECT_GE(a, 16);
+  EXPECT_EQ(a, 18) << small.dump();  // N + 2 with the unit preset
+  EXPECT_EQ(b, 34) << large.dump();
 }
 
 TEST(SdpaMinDepth, ReorderedDepthsDoNotDependOnN) {
@@ -36,6 +36,24 @@ TEST(SdpaMinDepth, ReorderedDepthsDoNotDependOnN) {
   auto small = min_depths("reordered-stable", 16, dir);
   auto large = min_depths("reordered-stable", 32, dir);
   EXPECT_EQ(small["min_depths"], large["min_depths"]);
+  // Unit preset: the score FIFO and the per-key FIFOs between units need 2, the rest 1.
+  EXPECT_EQ(small["min_depths"].dump(),
+            R"({"acc":1,"c_acc":2,"c_sum":2,"delta_acc":2,"delta_sum":2,"k":2,"out":1,"q":1,)"
+            R"("scores":2,"sum":1,"v":2})");  // sorted by name (nlohmann::json)
+}
+
+// Every FIFO of the naive graph at N = 64 with the spatial-calibrated preset: long is N + 16
+// and p is 4 (tests/sdpa/dam_fidelity_test.cpp derives both against DAM's reference), short 6.
+TEST(SdpaMinDepth, NaiveExactDepthsAt64) {
+  TempDir dir;
+  auto o = run_dfsim(
+      "sdpa-min-depth --variant naive --n 64 --preset spatial-calibrated --json", dir);
+  ASSERT_EQ(o.status, 0) << o.err;
+  json j = json::parse(o.out);
+  EXPECT_EQ(j["min_depths"].dump(),
+            R"({"k":1,"long":80,"out":1,"p":4,"q":1,"short":6,"sum":1,"v":1})");
+  EXPECT_EQ(j["ideal_cycles"], 2 * 64 * 64);  // II_max 2
+  EXPECT_EQ(j["unbounded_cycles"], j["cycles_with_min_depths"]);
 }
 
 TEST(SdpaMinDepth, TableForPeople) {

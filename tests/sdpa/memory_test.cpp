@@ -1,5 +1,5 @@
-// Intermediate memory and minimal FIFO depths, measured by the engine: the naive graphs need
-// O(N), the reordered ones O(1).
+// Intermediate memory, measured by the engine: the naive graphs need O(N), the reordered ones
+// O(1). (Minimal depths: tests/experiments/min_depth_test.cpp.)
 #include <gtest/gtest.h>
 
 #include <map>
@@ -57,47 +57,6 @@ TEST(IntermediateMemory, CalibratedPresetDepthsBoundedForReordered) {
       EXPECT_EQ(r.intermediate_memory_elements, first) << to_string(v);
     }
   }
-}
-
-TEST(MinDepths, NaiveLongGrowsAsNPlusAConstant) {
-  for (Preset p : {Preset::unit, Preset::spatial_calibrated}) {
-    std::int64_t c = -1;
-    for (std::size_t n : {16, 32, 64}) {
-      MinDepths m = find_min_depths({.variant = Variant::naive, .n = n, .preset = p}, {random_tensors(n, 1, 1)});
-      const std::int64_t extra = std::int64_t(m.depth.at("long")) - std::int64_t(n);
-      if (c < 0) c = extra;
-      EXPECT_EQ(extra, c) << to_string(p) << " n=" << n;
-      EXPECT_GE(extra, 0);
-      // The search's answers work together, and the preset depth is at least the minimum.
-      EXPECT_EQ(m.cycles_with_min_depths, m.unbounded_cycles);
-      EXPECT_LE(m.depth.at("long"), *resolve({.variant = Variant::naive, .n = n, .preset = p}).depths.at("long"));
-    }
-  }
-}
-
-TEST(MinDepths, OneBelowTheMinimumIsSlowerOrDeadlocks) {
-  const std::size_t n = 32;
-  std::vector<Tensors> in{random_tensors(n, 1, 1)};
-  AttentionConfig c{.variant = Variant::naive, .n = n, .preset = Preset::spatial_calibrated};
-  MinDepths m = find_min_depths(c, in);
-  AttentionConfig below = c;
-  below.unbounded = true;
-  below.depths["long"] = m.depth.at("long") - 1;
-  AttentionRun r = simulate_attention(below, in);
-  EXPECT_TRUE(!r.run.ok() || r.run.elapsed_cycles > m.unbounded_cycles);
-}
-
-TEST(MinDepths, ReorderedDepthsDoNotDependOnN) {
-  for (Preset p : {Preset::unit, Preset::spatial_calibrated})
-    for (Variant v : {Variant::reordered, Variant::reordered_stable}) {
-      MinDepths first = find_min_depths({.variant = v, .n = 16, .preset = p}, {random_tensors(16, 1, 1)});
-      for (std::size_t n : {32, 64}) {
-        MinDepths m = find_min_depths({.variant = v, .n = n, .preset = p}, {random_tensors(n, 1, 1)});
-        EXPECT_EQ(m.depth, first.depth) << to_string(v) << " " << to_string(p) << " n=" << n;
-        EXPECT_EQ(m.cycles_with_min_depths, m.unbounded_cycles);
-      }
-      for (const auto& [fifo, depth] : first.depth) EXPECT_LE(depth, 12u) << fifo;
-    }
 }
 
 }  // namespace

@@ -31,6 +31,12 @@ struct RunOptions {
   double progress_interval = 1.0;
   // Records every element's life on every channel (trace.hpp); costs time and memory.
   Tracer* tracer = nullptr;
+  // A run in which some context's clock passes this stops there with RunStatus::cycle_limit:
+  // for a caller that only wants to know whether the run ends by this cycle (a min-depth
+  // search's probe). Whether a run stops is the same for every executor (clocks do not depend
+  // on scheduling); where it stops (elapsed_cycles, the statistics) is not.
+  //   run(g, {.cycle_limit = 1000}).status == RunStatus::cycle_limit  // if it needs more
+  Cycle cycle_limit = kNever;
 };
 
 // The most worker threads a run may ask for, on any machine. Workers beyond the hardware's

@@ -14,6 +14,7 @@ enum class RunStatus {
   completed,  // every context returned
   deadlock,   // simulated deadlock: see RunResult::deadlock
   failed,     // a context threw: see RunResult::failure
+  cycle_limit,  // a clock passed RunOptions::cycle_limit: stopped, neither completed nor stuck
 };
 
 const char* to_string(RunStatus status) noexcept;

@@ -69,6 +69,11 @@ struct AttentionConfig {
 // (the sink has no timing). With several heads the same names apply to every head.
 std::vector<std::string> unit_names(Variant v);
 std::vector<std::string> fifo_names(Variant v);
+// The naive graphs' long FIFOs (the role names containing "long"), which must hold a whole row:
+// a depth below about N deadlocks. Empty for the reordered graphs.
+std::vector<std::string> long_fifo_names(Variant v);
+// The role of a FIFO or unit named in a run: "head1.long" -> "long", "long" -> "long".
+std::string_view role_name(std::string_view name) noexcept;
 
 // What a config resolves to once the preset and overrides are applied.
 struct ResolvedConfig {
@@ -101,7 +106,8 @@ std::size_t key_loop_fifos(Variant v);
 // One simulate_attention run: the elements through the FIFOs, every head, at the speed this
 // variant was measured at (limits.cpp).
 WorkEstimate estimate_work(const AttentionConfig& config);
-// find_min_depths: about log2 of each FIFO's largest possible peak (N^2 in the key loop, N
+// The min-depth search (experiments::find_min_depths) at worst: about log2 of each FIFO's
+// largest possible peak (N^2 in the key loop, N
 // outside) runs per FIFO, and two more.
 std::size_t min_depth_runs(const AttentionConfig& config);
 WorkEstimate estimate_min_depths_work(const AttentionConfig& config);
@@ -137,16 +143,6 @@ struct AttentionRun {
 AttentionRun simulate_attention(const AttentionConfig& config, const std::vector<Tensors>& inputs,
                                 const RunOptions& options = {});
 
-// The smallest depth of each FIFO that keeps the cycle count equal to the run with every
-// FIFO unbounded (each searched with the others unbounded, then checked all together).
-// config.depths and config.unbounded are ignored. Bisection between 1 and the FIFO's peak
-// occupancy in the unbounded run, about log2(peak) runs per FIFO. cycles_with_min_depths is
-// 0 if the run with every FIFO at its minimum does not complete.
-struct MinDepths {
-  Cycle unbounded_cycles = 0;
-  std::map<std::string, std::uint64_t> depth;
-  Cycle cycles_with_min_depths = 0;
-};
-MinDepths find_min_depths(const AttentionConfig& config, const std::vector<Tensors>& inputs);
+// The smallest depth of each FIFO at full speed: dfsim/experiments/min_depth.hpp.
 
 }  // namespace dfsim::sdpa

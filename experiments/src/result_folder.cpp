@@ -1,4 +1,5 @@
-#include "result_folder.hpp"
+// A results folder (result_folder.hpp): its lock, atomic writes, a sweep's two files.
+#include "dfsim/experiments/result_folder.hpp"
 
 #include <fcntl.h>
 #include <fmt/core.h>
@@ -10,22 +11,11 @@
 #include <cstring>
 #include <fstream>
 
-namespace dfsim::cli {
+namespace dfsim::experiments {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-// Lock-free, hence safe to store from a signal handler and to read from the engine's threads.
-std::atomic<int> received_signal{0};
-static_assert(std::atomic<int>::is_always_lock_free);
-std::atomic<bool> flag_installed{false};
-
-// The first signal is the one the exit status reports.
-void record_signal(int sig) {
-  int none = 0;
-  received_signal.compare_exchange_strong(none, sig, std::memory_order_relaxed);
-}
 
 std::string system_error(const std::string& what, const fs::path& file) {
   return fmt::format("cannot {} {}: {}", what, file.string(), std::strerror(errno));
@@ -109,38 +99,40 @@ void write_atomically(const fs::path& file, const std::string& text) {
   }
 }
 
-InterruptFlag::InterruptFlag() {
-  if (flag_installed.exchange(true)) throw std::logic_error("InterruptFlag: one at a time");
-  received_signal.store(0);
-  struct sigaction action = {};
-  action.sa_handler = record_signal;
-  sigemptyset(&action.sa_mask);
-  // SA_RESTART: reads, writes and waitpid go on as if nothing came.
-  action.sa_flags = SA_RESTART | SA_RESETHAND;
-  for (std::size_t i = 0; i < std::size(kSignals); ++i) {
-    ::sigaction(kSignals[i], nullptr, &previous_[i]);
-    if (previous_[i].sa_handler != SIG_IGN) ::sigaction(kSignals[i], &action, nullptr);
-  }
+SweepFolder::SweepFolder(fs::path dir, nlohmann::ordered_json config)
+    : dir_(std::move(dir)), doc_{{"config", std::move(config)}} {
+  doc_["status"] = "running";
+  doc_["results"] = nlohmann::ordered_json::array();
+  csv_ = csv_header();
+  write_atomically(dir_ / "results.csv", csv_);
+  write_json();
 }
 
-InterruptFlag::~InterruptFlag() {
-  for (std::size_t i = 0; i < std::size(kSignals); ++i)
-    ::sigaction(kSignals[i], &previous_[i], nullptr);
-  flag_installed.store(false);
+std::size_t SweepFolder::add_row(const Row& row) {
+  doc_["results"].push_back(to_json(row));
+  write_json();
+  return doc_["results"].size() - 1;
 }
 
-int InterruptFlag::signal() const { return received_signal.load(std::memory_order_relaxed); }
-
-std::string signal_name(int sig) {
-  switch (sig) {
-    case SIGINT:
-      return "SIGINT";
-    case SIGTERM:
-      return "SIGTERM";
-    case SIGHUP:
-      return "SIGHUP";
-  }
-  return fmt::format("signal {}", sig);
+void SweepFolder::update_row(std::size_t index, const Row& row) {
+  doc_["results"][index] = to_json(row);
+  write_json();
 }
 
-}  // namespace dfsim::cli
+void SweepFolder::finish_row(std::size_t index, const Row& row) {
+  update_row(index, row);
+  csv_ += csv_line(row);
+  write_atomically(dir_ / "results.csv", csv_);
+}
+
+void SweepFolder::finish(const std::string& status, double wall_seconds,
+                         const std::optional<std::string>& signal) {
+  doc_["status"] = status;
+  if (signal) doc_["signal"] = *signal;
+  doc_["wall_seconds"] = wall_seconds;
+  write_json();
+}
+
+void SweepFolder::write_json() { write_atomically(dir_ / "results.json", doc_.dump(2) + "\n"); }
+
+}  // namespace dfsim::experiments

@@ -1,0 +1,145 @@
+// The min-depth search: the smallest depth of each FIFO that keeps the unbounded run's cycles.
+// The same depths whatever the number of probe threads and whichever upper bounds the
+// bisections start from; probes stopped at the cycle limit; a search stopped between probes.
+#include "dfsim/experiments/min_depth.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dfsim::experiments {
+namespace {
+
+using sdpa::AttentionConfig;
+using sdpa::AttentionRun;
+using sdpa::Preset;
+using sdpa::Tensors;
+using sdpa::Variant;
+using sdpa::random_tensors;
+using sdpa::resolve;
+using sdpa::simulate_attention;
+
+TEST(MinDepths, NaiveLongGrowsAsNPlusAConstant) {
+  for (Preset p : {Preset::unit, Preset::spatial_calibrated}) {
+    std::int64_t c = -1;
+    for (std::size_t n : {16, 32, 64}) {
+      MinDepths m = *find_min_depths({.variant = Variant::naive, .n = n, .preset = p}, {random_tensors(n, 1, 1)});
+      const std::int64_t extra = std::int64_t(m.depth.at("long")) - std::int64_t(n);
+      if (c < 0) c = extra;
+      EXPECT_EQ(extra, c) << to_string(p) << " n=" << n;
+      EXPECT_GE(extra, 0);
+      // The search's answers work together, and the preset depth is at least the minimum.
+      EXPECT_EQ(m.cycles_with_min_depths, m.unbounded_cycles);
+      EXPECT_LE(m.depth.at("long"), *resolve({.variant = Variant::naive, .n = n, .preset = p}).depths.at("long"));
+    }
+  }
+}
+
+TEST(MinDepths, OneBelowTheMinimumIsSlowerOrDeadlocks) {
+  const std::size_t n = 32;
+  std::vector<Tensors> in{random_tensors(n, 1, 1)};
+  AttentionConfig c{.variant = Variant::naive, .n = n, .preset = Preset::spatial_calibrated};
+  MinDepths m = *find_min_depths(c, in);
+  AttentionConfig below = c;
+  below.unbounded = true;
+  below.depths["long"] = m.depth.at("long") - 1;
+  AttentionRun r = simulate_attention(below, in);
+  EXPECT_TRUE(!r.run.ok() || r.run.elapsed_cycles > m.unbounded_cycles);
+}
+
+TEST(MinDepths, ReorderedDepthsDoNotDependOnN) {
+  for (Preset p : {Preset::unit, Preset::spatial_calibrated})
+    for (Variant v : {Variant::reordered, Variant::reordered_stable}) {
+      MinDepths first = *find_min_depths({.variant = v, .n = 16, .preset = p}, {random_tensors(16, 1, 1)});
+      for (std::size_t n : {32, 64}) {
+        MinDepths m = *find_min_depths({.variant = v, .n = n, .preset = p}, {random_tensors(n, 1, 1)});
+        EXPECT_EQ(m.depth, first.depth) << to_string(v) << " " << to_string(p) << " n=" << n;
+        EXPECT_EQ(m.cycles_with_min_depths, m.unbounded_cycles);
+      }
+      for (const auto& [fifo, depth] : first.depth) EXPECT_LE(depth, 12u) << fifo;
+    }
+}
+
+
+// Naive, N = 64, spatial-calibrated: the values dam_fidelity_test.cpp derives for long (N + 16)
+// and p, and the rest as the search has found them since it was written (sdpa-min-depth).
+const std::map<std::string, std::uint64_t> kNaive64 = {
+    {"q", 1}, {"k", 1}, {"v", 1}, {"short", 6}, {"long", 80}, {"sum", 1}, {"p", 4}, {"out", 1}};
+
+TEST(MinDepthSearch, TheSameDepthsOnOneOrTwoProbeThreads) {
+  const AttentionConfig c{.variant = Variant::naive, .n = 64, .preset = Preset::spatial_calibrated};
+  const std::vector<Tensors> in{random_tensors(64, 1, 1)};
+  MinDepths one = *find_min_depths(c, in, {.probe_threads = 1});
+  MinDepths two = *find_min_depths(c, in, {.probe_threads = 2});
+  EXPECT_EQ(one.depth, kNaive64);
+  EXPECT_EQ(two.depth, kNaive64);
+  EXPECT_EQ(one.unbounded_cycles, two.unbounded_cycles);
+  EXPECT_EQ(one.cycles_with_min_depths, one.unbounded_cycles);
+  EXPECT_EQ(one.runs, two.runs);
+  EXPECT_EQ(one.ideal_cycles, 2u * 64 * 64);  // II_max 2 in spatial-calibrated
+}
+
+// The bounds only shorten the search: from each FIFO's unbounded peak, the answers are the same.
+TEST(MinDepthSearch, ThePresetBoundChangesNothingButTheRuns) {
+  for (Variant v : sdpa::all_variants()) {
+    const AttentionConfig c{.variant = v, .n = 32, .preset = Preset::spatial_calibrated};
+    const std::vector<Tensors> in{random_tensors(32, 1, 3)};
+    MinDepths bounded = *find_min_depths(c, in);
+    MinDepths from_peaks = *find_min_depths(c, in, {.preset_bound = false});
+    EXPECT_EQ(bounded.depth, from_peaks.depth) << sdpa::to_string(v);
+    EXPECT_LE(bounded.runs, from_peaks.runs + 1) << sdpa::to_string(v);  // + the preset run
+  }
+}
+
+TEST(MinDepthSearch, ClaimsSearchOnlyTheNaiveLongFifos) {
+  EXPECT_EQ(searched_fifos(Variant::naive, FifoSelection::claims),
+            std::vector<std::string>{"long"});
+  EXPECT_EQ(searched_fifos(Variant::reordered, FifoSelection::claims),
+            sdpa::fifo_names(Variant::reordered));
+  const AttentionConfig c{.variant = Variant::naive, .n = 64, .preset = Preset::spatial_calibrated};
+  MinDepths m = *find_min_depths(c, {random_tensors(64, 1, 1)}, {.fifos = FifoSelection::claims});
+  EXPECT_EQ(m.depth, (std::map<std::string, std::uint64_t>{{"long", 80}}));
+  EXPECT_EQ(m.cycles_with_min_depths, m.unbounded_cycles);
+}
+
+// One below the minimum runs past the unbounded cycles: the probe stops there, at the limit,
+// instead of running to its end; at the minimum it completes in exactly those cycles.
+TEST(MinDepthSearch, AProbeStopsAtTheCycleLimit) {
+  AttentionConfig c{.variant = Variant::naive, .n = 64, .preset = Preset::spatial_calibrated,
+                    .unbounded = true};
+  const std::vector<Tensors> in{random_tensors(64, 1, 1)};
+  const Cycle target = simulate_attention(c, in).run.elapsed_cycles;
+  ProbeOutcome below = probe(c, in, "short", 5, target);
+  EXPECT_EQ(below.status, RunStatus::cycle_limit);
+  EXPECT_GT(below.cycles, target);
+  EXPECT_FALSE(below.matches);
+  ProbeOutcome at = probe(c, in, "short", 6, target);
+  EXPECT_EQ(at.status, RunStatus::completed);
+  EXPECT_EQ(at.cycles, target);
+  EXPECT_TRUE(at.matches);
+  // Far too small a long FIFO deadlocks in the first row.
+  ProbeOutcome tiny = probe(c, in, "long", 8, target);
+  EXPECT_EQ(tiny.status, RunStatus::deadlock);
+  EXPECT_FALSE(tiny.matches);
+}
+
+TEST(MinDepthSearch, AStopBetweenProbesEndsTheSearch) {
+  const AttentionConfig c{.variant = Variant::naive, .n = 32, .preset = Preset::unit};
+  std::atomic<int> asked{0};
+  auto m = find_min_depths(c, {random_tensors(32, 1, 1)},
+                           {.probe_threads = 2, .stop = [&] { return ++asked > 3; }});
+  EXPECT_FALSE(m.has_value());
+  EXPECT_GT(asked.load(), 3);
+}
+
+TEST(MinDepthSearch, AnUnboundedRunThatDoesNotCompleteIsAnError) {
+  // Inputs of the wrong shape are refused before anything runs.
+  const AttentionConfig c{.variant = Variant::naive, .n = 8};
+  EXPECT_THROW(find_min_depths(c, {random_tensors(4, 1, 1)}), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace dfsim::experiments
