@@ -14,6 +14,7 @@ raises :class:`dfsim.InvalidArgument` (a ValueError) saying what is wrong and ho
 """
 
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,10 @@ import pandas as pd
 from dfsim import _dfsim
 from dfsim.results import InvalidArgument, RunResult, checked
 
-__all__ = ["simulate", "min_depths", "variants", "fifo_names", "unit_names", "AttentionResult"]
+__all__ = ["simulate", "min_depths", "sweep", "variants", "fifo_names", "unit_names",
+           "AttentionResult", "FolderInUse"]
+
+FolderInUse = _dfsim.FolderInUse
 
 _TIMING_FIELDS = ("latency", "initiation_interval", "startup_delay", "per_row_delay")
 
@@ -126,8 +130,10 @@ class AttentionResult:
     ``status``, ``cycles``, ``ideal_cycles`` (II_max x N^2), ``throughput`` (ideal / cycles),
     ``intermediate_memory_elements`` and ``_bytes`` (peak occupancy summed over the internal
     FIFOs), ``max_abs_error`` (against the fp64 reference), ``non_finite``,
-    ``simulation_wall_seconds``, ``config`` (the resolved config: its ``depths`` and ``units``
-    after the preset and overrides), ``problem`` (when the run did not complete); ``fifos``
+    ``simulation_wall_seconds``, ``wall_seconds`` (with auto_depths, the search included),
+    ``config`` (the resolved config: its ``depths`` and ``units`` after the preset and
+    overrides), and when they apply ``problem`` (the run did not complete), ``hint`` (what to
+    change after a deadlock), ``overflow`` (why outputs are inf or NaN); ``fifos``
     (DataFrame: name, capacity (<NA>: unbounded), peak_occupancy, elements, internal,
     element_bytes); ``outputs`` (float64, shaped as q: (N, d), or (heads, N, d) with several
     heads; rows that never reached the sink are NaN, ``rows_out`` says how many did per head);
@@ -141,10 +147,12 @@ class AttentionResult:
         self.rows_out = raw["rows_out"]
 
     def __getattr__(self, name):
-        try:
-            return self.__dict__["_measures"][name]
-        except KeyError:
-            raise AttributeError(name) from None
+        measures = self.__dict__["_measures"]
+        if name in measures:
+            return measures[name]
+        if name in ("problem", "hint", "overflow"):  # present only when they apply
+            return None
+        raise AttributeError(name)
 
     @property
     def fifos(self):
@@ -156,7 +164,7 @@ class AttentionResult:
 
     def to_dict(self):
         """The object ``dfsim sdpa --json`` prints, as plain values (fifos a list of dicts,
-        capacity a number or "unbounded"), without its wall_seconds (of the whole command)."""
+        capacity a number or "unbounded")."""
         return dict(self._measures)
 
     def __repr__(self):
@@ -166,7 +174,7 @@ class AttentionResult:
 
 def simulate(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, scale=1.0,
              preset="unit", precision="fp64", depths=None, unbounded=False, units=None, heads=1,
-             threads=1, allow_non_finite=False, raise_on_deadlock=True):
+             threads=1, auto_depths=False, allow_non_finite=False, raise_on_deadlock=True):
     """Simulates attention on the ``variant``'s graph and measures it, as ``dfsim sdpa``.
 
     q, k, v: float64 or float32 arrays of shape (N, d), or (heads, N, d) for one set per head;
@@ -174,11 +182,13 @@ def simulate(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, sc
     in [-scale, scale). preset: "unit" or "spatial-calibrated"; precision: "fp64" or "fp32";
     depths: {fifo: K or None (unbounded)}, overriding the preset's; unbounded: every FIFO
     unbounded but those in depths; units: {unit: (latency, ii[, startup[, per_row]])};
-    threads: engine worker threads (the results never depend on them).
+    threads: engine worker threads (the results never depend on them); auto_depths: every FIFO
+    not in depths gets its smallest depth at full speed (the :func:`min_depths` search first).
 
     Returns an :class:`AttentionResult`. Raises :class:`dfsim.Deadlock` when the graph
-    deadlocks (``raise_on_deadlock=False`` returns the result instead) and
-    :class:`dfsim.InvalidArgument` for input that cannot run.
+    deadlocks, its message ending with what to change (``raise_on_deadlock=False`` returns the
+    result instead), and :class:`dfsim.InvalidArgument` for input that cannot run. Outputs that
+    overflowed to inf or NaN give a RuntimeWarning saying why (``non_finite`` is then true).
 
         >>> r = dfsim.sdpa.simulate(variant="naive", n=64, preset="spatial-calibrated")
         >>> r.cycles, r.fifos.set_index("name").loc["long", "peak_occupancy"]
@@ -186,19 +196,27 @@ def simulate(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, sc
     arrays, n, d, heads = _inputs(q, k, v, n, d, heads)
     config = _config(variant, n, d, preset, precision, depths, unbounded, units, heads)
     threads = _count("threads", threads)
+    if auto_depths and unbounded:
+        raise InvalidArgument("auto_depths and unbounded exclude each other: auto_depths sizes "
+                              "every FIFO not in depths, unbounded leaves them unbounded")
     raw = _dfsim.sdpa.simulate(config, arrays, _count("seed", seed), float(scale),
-                               bool(allow_non_finite), threads)
+                               bool(allow_non_finite), threads, bool(auto_depths))
     # (N, d) out for (N, d) in; (heads, N, d) when there are several heads or q had a heads axis.
     result = AttentionResult(raw, squeeze=heads == 1 and (q is None or q.ndim == 2))
-    return checked(result, raise_on_deadlock)
+    if result.non_finite:
+        warnings.warn(result.overflow, RuntimeWarning, stacklevel=2)
+    return checked(result, raise_on_deadlock, details=result.to_dict().get("hint"))
 
 
 def min_depths(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, scale=1.0,
-               preset="unit", precision="fp64", units=None, heads=1, allow_non_finite=False):
+               preset="unit", precision="fp64", units=None, heads=1, threads=0,
+               allow_non_finite=False):
     """The smallest depth of every FIFO that keeps the cycles of the run with every FIFO
     unbounded, as ``dfsim sdpa-min-depth``: a dict with min_depths ({fifo: depth}, graph
     order), unbounded_cycles, cycles_with_min_depths (0 if the minima together do not
-    complete) and ideal_cycles. Arguments as :func:`simulate`.
+    complete), ideal_cycles and runs (the simulations it took). Arguments as
+    :func:`simulate`, but threads: how many FIFOs are searched at once (0: one per hardware
+    thread; the depths never depend on it).
 
         >>> dfsim.sdpa.min_depths(variant="naive", n=64, preset="spatial-calibrated")["min_depths"]["long"]
         80
@@ -206,4 +224,55 @@ def min_depths(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, 
     arrays, n, d, heads = _inputs(q, k, v, n, d, heads)
     config = _config(variant, n, d, preset, precision, None, False, units, heads)
     return _dfsim.sdpa.min_depths(config, arrays, _count("seed", seed), float(scale),
-                                  bool(allow_non_finite))
+                                  bool(allow_non_finite), _count("threads", threads))
+
+
+def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatial-calibrated",
+          precision="fp64", seed=1, threads=1, min_depth_max_n=None, out=None, plots=True):
+    """The experiment of ``dfsim sdpa-sweep``: every variant at every N, three runs per point
+    (the preset's depths; every FIFO unbounded at the unit preset; the smallest depths at full
+    speed, skipped above ``min_depth_max_n``, default 1,024). Returns a DataFrame, one row per
+    (variant, N), with the columns of results.csv (docs/outputs.md explains each; a run that
+    did not happen leaves <NA>), and ``.attrs["status"]``: "complete" or "complete with
+    problems" (a run deadlocked, failed or overflowed: see the status column).
+
+    ``out``: a folder to write as ``dfsim sdpa-sweep --out`` does: results.json, results.csv,
+    and report.md with its plots (``plots=False``: the report without them). Raises
+    :class:`FolderInUse` if another sweep is writing it.
+
+        >>> table = dfsim.sdpa.sweep(["naive", "reordered"], [64, 128], out="results/mine")
+        >>> table.pivot(index="n", columns="variant", values="cycles")
+    """
+    variants = list(variants or _dfsim.sdpa.variants())
+    sizes = [_count("sizes", n, 1) for n in sizes]
+    if min_depth_max_n is None:
+        min_depth_max_n = _dfsim.sdpa.default_min_depth_max_n
+    done = _dfsim.sdpa.sweep(variants, sizes, _count("d", d, 1), preset, precision,
+                             _count("seed", seed), _count("threads", threads),
+                             _count("min_depth_max_n", min_depth_max_n), _folder(out))
+    table = pd.DataFrame([{c: row.get(c) for c in done["columns"]} for row in done["rows"]],
+                         columns=done["columns"]).convert_dtypes()
+    table.attrs.update(status=done["status"], config=done["config"], rows=done["rows"])
+    if out is not None:
+        _draw_report(out, plots)
+    return table
+
+
+def _folder(out):
+    return None if out is None else str(out)
+
+
+def _draw_report(out, plots):
+    """report.md and its plots, by the script ``dfsim sdpa-sweep`` runs (scripts/plot_sweep.py,
+    shipped in the package); without matplotlib the report is written without plots."""
+    import os
+    import subprocess
+    import sys
+    script = os.path.join(os.path.dirname(__file__), "plot_sweep.py")
+    args = [sys.executable, script, str(out)] + ([] if plots else ["--no-plots"])
+    done = subprocess.run(args, capture_output=True, text=True)
+    if done.returncode == 3:
+        warnings.warn("matplotlib is missing: report.md has no plots", RuntimeWarning,
+                      stacklevel=3)
+    elif done.returncode != 0:
+        raise RuntimeError(f"{script} failed (status {done.returncode}): {done.stderr.strip()}")

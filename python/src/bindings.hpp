@@ -5,15 +5,25 @@
 #include <pybind11/pybind11.h>
 
 #include <nlohmann/json.hpp>
+#include <string>
+
+#include "dfsim/sdpa/attention.hpp"
 
 namespace dfsim::python {
 
 // RunResult, and the exceptions for input the C++ side refuses (results.cpp).
 void bind_results(pybind11::module_& m);
-// Attention: simulate and the min-depth search (sdpa.cpp).
+// Attention: simulate and the min-depth search (sdpa.cpp), the sweep (sweep.cpp; after sdpa).
 void bind_sdpa(pybind11::module_& m);
 // Graphs of your own: the spec, Python steps and generator contexts, runs (graph.cpp).
 void bind_graph(pybind11::module_& m);
+void bind_sweep(pybind11::module_& m);
+
+// The names users type for a variant, preset or precision; std::invalid_argument listing the
+// valid ones otherwise (sdpa.cpp).
+sdpa::Variant variant_arg(const std::string& text);
+sdpa::Preset preset_arg(const std::string& text);
+sdpa::Precision precision_arg(const std::string& text);
 
 // A JSON value as the Python object json.loads would give (integers exact).
 pybind11::object to_python(const nlohmann::json& value);

@@ -6,4 +6,5 @@ PYBIND11_MODULE(_dfsim, m) {
   dfsim::python::bind_results(m);
   dfsim::python::bind_sdpa(m);
   dfsim::python::bind_graph(m);
+  dfsim::python::bind_sweep(m);
 }
