@@ -17,12 +17,14 @@ fi
 if [ "$which" = tsan ] || [ "$which" = all ]; then
   # Only the executables that hold threaded cases (the filter below); cli_sdpa_tests runs the
   # attention commands on several threads (SdpaParallel.*).
-  dir=$(DFSIM_TARGETS="engine_tests verification_tests workloads_tests sdpa_tests cli_tests cli_sdpa_tests dfsim" \
+  dir=$(DFSIM_TARGETS="engine_tests verification_tests workloads_tests sdpa_tests experiments_tests graph_tests cli_tests cli_sdpa_tests dfsim" \
         "$root/scripts/build.sh" tsan)
   # Threaded cases: every test that runs the parallel executor. 'Executor' takes the cases
   # run once per executor (the engine's Executors/*, the workloads' Executors/ReductionTree.*);
   # 'Parallel' the engine's thread-start failures, the parallel regressions, the attention
   # library's (Correctness.TheSameUnderTheParallelExecutor) and the command line's pipeline
-  # and attention runs on threads (CliPipeline.Parallel*, SdpaParallel.*).
-  ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" -R "${DFSIM_TSAN_TESTS:-Parallel|parallel|Executor|Differential|threads}"
+  # and attention runs on threads (CliPipeline.Parallel*, SdpaParallel.*). 'Threads' takes the
+  # min-depth search's probe threads (MinDepthSearch.*Threads) and the graph layer's cases run
+  # on one and two threads (Threads/Equivalence.*).
+  ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" -R "${DFSIM_TSAN_TESTS:-Parallel|parallel|Executor|Differential|threads|Threads}"
 fi

@@ -97,7 +97,6 @@ int run_sdpa(const SdpaArgs& a) {
   if (a.json) {
     auto j = experiments::to_json(s, o);
     if (saved) j["outputs_file"] = a.save_outputs;
-    j["stalls"] = stall_summary_json(r.run);
     fmt::print("{}\n", j.dump(2));
   } else {
     print_text(s, r, o.wall_seconds, a.auto_depths);

@@ -1,6 +1,8 @@
 // One attention configuration, run and explained (attention_run.hpp).
 #include "dfsim/experiments/attention_run.hpp"
 
+#include "dfsim/engine/run_result_json.hpp"
+
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -179,6 +181,7 @@ json to_json(const RunSetup& s, const AttentionOutcome& o) {
                      {"element_bytes", f.element_bytes}});
   j["wall_seconds"] = o.wall_seconds;
   j["simulation_wall_seconds"] = r.run.wall_seconds;
+  j["stalls"] = stall_summary_json(r.run);  // who waited on what, and the bound
   j["config"] = config_json(s);
   if (!o.problem.empty()) j["problem"] = o.problem;
   if (!o.hint.empty()) j["hint"] = o.hint;

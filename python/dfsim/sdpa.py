@@ -263,16 +263,20 @@ def _folder(out):
 
 
 def _draw_report(out, plots):
-    """report.md and its plots, by the script ``dfsim sdpa-sweep`` runs (scripts/plot_sweep.py,
-    shipped in the package); without matplotlib the report is written without plots."""
+    """The plots, drawn by the script ``dfsim sdpa-sweep`` runs (scripts/plot_sweep.py, shipped
+    in the package), then report.md, written by the same C++ renderer as the command line's,
+    saying why plots are missing when they are."""
     import os
     import subprocess
     import sys
-    script = os.path.join(os.path.dirname(__file__), "plot_sweep.py")
-    args = [sys.executable, script, str(out)] + ([] if plots else ["--no-plots"])
-    done = subprocess.run(args, capture_output=True, text=True)
-    if done.returncode == 3:
-        warnings.warn("matplotlib is missing: report.md has no plots", RuntimeWarning,
-                      stacklevel=3)
-    elif done.returncode != 0:
-        raise RuntimeError(f"{script} failed (status {done.returncode}): {done.stderr.strip()}")
+    why = "" if plots else "plots=False"
+    if plots:
+        script = os.path.join(os.path.dirname(__file__), "plot_sweep.py")
+        done = subprocess.run([sys.executable, script, str(out)], capture_output=True, text=True)
+        if done.returncode == 3:
+            why = "matplotlib is missing"
+            warnings.warn("matplotlib is missing: report.md has no plots", RuntimeWarning,
+                          stacklevel=3)
+        elif done.returncode != 0:
+            raise RuntimeError(f"{script} failed (status {done.returncode}): {done.stderr.strip()}")
+    _dfsim.sdpa.write_report(str(out), why)

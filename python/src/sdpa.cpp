@@ -44,8 +44,10 @@ sdpa::Preset preset_arg(const std::string& text) {
 
 sdpa::Precision precision_arg(const std::string& text) {
   if (auto p = sdpa::parse_precision(text)) return *p;
-  throw std::invalid_argument("unknown precision '" + text +
-                              "': valid precisions are fp64, fp32");
+  std::string names;
+  for (sdpa::Precision p : sdpa::all_precisions())
+    names += (names.empty() ? "" : ", ") + std::string(sdpa::to_string(p));
+  throw std::invalid_argument("unknown precision '" + text + "': valid precisions are " + names);
 }
 
 namespace {

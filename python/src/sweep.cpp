@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "bindings.hpp"
+#include "dfsim/experiments/report.hpp"
 #include "dfsim/experiments/result_folder.hpp"
 #include "dfsim/experiments/row.hpp"
 #include "dfsim/experiments/sweep.hpp"
@@ -91,6 +92,13 @@ void bind_sweep(py::module_& m) {
         py::arg("precision"), py::arg("seed"), py::arg("threads"), py::arg("min_depth_max_n"),
         py::arg("out"));
   s.attr("default_min_depth_max_n") = experiments::kDefaultMinDepthMaxN;
+  // report.md has one renderer, the experiments layer's, as for `dfsim sdpa-sweep`.
+  s.def(
+      "write_report",
+      [](const std::string& dir, const std::string& why_no_plots) {
+        experiments::write_report(dir, experiments::read_sweep(dir), {.why_no_plots = why_no_plots});
+      },
+      py::arg("dir"), py::arg("why_no_plots") = "");
 }
 
 }  // namespace dfsim::python

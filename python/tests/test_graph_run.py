@@ -72,10 +72,14 @@ def test_trace_file(tmp_path):
     g.run(trace=tmp_path / "run.trace.json")
     events = json.loads((tmp_path / "run.trace.json").read_text())["traceEvents"]
     tracks = [e["args"]["name"] for e in events if e["name"] == "thread_name"]
-    assert tracks == ["x (src -> m)", "y (m -> out)"]
-    # Element i of x: written at i, dequeued at i + 1, its slot free at i + 2 (R = 1).
-    x_slices = [(e["ts"], e["dur"]) for e in events if e["ph"] == "X" and e["tid"] == 1]
-    assert x_slices == [(0, 2), (1, 2), (2, 2)]
+    assert tracks == ["src", "m", "out"]  # a track per context
+    # Element i of x: written at i, dequeued at i + 1, its slot free at i + 2 (R = 1): an async
+    # begin at i and end at i + 2.
+    x_lives = [(e["ph"], e["ts"]) for e in events if e["name"] == "x" and e["ph"] in "be"]
+    assert x_lives == [("b", 0), ("e", 2), ("b", 1), ("e", 3), ("b", 2), ("e", 4)]
+    # The map waits one cycle for its first element, then computes for three.
+    m_track = [(e["name"], e["ts"], e["dur"]) for e in events if e["ph"] == "X" and e["tid"] == 2]
+    assert m_track == [("starved on x", 0, 1), ("busy", 1, 3)]
 
 
 @pytest.mark.parametrize("dtype, returned", [

@@ -30,8 +30,8 @@ def test_channels_frame(run):
 
 def test_to_dict_is_the_engines_json(run):
     d = run.to_dict()
-    assert list(d) == ["channels", "contexts", "cycles", "status", "threads", "transfers",
-                       "wall_seconds"]
+    assert list(d) == ["bound", "channels", "contexts", "cycles", "status", "threads",
+                       "transfers", "wall_seconds"]
     assert d["status"] == run.status == "completed" and d["cycles"] == run.cycles
     assert run.deadlock is None and run.failure is None and run.describe_problem() == ""
 

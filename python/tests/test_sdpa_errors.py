@@ -74,7 +74,8 @@ def test_unknown_names():
     refused("unknown variant 'fast': valid variants are naive, naive-stable, reordered, "
             "reordered-stable", variant="fast", n=4)
     refused("unknown preset 'big': valid presets are unit, spatial-calibrated", n=4, preset="big")
-    refused("unknown precision 'fp16': valid precisions are fp64, fp32", n=4, precision="fp16")
+    refused("unknown precision 'fp8': valid precisions are fp64, fp32, fp16, bf16", n=4,
+            precision="fp8")
 
 
 def test_bad_numbers():
