@@ -21,6 +21,11 @@ step(${WORK_DIR}/app/two_contexts)
 if(NOT output STREQUAL "completed in 3 cycles: 1 2 3\n")
   message(FATAL_ERROR "two_contexts printed '${output}', expected 'completed in 3 cycles: 1 2 3'")
 endif()
+# The same source, a Map of latency 1 (visible at 2, 3, 4) and a sink that takes the last at 4.
+step(${WORK_DIR}/app/graph_from_data)
+if(NOT output STREQUAL "completed in 4 cycles: 10 20 30\n")
+  message(FATAL_ERROR "graph_from_data printed '${output}', expected 'completed in 4 cycles: 10 20 30'")
+endif()
 if(PYTHON)
   file(GLOB site ${prefix}/lib/python3*/dist-packages)
   step(${CMAKE_COMMAND} -E env PYTHONPATH=${site} ${PYTHON} -c
