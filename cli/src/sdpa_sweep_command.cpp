@@ -93,13 +93,6 @@ std::vector<sdpa::Variant> parse_variants(const std::string& text) {
   return variants;
 }
 
-std::string csv_cell(const json& v) {
-  if (v.is_null()) return "";
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  return v.dump();
-}
-
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -125,7 +118,7 @@ int spawn_and_wait(const std::vector<std::string>& args) {
 std::string opt_cell(const json& row, const char* key, const char* format = "{}") {
   if (!row.contains(key) || row[key].is_null()) return "-";
   if (row[key].is_number_float()) return fmt::format(fmt::runtime(format), row[key].get<double>());
-  return csv_cell(row[key]);
+  return experiments::csv_cell(row[key]);
 }
 
 void print_summary(const json& results) {

@@ -99,13 +99,6 @@ json flat(const Row& r) {
   return j;
 }
 
-std::string csv_cell(const json& v) {
-  if (v.is_null()) return "";
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  return v.dump();
-}
-
 // RFC 4180 quoting: an error message in a status may hold commas or quotes.
 std::string csv_field(const json& v) {
   std::string text = csv_cell(v);
@@ -119,6 +112,13 @@ std::string csv_field(const json& v) {
 }
 
 }  // namespace
+
+std::string csv_cell(const json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  return v.dump();
+}
 
 std::vector<FifoRow> fifo_rows(const std::vector<sdpa::FifoStats>& fifos) {
   std::vector<FifoRow> rows;

@@ -91,5 +91,8 @@ Row row_from_json(const nlohmann::ordered_json& j);
 // RFC 4180: cells holding commas, quotes or line breaks are quoted.
 std::string csv_header();
 std::string csv_line(const Row& row);
+// A JSON value as one CSV cell, unquoted: "" for null, true/false, strings as they are,
+// numbers as JSON writes them. (csv_line quotes where RFC 4180 needs it.)
+std::string csv_cell(const nlohmann::ordered_json& value);
 
 }  // namespace dfsim::experiments
