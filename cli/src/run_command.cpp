@@ -98,7 +98,6 @@ int run_graph_file(const RunArgs& a) {
   }
   auto tracer = a.observe.make_tracer();
   graph::GraphRun r = built->run({.threads = a.threads, .tracer = tracer.get()});
-  a.observe.write(r.result, tracer.get());
   if (!a.npy_dir.empty()) {
     std::filesystem::create_directories(a.npy_dir);
     for (const auto& k : r.kept) write_kept(a.npy_dir, k);
@@ -113,7 +112,11 @@ int run_graph_file(const RunArgs& a) {
     fmt::print("graph {}: {} nodes, {} channels\n", a.file, spec.nodes.size(), spec.channels.size());
     print_run_summary(r.result);
     for (const auto& k : r.kept) print_kept(k);
+    print_stall_summary(r.result);
   }
+  std::fflush(stdout);
+  // After the results are printed: a trace or graph that cannot be written loses nothing.
+  a.observe.write(r.result, tracer.get());
   return exit_status(r.result);
 }
 

@@ -55,7 +55,8 @@ INSTANTIATE_TEST_SUITE_P(
         Traced{"naive_stable", "sdpa --variant naive-stable --n 16"},
         Traced{"reordered", "sdpa --variant reordered --n 16"},
         Traced{"reordered_stable", "sdpa --variant reordered-stable --n 16"},
-        Traced{"two_heads", "sdpa --variant reordered-stable --n 16 --heads 2 --threads 2"}),
+        Traced{"two_heads", "sdpa --variant reordered-stable --n 16 --heads 2 --threads 2"},
+        Traced{"graph_file", "run " DFSIM_SOURCE_DIR "/examples/graphs/pipeline.json"}),
     [](const auto& info) { return info.param.name; });
 
 // The example: a long FIFO of 70 at N = 64, where 80 keeps full speed. The bound
