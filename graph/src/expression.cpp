@@ -2,10 +2,13 @@
 
 #include <muParser.h>
 
+#include <cctype>
 #include <cmath>
 #include <limits>
-#include <regex>
+#include <optional>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 
 namespace dfsim::graph {
 namespace {
@@ -45,6 +48,51 @@ std::vector<std::string> top_level_arguments(const std::string& text) {
 
 double round_to(ScalarType t, double v) {
   return t == ScalarType::float32 ? static_cast<double>(static_cast<float>(v)) : v;
+}
+
+// The fast path's form, "variable [+|-|* constant]" with an unsigned decimal constant, taken
+// apart by hand: std::regex, which said it in one line, makes GCC 12 report a false
+// -Wmaybe-uninitialized inside std::function in the sanitizer builds (-O1).
+struct SimpleForm {
+  std::string variable;
+  char op = 0;           // 0: the variable alone
+  std::string constant;  // empty with op 0
+};
+
+std::optional<SimpleForm> simple_form(std::string_view t) {
+  std::size_t i = 0;
+  auto is = [&](auto predicate) { return i < t.size() && predicate(static_cast<unsigned char>(t[i])); };
+  auto skip_spaces = [&] { while (is(::isspace)) ++i; };
+  auto digits = [&] {
+    const std::size_t from = i;
+    while (is(::isdigit)) ++i;
+    return i > from;
+  };
+  skip_spaces();
+  const std::size_t name_start = i;
+  if (!is(::isalpha) && !(i < t.size() && t[i] == '_')) return std::nullopt;
+  while (i < t.size() && is_identifier_char(t[i])) ++i;
+  SimpleForm form{.variable = std::string(t.substr(name_start, i - name_start))};
+  skip_spaces();
+  if (i == t.size()) return form;
+  if (t[i] != '+' && t[i] != '-' && t[i] != '*') return std::nullopt;
+  form.op = t[i++];
+  skip_spaces();
+  const std::size_t number_start = i;
+  if (!digits()) return std::nullopt;
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    digits();
+  }
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return std::nullopt;
+  }
+  form.constant = std::string(t.substr(number_start, i - number_start));
+  skip_spaces();
+  if (i != t.size()) return std::nullopt;
+  return form;
 }
 
 }  // namespace
@@ -135,22 +183,21 @@ struct Expression::Impl {
 
   void find_simple() {
     if (has_vectors || result.is_vector()) return;
-    static const std::regex form(R"(^\s*([A-Za-z_]\w*)\s*(?:([-+*])\s*([0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?))?\s*$)");
-    std::smatch m;
-    if (!std::regex_match(text, m, form)) return;
+    const std::optional<SimpleForm> form = simple_form(text);
+    if (!form) return;
     std::size_t i = 0;
-    while (i < vars.size() && vars[i].name != m[1].str()) ++i;
+    while (i < vars.size() && vars[i].name != form->variable) ++i;
     if (i == vars.size()) return;
     const bool integers = result.scalar == ScalarType::int64 && vars[i].type.scalar == ScalarType::int64;
     if (vars[i].type.scalar == ScalarType::int64 && !integers) return;
-    if (integers && m[3].matched && m[3].str().find_first_of(".eE") != std::string::npos) return;
+    if (integers && form->constant.find_first_of(".eE") != std::string::npos) return;
     if (!integers && vars[i].type.scalar == ScalarType::float32 && result.scalar != ScalarType::float32)
       return;
     simple.variable = i;
-    simple.op = !m[2].matched ? Op::add : m[2] == "+" ? Op::add : m[2] == "-" ? Op::subtract : Op::multiply;
-    if (m[3].matched) {
-      simple.constant = std::stod(m[3]);
-      if (integers) simple.integer_constant = std::stoll(m[3]);
+    simple.op = form->op == '-' ? Op::subtract : form->op == '*' ? Op::multiply : Op::add;
+    if (!form->constant.empty()) {
+      simple.constant = std::stod(form->constant);
+      if (integers) simple.integer_constant = std::stoll(form->constant);
     }
   }
 

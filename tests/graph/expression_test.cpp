@@ -92,6 +92,17 @@ TEST(Expression, TheFastPathIsTakenOnlyForVariableOpConstant) {
   EXPECT_EQ(Expression("a*2.5", {{"a", kF64}}, kF64).simple().op, Op::multiply);
   EXPECT_EQ(Expression("a + 1.5", {{"a", kI64}}, kI64).simple().op, Op::none);
   EXPECT_EQ(Expression("a + a", {{"a", kF64}}, kF64).simple().op, Op::none);
+  // The form's edges: the variable alone, spaces, exponents, names with digits; a constant
+  // first, a signed constant or a second operator are muparser's.
+  EXPECT_EQ(Expression(" a ", {{"a", kF64}}, kF64).simple().op, Op::add);
+  EXPECT_EQ(Expression(" a ", {{"a", kF64}}, kF64).simple().constant, 0.0);
+  EXPECT_EQ(Expression("a - 3 ", {{"a", kF64}}, kF64).simple().op, Op::subtract);
+  EXPECT_EQ(Expression("a*1.5e3", {{"a", kF64}}, kF64).simple().constant, 1500.0);
+  EXPECT_EQ(Expression("x2 * 2", {{"x2", kF64}}, kF64).simple().op, Op::multiply);
+  EXPECT_EQ(Expression("1 + a", {{"a", kF64}}, kF64).simple().op, Op::none);
+  EXPECT_EQ(Expression("a + -1", {{"a", kF64}}, kF64).simple().op, Op::none);
+  EXPECT_EQ(Expression("a + 1 + 1", {{"a", kF64}}, kF64).simple().op, Op::none);
+  EXPECT_THROW(Expression("a * 1e", {{"a", kF64}}, kF64), std::invalid_argument);  // not a number
 }
 
 TEST(Expression, ReduceWithAVectorStateAccumulatesAxpy) {
