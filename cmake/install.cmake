@@ -49,6 +49,7 @@ function(dfsim_add_install_test)
   add_test(NAME install.find_package
            COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${PROJECT_BINARY_DIR} -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
                    -DWORK_DIR=${PROJECT_BINARY_DIR}/install_test -DCXX=${CMAKE_CXX_COMPILER}
-                   -DPYTHON=${python} -P ${PROJECT_SOURCE_DIR}/cmake/test_find_package.cmake)
+                   -DPYTHON=${python} "-DSANITIZE=${DFSIM_SANITIZE}"
+                   -P ${PROJECT_SOURCE_DIR}/cmake/test_find_package.cmake)
   set_tests_properties(install.find_package PROPERTIES TIMEOUT 300)
 endfunction()

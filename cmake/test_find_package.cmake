@@ -1,6 +1,8 @@
 # CTest's install test (cmake -P): installs the build into a fresh prefix, builds
 # examples/find_package against it and runs it, then imports the installed Python package.
 # -DBUILD_DIR= -DSOURCE_DIR= -DWORK_DIR= -DCXX= -DPYTHON= (empty: no Python package)
+# -DSANITIZE= (the build's DFSIM_SANITIZE: the consumer is built with the same sanitizers, or
+# it could not link the instrumented libraries)
 function(step)
   execute_process(COMMAND ${ARGV} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
@@ -12,8 +14,12 @@ endfunction()
 file(REMOVE_RECURSE ${WORK_DIR})
 set(prefix ${WORK_DIR}/prefix)
 step(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
+set(sanitize_flags "")
+if(SANITIZE)
+  set(sanitize_flags -DCMAKE_CXX_FLAGS=-fsanitize=${SANITIZE} -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=${SANITIZE})
+endif()
 step(${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/find_package -B ${WORK_DIR}/app -G Ninja
-     -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_PREFIX_PATH=${prefix})
+     -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_PREFIX_PATH=${prefix} ${sanitize_flags})
 step(${CMAKE_COMMAND} --build ${WORK_DIR}/app)
 step(${WORK_DIR}/app/two_contexts)
 # source_of writes one value a cycle from cycle 0; each is visible one cycle later (latency 1),
