@@ -138,15 +138,19 @@ void NodeCompute::map(const Value* in, std::uint64_t step_in_row, Value* senders
   fan_out(ports_, senders);
 }
 
+void NodeCompute::update_state(const Value* in, Value& acc) {
+  std::copy(in, in + input_types_.size(), scratch_.begin());
+  scratch_.back() = acc;
+  Value next = update_->evaluate(scratch_, *pool_);
+  if (state_type_.is_vector()) pool_->release(acc);
+  acc = next;
+}
+
 void NodeCompute::fold(const Value* in, std::uint64_t step_in_row, Value& acc) {
   if (foreign_) {
     foreign_step(in, &acc, ports_);
   } else {
-    std::copy(in, in + input_types_.size(), scratch_.begin());
-    scratch_.back() = acc;
-    Value next = update_->evaluate(scratch_, *pool_);
-    if (state_type_.is_vector()) pool_->release(acc);
-    acc = next;
+    update_state(in, acc);
   }
   release_inputs(in, step_in_row);
 }
@@ -155,11 +159,7 @@ void NodeCompute::scan(const Value* in, std::uint64_t step_in_row, Value& acc, V
   if (foreign_) {
     foreign_step(in, &acc, ports_);
   } else {
-    std::copy(in, in + input_types_.size(), scratch_.begin());
-    scratch_.back() = acc;
-    Value next = update_->evaluate(scratch_, *pool_);
-    if (state_type_.is_vector()) pool_->release(acc);
-    acc = next;
+    update_state(in, acc);
     if (outputs_.empty()) {
       for (std::size_t p = 0; p < ports_.size(); ++p) {
         ports_[p] = acc;

@@ -44,6 +44,8 @@ class NodeCompute {
   void release_inputs(const Value* in, std::uint64_t step_in_row);
   Value round_result(Value v, const ElementType& t) const;
   void foreign_step(const Value* in, Value* acc, std::vector<Value>& ports);
+  // Reduce and Scan: the new state from the inputs and the old one (`acc` in the expression).
+  void update_state(const Value* in, Value& acc);
 
   NodeKind kind_;
   std::vector<ElementType> input_types_, port_types_;
