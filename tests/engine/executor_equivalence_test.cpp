@@ -14,6 +14,7 @@
 #include "dfsim/engine.hpp"
 #include "dfsim/workloads/pipeline.hpp"
 #include "executors.hpp"
+#include "race_repeats.hpp"
 
 namespace dfsim::test {
 namespace {
@@ -251,7 +252,7 @@ TEST_P(Equivalence, EveryExecutorGivesTheSequentialResult) {
   executors.push_back({"threads4_round_robin", {.threads = 4, .placement = Placement::round_robin}});
   executors.push_back({"threads0_automatic", {.threads = 0}});
   for (const Executor& e : executors) {
-    for (int repeat = 0; repeat < 3; ++repeat) {
+    for (int repeat = 0; repeat < race_repeats(3); ++repeat) {
       SCOPED_TRACE(e.name + ", repeat " + std::to_string(repeat));
       Program g;
       Trace trace;
@@ -326,7 +327,7 @@ TEST(Contention, SelectMergeAcrossThreads) {
   };
   ASSERT_EQ(once({.threads = 1}), expected);
   for (unsigned threads : {2u, 3u})
-    for (int repeat = 0; repeat < 8; ++repeat) {
+    for (int repeat = 0; repeat < race_repeats(8); ++repeat) {
       SCOPED_TRACE("threads " + std::to_string(threads) + ", repeat " + std::to_string(repeat));
       auto got = once({.threads = threads, .placement = Placement::round_robin});
       ASSERT_EQ(got.size(), expected.size());
@@ -343,7 +344,7 @@ TEST(Contention, SelectMergeAcrossThreads) {
 TEST(Contention, BroadcastAcrossThreads) {
   constexpr int n = 2000;
   for (unsigned threads : {1u, 2u, 3u})
-    for (int repeat = 0; repeat < (threads == 1 ? 1 : 5); ++repeat) {
+    for (int repeat = 0; repeat < (threads == 1 ? 1 : race_repeats(5)); ++repeat) {
       SCOPED_TRACE("threads " + std::to_string(threads) + ", repeat " + std::to_string(repeat));
       Program g;
       auto [in_tx, in_rx] = g.channel<long>("in", {.capacity = 1});

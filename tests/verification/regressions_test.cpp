@@ -4,15 +4,17 @@
 #include <gtest/gtest.h>
 
 #include "differential.hpp"
+#include "race_repeats.hpp"
 
 namespace dfsim::verification {
 namespace {
 
 // Every executor agrees with the reference on `g`, `repeats` times over (a parallel run
-// that depends on thread timing may need several tries to show a problem).
+// that depends on thread timing may need several tries to show a problem; fewer under
+// ThreadSanitizer, race_repeats.hpp says why).
 void expect_agreement(const GraphSpec& g, std::span<const EngineConfig> configs = all_configs(),
                       int repeats = 1) {
-  for (int r = 0; r < repeats; ++r) {
+  for (int r = 0; r < test::race_repeats(repeats); ++r) {
     if (auto m = check_graph(g, configs)) {
       ADD_FAILURE() << "run " << r << ": " << report(std::nullopt, g, *m);
       return;
