@@ -33,13 +33,15 @@ json identity(const json& row, const json& pending) {
   return id;
 }
 
-// The final rows of an earlier run of the same plan in `dir`, or nothing.
+// The final rows of an unfinished earlier run of the same plan in `dir`, or nothing. A sweep
+// that ended is run again whole: the same command after a change to the simulator measures it.
 std::vector<json> earlier_rows(const fs::path& dir, const json& config) {
   std::ifstream in(dir / "results.json");
   if (!in) return {};
   json doc = json::parse(in, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.contains("config") || doc["config"] != config ||
-      !doc.contains("results"))
+      !doc.contains("results") || !doc.contains("status") ||
+      doc["status"].get<std::string>().rfind("complete", 0) == 0)
     return {};
   std::vector<json> rows;
   for (const json& r : doc["results"])
@@ -73,11 +75,16 @@ Point point_from_json(const json& j) {
 
 double estimated_cost(const Point& p, std::size_t min_depth_max_n) {
   const double elements = static_cast<double>(p.n) * static_cast<double>(p.n) * static_cast<double>(p.d);
-  double runs = 2;  // the preset's depths, unbounded
+  double runs = 2;  // the preset's depths, unbounded at the unit preset
   if (p.n <= min_depth_max_n) {
-    // The unbounded run, a bisection per searched FIFO over up to ~N depths, the minima together.
-    const double fifos = static_cast<double>(searched_fifos(p.variant, FifoSelection::claims).size());
-    runs += 2 + fifos * std::log2(static_cast<double>(p.n) + 16);
+    // The search's unbounded run and its minima together, and a bisection per searched FIFO:
+    // a long FIFO's over ~N + 16 depths, the others' (bounded by small peaks) a probe or so.
+    runs += 2;
+    const auto longs = sdpa::long_fifo_names(p.variant);
+    for (const std::string& fifo : searched_fifos(p.variant, FifoSelection::claims))
+      runs += std::find(longs.begin(), longs.end(), fifo) != longs.end()
+                  ? std::log2(static_cast<double>(p.n) + 16)
+                  : 1;
   }
   return elements * runs;
 }
@@ -110,7 +117,10 @@ SweepRun::SweepRun(SweepPlan plan, fs::path dir, bool fresh)
           break;
         }
   resumed_ = kept.size();
-  if (!dir.empty()) folder_.emplace(dir, to_json(plan_), kept);
+  if (!dir.empty()) {
+    fs::create_directories(dir);
+    folder_.emplace(dir, to_json(plan_), kept);
+  }
   std::vector<double> cost;
   double total = 0;
   for (std::size_t i = 0; i < all_.size(); ++i) {

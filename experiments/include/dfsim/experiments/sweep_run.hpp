@@ -1,8 +1,8 @@
 #pragma once
 // Running a sweep (sweep.hpp's plan) into its folder, whatever executes the points: the points
 // largest first (by estimated cost, so that the last to finish are short); the points the
-// folder already holds left out (resume: a sweep started again with the same plan runs only
-// the missing ones); each point's row written to results.json and results.csv as it starts
+// folder already holds left out when the sweep there did not end (resume: a sweep stopped in
+// any way and started again with the same plan runs only the missing ones); each point's row written to results.json and results.csv as it starts
 // and ends (each write atomic, result_folder.hpp); a line of progress per point; at the end the
 // rows put back in plan order. docs/distributed.md explains it for users.
 //
@@ -50,8 +50,9 @@ Row error_row(const Point& point, const std::string& error);
 class SweepRun {
  public:
   // `dir` empty: no folder (the rows are only kept here). With a folder whose results.json has
-  // the same config, its final rows are kept and their points not run again; with another
-  // config, or `fresh`, the folder starts empty.
+  // the same config and a status other than "complete..." (the sweep was stopped), its final
+  // rows are kept and their points not run again; otherwise, or with `fresh`, the folder
+  // starts empty.
   SweepRun(SweepPlan plan, std::filesystem::path dir, bool fresh = false);
   SweepRun(const SweepRun&) = delete;
   SweepRun& operator=(const SweepRun&) = delete;
