@@ -64,6 +64,7 @@ struct SweepArgs {
   std::string scheduler;  // "": in process; "local" or tcp://HOST:PORT: on Dask
   unsigned workers = 0;   // points at once; 0: 1 in process, one per core on a local cluster
   bool fresh = false;
+  std::size_t depth_curve = 0;  // depths per curve; 0: no curve
 };
 
 std::vector<std::size_t> parse_sizes(const std::string& text) {
@@ -147,7 +148,8 @@ experiments::SweepPlan make_plan(const SweepArgs& a) {
                            .precision = precision_flag(a.precision),
                            .seed = a.seed,
                            .threads = a.threads,
-                           .min_depth_max_n = a.min_depth_max_n};
+                           .min_depth_max_n = a.min_depth_max_n,
+                           .depth_curve = a.depth_curve};
   auto [end, ec] = std::from_chars(a.d.data(), a.d.data() + a.d.size(), p.d);
   if (ec != std::errc() || end != a.d.data() + a.d.size() || p.d == 0)
     throw UsageError("--d '" + a.d + "' must be a positive integer");
@@ -326,7 +328,8 @@ int run_on_dask(const SweepArgs& a) {
       "--n", a.sizes, "--variants", a.variants, "--preset", a.preset, "--precision", a.precision,
       "--d", a.d, "--out", a.out, "--seed", std::to_string(a.seed),
       "--threads", std::to_string(a.threads), "--min-depth-max-n", std::to_string(a.min_depth_max_n),
-      "--scheduler", a.scheduler, "--workers", std::to_string(a.workers)};
+      "--depth-curve", std::to_string(a.depth_curve), "--scheduler", a.scheduler,
+      "--workers", std::to_string(a.workers)};
   if (a.no_plots) args.push_back("--no-plots");
   if (a.json) args.push_back("--json");
   if (a.fresh) args.push_back("--fresh");
@@ -400,6 +403,11 @@ void add_sdpa_sweep_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_option("--min-depth-max-n", args->min_depth_max_n,
                   "skip the min-depth search above this N (it runs the graph many times)")
+      ->capture_default_str();
+  cmd->add_option("--depth-curve", args->depth_curve,
+                  "K > 0: each point's depth-throughput curve (the naive graphs' long FIFO, the "
+                  "reordered graphs' deepest) at about K depths around its minimum")
+      ->type_name("K")
       ->capture_default_str();
   cmd->add_flag("--no-plots", args->no_plots, "write the report without drawing plots");
   cmd->add_flag("--json", args->json,

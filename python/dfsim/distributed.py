@@ -36,11 +36,11 @@ class SchedulerUnreachable(ConnectionError):
     """No Dask scheduler answered at the address given (``client=`` or ``--scheduler``)."""
 
 
-def _run_point(point, threads, min_depth_max_n):
+def _run_point(point, threads, min_depth_max_n, depth_curve):
     """One point's runs, on a worker: the row as JSON text. The worker is one process per core,
     so the min-depth search's probes run one at a time inside it."""
     from dfsim import _dfsim as native
-    return native.sdpa.run_point(point, threads, min_depth_max_n, 1)
+    return native.sdpa.run_point(point, threads, min_depth_max_n, 1, depth_curve)
 
 
 def _cores():
@@ -89,7 +89,7 @@ def run_sweep(run, client=None, workers=None, progress=None, on_row=None):
         futures = {}
         for task, point in enumerate(pending):
             future = dask_client.submit(_run_point, point, plan["threads"], plan["min_depth_max_n"],
-                                        pure=False, priority=len(pending) - task,
+                                        plan.get("depth_curve", 0), pure=False, priority=len(pending) - task,
                                         key=f"dfsim-point-{task}-{os.getpid()}-{id(run)}")
             futures[future] = task
         slots = _slots(dask_client)
@@ -139,6 +139,7 @@ def _arguments(argv):
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--min-depth-max-n", type=int, default=_dfsim.sdpa.default_min_depth_max_n)
+    p.add_argument("--depth-curve", type=int, default=0)
     p.add_argument("--scheduler", default="local")
     p.add_argument("--workers", type=int, default=0)
     p.add_argument("--no-plots", action="store_true")
@@ -164,7 +165,7 @@ def main(argv=None):
     try:
         sizes = [int(n) for n in a.n.split(",")]
         run = _dfsim.sdpa.SweepRun(variants, sizes, a.d, a.preset, a.precision, a.seed, a.threads,
-                                   a.min_depth_max_n, a.out, a.fresh)
+                                   a.min_depth_max_n, a.depth_curve, a.out, a.fresh)
     except (InvalidArgument, ValueError) as e:
         print(f"dfsim: error: {e}", file=sys.stderr)
         return _EXIT["usage"]

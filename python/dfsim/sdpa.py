@@ -229,7 +229,7 @@ def min_depths(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, 
 
 def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatial-calibrated",
           precision="fp64", seed=1, threads=1, min_depth_max_n=None, out=None, plots=True,
-          client=None, workers=None, fresh=False, progress=None, on_row=None):
+          depth_curve=0, client=None, workers=None, fresh=False, progress=None, on_row=None):
     """The experiment of ``dfsim sdpa-sweep``: every variant at every N, three runs per point
     (the preset's depths; every FIFO unbounded at the unit preset; the smallest depths at full
     speed, skipped above ``min_depth_max_n``, default 1,024). Returns a DataFrame, one row per
@@ -242,6 +242,10 @@ def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatia
     and report.md with its plots (``plots=False``: the report without them). Raises
     :class:`FolderInUse` if another sweep is writing it. A folder holding an earlier run of the
     same sweep keeps its finished points, which are not run again (``fresh=True``: run all).
+
+    ``depth_curve``: K > 0 adds to each point the depth-throughput curve of its long FIFO
+    (naive) or deepest FIFO (reordered) at about K depths around its minimum: the row's
+    ``depth_curve`` in ``.attrs["rows"]`` and results.json, and a plot in the report.
 
     ``client``: run the points on Dask (docs/distributed.md): "local" (a cluster of ``workers``
     processes on this machine, default one per core), a scheduler's address
@@ -262,8 +266,8 @@ def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatia
         min_depth_max_n = _dfsim.sdpa.default_min_depth_max_n
     run = _dfsim.sdpa.SweepRun(variants, sizes, _count("d", d, 1), preset, precision,
                                _count("seed", seed), _count("threads", threads),
-                               _count("min_depth_max_n", min_depth_max_n), _folder(out),
-                               bool(fresh))
+                               _count("min_depth_max_n", min_depth_max_n),
+                               _count("depth_curve", depth_curve), _folder(out), bool(fresh))
     if progress is None and sys.stderr.isatty():
         progress = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
     try:

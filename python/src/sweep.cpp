@@ -21,9 +21,10 @@ namespace {
 experiments::SweepPlan make_plan(const std::vector<std::string>& variants,
                                  const std::vector<std::size_t>& sizes, std::size_t d,
                                  const std::string& preset, const std::string& precision,
-                                 std::uint64_t seed, unsigned threads, std::size_t min_depth_max_n) {
+                                 std::uint64_t seed, unsigned threads, std::size_t min_depth_max_n,
+                                 std::size_t depth_curve) {
   experiments::SweepPlan plan{.sizes = sizes, .d = d, .seed = seed, .threads = threads,
-                              .min_depth_max_n = min_depth_max_n};
+                              .min_depth_max_n = min_depth_max_n, .depth_curve = depth_curve};
   plan.variants.clear();
   for (const auto& name : variants) plan.variants.push_back(variant_arg(name));
   plan.preset = preset_arg(preset);
@@ -44,11 +45,14 @@ struct Sweep {
 
 // One point's runs (a task of dfsim.distributed): the row as JSON text.
 std::string run_point(const std::string& point, unsigned threads, std::size_t min_depth_max_n,
-                      unsigned probe_threads) {
+                      unsigned probe_threads, std::size_t depth_curve) {
   const experiments::Point p = experiments::point_from_json(json::parse(point));
   py::gil_scoped_release unlocked;
   experiments::PointResult r = experiments::run_point(
-      p, {.threads = threads, .min_depth_max_n = min_depth_max_n, .probe_threads = probe_threads});
+      p, {.threads = threads,
+          .min_depth_max_n = min_depth_max_n,
+          .probe_threads = probe_threads,
+          .depth_curve = depth_curve});
   return experiments::to_json(r.row).dump();
 }
 
@@ -57,14 +61,14 @@ void bind_sweep_run(py::module_& s) {
       .def(py::init([](const std::vector<std::string>& variants, const std::vector<std::size_t>& sizes,
                        std::size_t d, const std::string& preset, const std::string& precision,
                        std::uint64_t seed, unsigned threads, std::size_t min_depth_max_n,
-                       const std::optional<std::string>& out, bool fresh) {
-             return std::make_unique<Sweep>(
-                 make_plan(variants, sizes, d, preset, precision, seed, threads, min_depth_max_n),
-                 out, fresh);
+                       std::size_t depth_curve, const std::optional<std::string>& out, bool fresh) {
+             return std::make_unique<Sweep>(make_plan(variants, sizes, d, preset, precision, seed,
+                                                      threads, min_depth_max_n, depth_curve),
+                                            out, fresh);
            }),
            py::arg("variants"), py::arg("sizes"), py::arg("d"), py::arg("preset"),
            py::arg("precision"), py::arg("seed"), py::arg("threads"), py::arg("min_depth_max_n"),
-           py::arg("out"), py::arg("fresh"))
+           py::arg("depth_curve"), py::arg("out"), py::arg("fresh"))
       .def("pending",
            [](const Sweep& w) {
              std::vector<std::string> list;
@@ -108,7 +112,7 @@ void bind_sweep(py::module_& m) {
   py::module_ s = m.attr("sdpa").cast<py::module_>();
   bind_sweep_run(s);
   s.def("run_point", &run_point, py::arg("point"), py::arg("threads"), py::arg("min_depth_max_n"),
-        py::arg("probe_threads"));
+        py::arg("probe_threads"), py::arg("depth_curve"));
   s.def("summary_table", [](const std::string& results) {
     return experiments::summary_table(json::parse(results));
   });

@@ -17,15 +17,15 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
-struct TempDir {
+struct SweepRunDir {
   fs::path path = fs::temp_directory_path() /
                   ("dfsim_sweep_run_" + std::to_string(::getpid()) + "_" +
                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  TempDir() { fs::remove_all(path); }
-  ~TempDir() { fs::remove_all(path); }
+  SweepRunDir() { fs::remove_all(path); }
+  ~SweepRunDir() { fs::remove_all(path); }
 };
 
-std::string slurp(const fs::path& file) {
+std::string file_text(const fs::path& file) {
   std::ifstream in(file);
   std::stringstream s;
   s << in.rdbuf();
@@ -68,7 +68,7 @@ TEST(SweepRunPoint, JsonRoundTrip) {
 // Stops after the first point (the largest); a second SweepRun on the folder runs the other
 // three only, and the rows are those of one uninterrupted run.
 TEST(SweepRunResume, OnlyTheMissingPointsRunAgain) {
-  TempDir dir;
+  SweepRunDir dir;
   std::vector<Point> first_order;
   {
     SweepRun first(small_plan(), dir.path);
@@ -80,7 +80,7 @@ TEST(SweepRunResume, OnlyTheMissingPointsRunAgain) {
     EXPECT_EQ(first.close("SIGINT"), "interrupted");
     EXPECT_EQ(first.points_run(), 1u);
   }
-  json interrupted = json::parse(slurp(dir.path / "results.json"));
+  json interrupted = json::parse(file_text(dir.path / "results.json"));
   ASSERT_EQ(interrupted["results"].size(), 1u);
   EXPECT_EQ(interrupted["results"][0]["n"], 32);  // the largest point ran first
 
@@ -100,13 +100,13 @@ TEST(SweepRunResume, OnlyTheMissingPointsRunAgain) {
     EXPECT_EQ(without_wall(second.rows()[i]), without_wall(whole.rows()[i])) << i;
 
   // The files in plan order: naive 16, naive 32, reordered 16, reordered 32.
-  json done = json::parse(slurp(dir.path / "results.json"));
+  json done = json::parse(file_text(dir.path / "results.json"));
   EXPECT_EQ(done["status"], "complete");
   std::vector<std::string> order;
   for (const auto& r : done["results"])
     order.push_back(r["variant"].get<std::string>() + " " + std::to_string(r["n"].get<int>()));
   EXPECT_EQ(order, (std::vector<std::string>{"naive 16", "naive 32", "reordered 16", "reordered 32"}));
-  std::string csv = slurp(dir.path / "results.csv");
+  std::string csv = file_text(dir.path / "results.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
   EXPECT_LT(csv.find("\nnaive,16,"), csv.find("\nreordered,32,"));
 
@@ -117,7 +117,7 @@ TEST(SweepRunResume, OnlyTheMissingPointsRunAgain) {
 }
 
 TEST(SweepRunResume, FreshIgnoresAStoppedSweep) {
-  TempDir dir;
+  SweepRunDir dir;
   {
     SweepRun first(small_plan(), dir.path);
     std::atomic<bool> one_done{false};
@@ -131,7 +131,7 @@ TEST(SweepRunResume, FreshIgnoresAStoppedSweep) {
 }
 
 TEST(SweepRunResume, AnotherPlanStartsTheFolderAgain) {
-  TempDir dir;
+  SweepRunDir dir;
   std::vector<Point> first_order;
   {
     SweepRun first(small_plan(), dir.path);
@@ -144,7 +144,7 @@ TEST(SweepRunResume, AnotherPlanStartsTheFolderAgain) {
   SweepRun second(other, dir.path);
   EXPECT_EQ(second.resumed(), 0u);
   EXPECT_EQ(second.pending().size(), 4u);
-  EXPECT_EQ(json::parse(slurp(dir.path / "results.json"))["results"].size(), 0u);
+  EXPECT_EQ(json::parse(file_text(dir.path / "results.json"))["results"].size(), 0u);
 }
 
 TEST(SweepRunRows, AFailedPointIsAFinalRowWithItsStatus) {
