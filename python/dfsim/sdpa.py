@@ -252,7 +252,7 @@ def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatia
     ("tcp://HOST:PORT"), or a ``dask.distributed.Client``. Without it the points run here,
     ``workers`` (default 1) at a time. ``progress``: a function given a line per point (default:
     print to stderr when it is a terminal); ``on_row``: given the rows so far after each point
-    (Dask only).
+    (on Dask).
 
         >>> table = dfsim.sdpa.sweep(["naive", "reordered"], [64, 128], out="results/mine")
         >>> table.pivot(index="n", columns="variant", values="cycles")
@@ -272,7 +272,7 @@ def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatia
         progress = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
     try:
         if client is None:
-            run.run_in_process(_count("workers", workers or 1, 1))
+            run.run_in_process(_count("workers", workers or 1, 1), progress)
         else:
             from dfsim.distributed import run_sweep
             run_sweep(run, client, workers, progress=progress, on_row=on_row)

@@ -93,12 +93,22 @@ void bind_sweep_run(py::module_& s) {
       .def("document", [](const Sweep& w) { return to_python(w.run->document()); })
       .def("config", [](const Sweep& w) { return to_python(experiments::to_json(w.run->plan())); })
       .def("run_in_process",
-           [](Sweep& w, unsigned workers) {
+           [](Sweep& w, unsigned workers, const py::object& progress) {
              auto options = experiments::point_options(w.run->plan());
+             experiments::InProcessOptions in{.workers = workers};
+             if (!progress.is_none())
+               in.on_point = [&progress](const experiments::Row&, const std::string& line) {
+                 py::gil_scoped_acquire locked;
+                 try {
+                   progress(line);
+                 } catch (const py::error_already_set&) {
+                   // A progress line that could not be shown stops nothing.
+                 }
+               };
              py::gil_scoped_release unlocked;
-             return experiments::run_in_process(*w.run, options, {.workers = workers});
+             return experiments::run_in_process(*w.run, options, in);
            },
-           py::arg("workers") = 1)
+           py::arg("workers") = 1, py::arg("progress") = py::none())
       .def("release", [](Sweep& w) { w.lock.reset(); });
 }
 

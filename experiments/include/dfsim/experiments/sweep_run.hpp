@@ -14,7 +14,7 @@
 //   SweepRun run(plan, "results/sweep");        // keeps what an earlier run finished
 //   // run.pending(): the points still to run, largest first
 //   bool whole = run_in_process(run, point_options(plan), {.workers = 2});
-//   std::string status = run.close(whole ? std::nullopt : std::optional("SIGINT"));
+//   std::string status = whole ? run.close() : run.close("SIGINT");
 #include <cstddef>
 #include <filesystem>
 #include <functional>
