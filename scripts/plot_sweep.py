@@ -3,8 +3,8 @@
 
     /usr/bin/python3 scripts/plot_sweep.py DIR
 
-Reads DIR/results.json (written by dfsim sdpa-sweep) and draws DIR/memory.png, DIR/cycles.png
-and DIR/min_depth.png with matplotlib (Agg backend: no display needed). report.md, which links
+Reads DIR/results.json (written by dfsim sdpa-sweep) and draws DIR/memory.png, DIR/cycles.png,
+DIR/min_depth.png and, for a sweep with --depth-curve, DIR/depth_curve.png with matplotlib (Agg backend: no display needed). report.md, which links
 them, is written by dfsim itself (experiments/src/report.cpp): run the sweep again, or this
 script before it, to have them linked. Without matplotlib the exit status is 3 (dfsim
 sdpa-sweep turns that into a warning and a report that says the plots are missing).
@@ -135,7 +135,43 @@ def draw(rows, variants, outdir):
     fig.savefig(os.path.join(outdir, "min_depth.png"), dpi=110)
     plt.close(fig)
     files["min_depth"] = "min_depth.png"
+    if draw_depth_curves(plt, rows, variants, outdir):
+        files["depth_curve"] = "depth_curve.png"
     return files
+
+
+def draw_depth_curves(plt, rows, variants, outdir):
+    """4. Throughput against one FIFO's depth (sweeps with --depth-curve): a panel per variant,
+    a line per N; a deadlocked run is a cross at throughput 0."""
+    curved = [v for v in variants if any(r["variant"] == v and r.get("depth_curve") for r in rows)]
+    if not curved:
+        return False
+    cols = min(2, len(curved))
+    lines = (len(curved) + cols - 1) // cols
+    fig, axes = plt.subplots(lines, cols, figsize=(6.4 * cols, 4.2 * lines), squeeze=False)
+    for ax, v in zip(axes.flat, curved):
+        curves = sorted((r["n"], r["depth_curve"]) for r in rows
+                        if r["variant"] == v and r.get("depth_curve"))
+        for i, (n, curve) in enumerate(curves):
+            points = curve["points"]
+            line, = ax.plot([p["depth"] for p in points if p["status"] == "completed"],
+                            [p["throughput"] for p in points if p["status"] == "completed"],
+                            marker=".", label=f"N = {n}")
+            dead = [p["depth"] for p in points if p["status"] != "completed"]
+            ax.plot(dead, [0] * len(dead), ls="none", marker="x", color=line.get_color())
+        ax.set_title(f"{v}: FIFO {curves[-1][1]['fifo']}", fontsize=10)
+        ax.set_xlabel("depth (elements)")
+        ax.set_ylabel("throughput (ideal / cycles)")
+        ax.set_ylim(-0.05, 1.05)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    for ax in list(axes.flat)[len(curved):]:
+        ax.set_visible(False)
+    fig.suptitle("Throughput against one FIFO's depth (x: deadlock)")
+    fig.tight_layout()
+    fig.savefig(os.path.join(outdir, "depth_curve.png"), dpi=110)
+    plt.close(fig)
+    return True
 
 
 def main(argv):

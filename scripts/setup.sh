@@ -17,6 +17,7 @@ packages=(
   clang-14 libclang-rt-14-dev               # libFuzzer for the .npy fuzzer (scripts/fuzz.sh)
   pybind11-dev python3-pybind11 python3-dev # the Python package (python/, docs/python.md)
   python3-pandas python3-pytest             # its results as DataFrames, its tests
+  python3-distributed                       # dask.distributed: sweeps on a cluster (docs/distributed.md)
   python3-torch                             # PyTorch: the second oracle of the attention tests
   graphviz                                  # dot -Tsvg: --dot's graphs, the sweep report's pictures
 )

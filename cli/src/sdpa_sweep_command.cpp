@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -26,6 +27,7 @@
 #include "dfsim/experiments/report.hpp"
 #include "dfsim/experiments/result_folder.hpp"
 #include "dfsim/experiments/sweep.hpp"
+#include "dfsim/experiments/sweep_run.hpp"
 #include "interrupt_flag.hpp"
 #include "sdpa_common.hpp"
 
@@ -59,6 +61,10 @@ struct SweepArgs {
   bool json = false;
   std::string plot_script = DFSIM_SOURCE_DIR "/scripts/plot_sweep.py";
   std::string python = "/usr/bin/python3";
+  std::string scheduler;  // "": in process; "local" or tcp://HOST:PORT: on Dask
+  unsigned workers = 0;   // points at once; 0: 1 in process, one per core on a local cluster
+  bool fresh = false;
+  std::size_t depth_curve = 0;  // depths per curve; 0: no curve
 };
 
 std::vector<std::size_t> parse_sizes(const std::string& text) {
@@ -115,26 +121,6 @@ int spawn_and_wait(const std::vector<std::string>& args) {
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-std::string opt_cell(const json& row, const char* key, const char* format = "{}") {
-  if (!row.contains(key) || row[key].is_null()) return "-";
-  if (row[key].is_number_float()) return fmt::format(fmt::runtime(format), row[key].get<double>());
-  return experiments::csv_cell(row[key]);
-}
-
-void print_summary(const json& results) {
-  fmt::print("\n{:<17} {:>6} {:>10} {:>10} {:>10} {:>14} {:>10} {:>11}\n", "variant", "N", "cycles",
-             "ideal", "throughput", "memory (elem)", "min long", "max error");
-  for (const auto& r : results)
-    fmt::print("{:<17} {:>6} {:>10} {:>10} {:>10} {:>14} {:>10} {:>11}\n",
-               r["variant"].get<std::string>(), r["n"].get<std::size_t>(), opt_cell(r, "cycles"),
-               opt_cell(r, "ideal_cycles"), opt_cell(r, "throughput", "{:.4f}"),
-               opt_cell(r, "intermediate_memory_elements"), opt_cell(r, "min_depth_long"),
-               opt_cell(r, "max_abs_error", "{:.2g}"));
-  fmt::print(
-      "(memory: peak occupancy summed over internal FIFOs, every FIFO unbounded, unit "
-      "preset; min long: smallest long-FIFO depth at full throughput, naive variants)\n");
-}
-
 // The "[ 7/60] ..." lines on stderr.
 class RunCounter {
  public:
@@ -162,7 +148,8 @@ experiments::SweepPlan make_plan(const SweepArgs& a) {
                            .precision = precision_flag(a.precision),
                            .seed = a.seed,
                            .threads = a.threads,
-                           .min_depth_max_n = a.min_depth_max_n};
+                           .min_depth_max_n = a.min_depth_max_n,
+                           .depth_curve = a.depth_curve};
   auto [end, ec] = std::from_chars(a.d.data(), a.d.data() + a.d.size(), p.d);
   if (ec != std::errc() || end != a.d.data() + a.d.size() || p.d == 0)
     throw UsageError("--d '" + a.d + "' must be a positive integer");
@@ -205,37 +192,28 @@ experiments::PointOptions point_options(const experiments::SweepPlan& plan,
   return o;
 }
 
-// The highest exit status of a point's problems.
-int point_status(const experiments::PointResult& r) {
-  int worst = kExitOk;
-  if (r.deadlock) worst = std::max(worst, kExitDeadlock);
-  if (r.failed) worst = std::max(worst, kExitFailure);
-  if (r.overflow) worst = std::max(worst, kExitOverflow);
-  return worst;
+// The exit status a final row's status asks for (a row kept from an earlier run counts too).
+int row_status(const experiments::Row& row) {
+  if (row.status == "completed" || !experiments::is_final(row)) return kExitOk;
+  if (row.status == "deadlock") return kExitDeadlock;
+  if (row.status == "overflow") return kExitOverflow;
+  return kExitFailure;
 }
 
-// Every (variant, N) in order, each row written after every run (status "running" until its
-// runs end, so a half-done row never reads "completed"); false if a signal stopped the sweep.
-bool run_points(const experiments::SweepPlan& plan, experiments::SweepFolder& folder,
-                RunCounter& counter, const InterruptFlag& interrupt, int& worst) {
-  experiments::PointOptions options = point_options(plan, interrupt, counter);
-  for (const experiments::Point& point : experiments::points(plan)) {
-    if (interrupt.signal()) return false;
-    // The row is in results.json before its first run: a sweep killed outright still shows
-    // which point it was on.
-    const std::size_t index = folder.add_row(experiments::pending_row(point));
-    auto note = options.on_stage_end;
-    options.on_stage_end = [&](const experiments::StageEnd& e) {
-      note(e);
-      folder.update_row(index, e.row);
-    };
-    experiments::PointResult r = experiments::run_point(point, options);
-    options.on_stage_end = note;
-    folder.finish_row(index, r.row);
-    worst = std::max(worst, point_status(r));
-    if (r.interrupted) return false;
-  }
-  return true;
+// The points still missing from the folder, `workers` at a time (experiments/sweep_run.hpp);
+// false if a signal stopped the sweep.
+bool run_points(experiments::SweepRun& run, const SweepArgs& a, RunCounter& counter,
+                const InterruptFlag& interrupt, int& worst) {
+  experiments::PointOptions options = point_options(run.plan(), interrupt, counter);
+  // Live lines of several runs at once would overwrite each other: only the per-run lines then.
+  if (a.workers > 1) options.progress = nullptr;
+  const bool whole = experiments::run_in_process(
+      run, options,
+      {.workers = std::max(1u, a.workers), .on_point = [&](const experiments::Row&, const std::string& line) {
+         if (a.workers > 1) fmt::print(stderr, "{}\n", line);
+       }});
+  for (const experiments::Row& row : run.rows()) worst = std::max(worst, row_status(row));
+  return whole;
 }
 
 // The plots, drawn by plot_sweep.py; "" when they were, otherwise why not (for the report).
@@ -284,37 +262,91 @@ bool draw_report(const SweepArgs& a, const fs::path& dir, const json& document, 
   return why.empty();
 }
 
-void print_results(const SweepArgs& a, const fs::path& dir, const experiments::SweepFolder& files,
+void print_results(const SweepArgs& a, const fs::path& dir, const experiments::SweepRun& run,
                    const RunCounter& counter, bool plotted) {
+  json doc = run.document();
   if (a.json) {
-    json doc = files.document();
     doc["report"] = (dir / "report.md").string();
     doc["plots"] = plotted;
     fmt::print("{}\n", doc.dump(2));
     return;
   }
-  print_summary(files.document()["results"]);
-  fmt::print("\n{} runs in {:.1f} s. Data: {}, {}\nReport: {}{}\n", counter.done(),
-             counter.seconds(), (dir / "results.csv").string(), (dir / "results.json").string(),
+  fmt::print("\n{}", experiments::summary_table(doc["results"]));
+  fmt::print("\n{} runs in {:.1f} s ({} points run, {} kept from an earlier run). Data: {}, {}\n"
+             "Report: {}{}\n",
+             counter.done(), counter.seconds(), run.pending().size(), run.resumed(),
+             (dir / "results.csv").string(), (dir / "results.json").string(),
              (dir / "report.md").string(), plotted ? " (with plots)" : " (no plots)");
 }
 
 // The data so far stays; the plain report replaces whatever report an earlier sweep left.
-int stop_on_signal(const SweepArgs& a, const fs::path& dir, const experiments::SweepFolder& files,
-                   const RunCounter& counter, int sig) {
-  experiments::write_report(dir, experiments::sweep_document(files.document()),
+int stop_on_signal(const SweepArgs& a, const fs::path& dir, const experiments::SweepRun& run,
+                   int sig) {
+  const json doc = run.document();
+  experiments::write_report(dir, experiments::sweep_document(doc),
                             {.why_no_plots = "the sweep was stopped by " + signal_name(sig)});
-  if (a.json) fmt::print("{}\n", files.document().dump(2));
+  if (a.json) fmt::print("{}\n", doc.dump(2));
   fmt::print(stderr,
-             "dfsim: stopped by {} after {} of {} runs; the results so far are in {} (status "
-             "\"{}\"); run the same command again to redo the sweep\n",
-             signal_name(sig), counter.done(), counter.total(), dir.string(),
-             files.document()["status"].get<std::string>());
+             "dfsim: stopped by {} after {} of {} points; the results so far are in {} (status "
+             "\"{}\"); run the same command again to run only the points still missing\n",
+             signal_name(sig), run.points_run(), run.pending().size(), dir.string(),
+             doc["status"].get<std::string>());
   return kExitSignalBase + sig;
+}
+
+#ifndef DFSIM_PYTHON_PACKAGE_DIRS
+#define DFSIM_PYTHON_PACKAGE_DIRS ""
+#endif
+
+// The folder holding the Python package `dfsim` with its Dask executor: the build's, else the
+// installed one (python/CMakeLists.txt passes both); "" when this build has none.
+std::string python_package_dir() {
+  std::string dirs = DFSIM_PYTHON_PACKAGE_DIRS;
+  for (std::size_t start = 0; start < dirs.size();) {
+    std::size_t colon = std::min(dirs.find(':', start), dirs.size());
+    std::string dir = dirs.substr(start, colon - start);
+    std::error_code ec;
+    if (!dir.empty() && fs::exists(fs::path(dir) / "dfsim" / "distributed.py", ec)) return dir;
+    start = colon + 1;
+  }
+  return "";
+}
+
+// The same sweep on Dask: this process becomes `python3 -m dfsim.distributed` with the same
+// arguments (python/dfsim/distributed.py runs it; its exit status is the sweep's).
+int run_on_dask(const SweepArgs& a) {
+  const std::string dir = python_package_dir();
+  if (dir.empty())
+    throw UsageError(std::string(DFSIM_PYTHON_PACKAGE_DIRS).empty()
+                         ? "--scheduler needs the Python package, and this dfsim was built "
+                           "without it (DFSIM_BUILD_PYTHON=OFF, as in the sanitizer builds): "
+                           "build with -DDFSIM_BUILD_PYTHON=ON, or drop --scheduler"
+                         : "--scheduler needs the Python package dfsim, not found in " +
+                               std::string(DFSIM_PYTHON_PACKAGE_DIRS) +
+                               ": build the target _dfsim, or cmake --install");
+  std::vector<std::string> args = {a.python, "-m", "dfsim.distributed",
+      "--n", a.sizes, "--variants", a.variants, "--preset", a.preset, "--precision", a.precision,
+      "--d", a.d, "--out", a.out, "--seed", std::to_string(a.seed),
+      "--threads", std::to_string(a.threads), "--min-depth-max-n", std::to_string(a.min_depth_max_n),
+      "--depth-curve", std::to_string(a.depth_curve), "--scheduler", a.scheduler,
+      "--workers", std::to_string(a.workers)};
+  if (a.no_plots) args.push_back("--no-plots");
+  if (a.json) args.push_back("--json");
+  if (a.fresh) args.push_back("--fresh");
+  const char* old = std::getenv("PYTHONPATH");
+  ::setenv("PYTHONPATH", old && *old ? (dir + ":" + old).c_str() : dir.c_str(), 1);
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  ::execv(a.python.c_str(), argv.data());
+  fmt::print(stderr, "dfsim: error: could not run {}: {} (pass --python)\n", a.python,
+             std::strerror(errno));
+  return kExitFailure;
 }
 
 int run_sweep(const SweepArgs& a) {
   experiments::SweepPlan plan = make_plan(a);
+  if (!a.scheduler.empty()) return run_on_dask(a);
   note_sdpa_sweep({plan.variants, plan.sizes, plan.d, plan.preset, plan.precision,
                    plan.min_depth_max_n});
   fs::path dir = a.out;
@@ -326,20 +358,21 @@ int run_sweep(const SweepArgs& a) {
     return kExitBusy;
   }
   InterruptFlag interrupt;
-  experiments::SweepFolder files(dir, experiments::to_json(plan));
-  RunCounter counter(experiments::run_count(plan));
+  experiments::SweepRun run(plan, dir, a.fresh);
+  if (run.resumed())
+    fmt::print(stderr, "{} of {} points are already in {} (--fresh runs them again)\n",
+               run.resumed(), run.resumed() + run.pending().size(), dir.string());
+  RunCounter counter(run.pending().size() * (experiments::run_count(plan) /
+                                             std::max<std::size_t>(1, experiments::points(plan).size())));
   int worst = kExitOk;
-  bool whole = run_points(plan, files, counter, interrupt, worst);
+  const bool whole = run_points(run, a, counter, interrupt, worst);
   std::optional<std::string> stopped_by;
   if (!whole) stopped_by = signal_name(interrupt.signal());
-  files.finish(!whole             ? "interrupted"
-               : worst == kExitOk ? "complete"
-                                  : "complete with problems",
-               counter.seconds(), stopped_by);
-  if (int sig = interrupt.signal()) return stop_on_signal(a, dir, files, counter, sig);
+  run.close(stopped_by);
+  if (int sig = interrupt.signal()) return stop_on_signal(a, dir, run, sig);
 
-  bool plotted = draw_report(a, dir, files.document(), worst);
-  print_results(a, dir, files, counter, plotted);
+  bool plotted = draw_report(a, dir, run.document(), worst);
+  print_results(a, dir, run, counter, plotted);
   if (worst != kExitOk)
     fmt::print(stderr,
                "dfsim: error: some runs did not complete cleanly: see the status column "
@@ -371,6 +404,11 @@ void add_sdpa_sweep_command(CLI::App& app, Action& action) {
   cmd->add_option("--min-depth-max-n", args->min_depth_max_n,
                   "skip the min-depth search above this N (it runs the graph many times)")
       ->capture_default_str();
+  cmd->add_option("--depth-curve", args->depth_curve,
+                  "K > 0: each point's depth-throughput curve (the naive graphs' long FIFO, the "
+                  "reordered graphs' deepest) at about K depths around its minimum")
+      ->type_name("K")
+      ->capture_default_str();
   cmd->add_flag("--no-plots", args->no_plots, "write the report without drawing plots");
   cmd->add_flag("--json", args->json,
                 "print results.json's content (and the report's path) instead of the summary");
@@ -380,6 +418,16 @@ void add_sdpa_sweep_command(CLI::App& app, Action& action) {
   cmd->add_option("--python", args->python, "the Python interpreter (with matplotlib)")
       ->type_name("FILE")
       ->capture_default_str();
+  cmd->add_option("--scheduler", args->scheduler,
+                  "run the points on Dask: 'local' (a cluster of worker processes on this "
+                  "machine) or a scheduler's address tcp://HOST:PORT (docs/distributed.md)")
+      ->type_name("ADDRESS");
+  cmd->add_option("--workers", args->workers,
+                  "points at once: threads in process (default 1), worker processes with "
+                  "--scheduler local (default one per core)")
+      ->type_name("N");
+  cmd->add_flag("--fresh", args->fresh,
+                "run every point again (by default the points --out already holds are kept)");
   cmd->callback([&action, args] { action = [args] { return run_sweep(*args); }; });
 }
 

@@ -103,20 +103,56 @@ ProbeOutcome probe(const sdpa::AttentionConfig& config, const std::vector<sdpa::
   return o;
 }
 
+namespace {
+
+// The depths one round probes in [lo, hi): `k` evenly spaced (k = 1: the bisection's middle),
+// or all of them when there are no more than k.
+std::vector<std::uint64_t> round_depths(std::uint64_t lo, std::uint64_t hi, unsigned k) {
+  std::vector<std::uint64_t> depths;
+  if (hi - lo <= k) {
+    for (std::uint64_t d = lo; d < hi; ++d) depths.push_back(d);
+    return depths;
+  }
+  for (unsigned j = 1; j <= k; ++j) {
+    const std::uint64_t d = lo + (hi - lo) * j / (k + 1);
+    if (depths.empty() || depths.back() != d) depths.push_back(d);
+  }
+  return depths;
+}
+
+}  // namespace
+
 std::optional<std::uint64_t> search_fifo(const sdpa::AttentionConfig& unbounded_config,
                                          const std::vector<sdpa::Tensors>& inputs,
                                          const std::string& fifo, std::uint64_t upper,
                                          Cycle target_cycles, const std::function<bool()>& stop,
-                                         std::size_t* runs) {
+                                         std::size_t* runs, unsigned probes_per_round) {
   std::uint64_t lo = 1, hi = std::max<std::uint64_t>(upper, 1);  // hi is known to suffice
+  const unsigned k = std::max(1u, probes_per_round);
   while (lo < hi) {
     if (stop && stop()) return std::nullopt;
-    const std::uint64_t mid = lo + (hi - lo) / 2;
-    if (runs) ++*runs;
-    if (probe(unbounded_config, inputs, fifo, mid, target_cycles).matches)
-      hi = mid;
-    else
-      lo = mid + 1;
+    const std::vector<std::uint64_t> depths = round_depths(lo, hi, k);
+    std::vector<char> matches(depths.size());
+    auto probe_one = [&](std::size_t i) {
+      matches[i] = probe(unbounded_config, inputs, fifo, depths[i], target_cycles).matches;
+    };
+    std::vector<std::thread> others;
+    for (std::size_t i = 1; i < depths.size(); ++i) others.emplace_back(probe_one, i);
+    probe_one(0);
+    for (auto& t : others) t.join();
+    if (runs) *runs += depths.size();
+    // Deeper never slows a graph down: the smallest match is the new upper end, and every
+    // depth below a miss misses too.
+    std::uint64_t new_lo = lo, new_hi = hi;
+    for (std::size_t i = 0; i < depths.size(); ++i)
+      if (matches[i]) {
+        new_hi = depths[i];
+        break;
+      }
+    for (std::size_t i = 0; i < depths.size(); ++i)
+      if (!matches[i] && depths[i] < new_hi) new_lo = std::max(new_lo, depths[i] + 1);
+    lo = new_lo;
+    hi = new_hi;
   }
   return lo;
 }
@@ -142,9 +178,12 @@ std::optional<MinDepths> find_min_depths(const sdpa::AttentionConfig& config,
       preset_suffices(preset, inputs, options, result.unbounded_cycles, result.runs);
 
   std::vector<FifoTask> tasks = make_tasks(preset, base, bounded, options.fifos);
-  run_tasks(tasks, pool_size(options.probe_threads), [&](FifoTask& t) {
+  // Threads the FIFOs leave idle (a naive graph searches one) probe several depths per round.
+  const unsigned threads = pool_size(options.probe_threads);
+  const unsigned per_round = std::max<unsigned>(1, threads / static_cast<unsigned>(tasks.size()));
+  run_tasks(tasks, threads, [&](FifoTask& t) {
     t.depth = search_fifo(unbounded, inputs, t.fifo, t.upper, result.unbounded_cycles,
-                          options.stop, &t.probes);
+                          options.stop, &t.probes, per_round);
   });
   sdpa::AttentionConfig together = preset;
   for (const FifoTask& t : tasks) {

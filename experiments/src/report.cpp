@@ -247,6 +247,49 @@ std::string plot(const fs::path& dir, const char* file, const char* alt, const s
   return fmt::format("*(plot not drawn: {})*\n", why.empty() ? std::string(file) + " is missing" : why);
 }
 
+// One sentence per curve: where the runs deadlock, where full throughput begins, what a depth
+// between costs.
+std::string curve_sentence(const Row& row) {
+  const DepthCurve& c = *row.depth_curve;
+  std::optional<std::uint64_t> last_deadlock, first_full;
+  const DepthCurvePoint* partial = nullptr;
+  const double best = std::max_element(c.points.begin(), c.points.end(), [](const auto& a, const auto& b) {
+                        return a.throughput < b.throughput;
+                      })->throughput;
+  for (const auto& p : c.points) {
+    if (p.status == "deadlock") last_deadlock = p.depth;
+    if (p.status == "completed" && p.throughput == best && !first_full) first_full = p.depth;
+    if (p.status == "completed" && p.throughput < best) partial = &p;
+  }
+  std::string text = fmt::format("{}, N = {}, FIFO `{}`: ", row.variant, row.n, c.fifo);
+  if (last_deadlock) text += fmt::format("deadlocks at depth {} and below; ", *last_deadlock);
+  if (first_full) text += fmt::format("full throughput ({:.3f}) from depth {}", best, *first_full);
+  if (partial)
+    text += fmt::format("; at depth {} the throughput is {:.3f} ({:.0f}% of full)", partial->depth,
+                        partial->throughput, 100 * partial->throughput / best);
+  return text + ".";
+}
+
+// Section 4, when the sweep drew depth curves (--depth-curve): the plot, a sentence per
+// variant at its largest N with a curve.
+std::string depth_curve_section(const SweepDocument& doc, const fs::path& dir, const std::string& why) {
+  std::map<std::string, const Row*> largest;
+  for (const Row& r : doc.results)
+    if (r.depth_curve && !r.depth_curve->points.empty() &&
+        (!largest.count(r.variant) || largest[r.variant]->n < r.n))
+      largest[r.variant] = &r;
+  if (largest.empty()) return "";
+  std::vector<std::string> sentences;
+  for (const auto& [variant, row] : largest) sentences.push_back(curve_sentence(*row));
+  return "\n## 4. Throughput against one FIFO's depth\n\n" +
+         plot(dir, "depth_curve.png", "throughput against the depth of one FIFO", why) +
+         "\nEach point is a run at the preset's depths but one FIFO's: the naive graphs' long "
+         "FIFO, the reordered graphs' deepest (by minimal depth), from a quarter of its minimal "
+         "depth to 1.5 times it (`--depth-curve`). A cross at 0 is a run that deadlocked. It is "
+         "what a FIFO shallower than the minimum costs.\n\n" +
+         bullets(sentences);
+}
+
 std::string header(const SweepDocument& doc, const std::vector<std::string>& variants) {
   const json& c = doc.config;
   std::vector<std::string> sizes;
@@ -374,6 +417,7 @@ std::string render_report(const SweepDocument& doc, const fs::path& dir, const R
         "or slows down. For the reordered graphs: the largest minimal depth over all their "
         "FIFOs, which should not depend on N.\n\n";
   md += bullets(depth_conclusions(rows, variants));
+  md += depth_curve_section(doc, dir, why);
   md += "\n## Other checks\n\n" + bullets(other_checks(rows, variants));
   md += "\n## Results\n\n" + table(rows);
   md += "\nColumns: memory is run (2)'s intermediate memory; long-FIFO peak is its largest peak "

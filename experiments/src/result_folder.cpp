@@ -99,17 +99,20 @@ void write_atomically(const fs::path& file, const std::string& text) {
   }
 }
 
-SweepFolder::SweepFolder(fs::path dir, nlohmann::ordered_json config)
+SweepFolder::SweepFolder(fs::path dir, nlohmann::ordered_json config,
+                         const std::vector<Row>& finished)
     : dir_(std::move(dir)), doc_{{"config", std::move(config)}} {
   doc_["status"] = "running";
   doc_["results"] = nlohmann::ordered_json::array();
-  csv_ = csv_header();
-  write_atomically(dir_ / "results.csv", csv_);
+  for (const Row& row : finished) doc_["results"].push_back(to_json(row));
+  finished_.assign(finished.size(), true);
+  write_csv();
   write_json();
 }
 
 std::size_t SweepFolder::add_row(const Row& row) {
   doc_["results"].push_back(to_json(row));
+  finished_.push_back(false);
   write_json();
   return doc_["results"].size() - 1;
 }
@@ -121,8 +124,29 @@ void SweepFolder::update_row(std::size_t index, const Row& row) {
 
 void SweepFolder::finish_row(std::size_t index, const Row& row) {
   update_row(index, row);
-  csv_ += csv_line(row);
-  write_atomically(dir_ / "results.csv", csv_);
+  finished_[index] = true;
+  write_csv();
+}
+
+void SweepFolder::reorder(const std::vector<std::size_t>& order) {
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  std::vector<bool> finished;
+  for (std::size_t i : order) {
+    rows.push_back(std::move(doc_["results"][i]));
+    finished.push_back(finished_[i]);
+  }
+  doc_["results"] = std::move(rows);
+  finished_ = std::move(finished);
+  write_csv();
+  write_json();
+}
+
+// Rebuilt from the rows: every finished row's line, in the rows' order.
+void SweepFolder::write_csv() {
+  std::string csv = csv_header();
+  for (std::size_t i = 0; i < finished_.size(); ++i)
+    if (finished_[i]) csv += csv_line(row_from_json(doc_["results"][i]));
+  write_atomically(dir_ / "results.csv", csv);
 }
 
 void SweepFolder::finish(const std::string& status, double wall_seconds,

@@ -156,6 +156,13 @@ json to_json(const Row& r) {
   }
   if (r.unbounded_run) j["fifos_unbounded_unit"] = fifos_json(r.unbounded_run->fifos);
   if (r.min_depth_run) j["min_depths_by_fifo"] = r.min_depth_run->depths;
+  if (r.depth_curve) {
+    json points = json::array();
+    for (const auto& p : r.depth_curve->points)
+      points.push_back({{"depth", p.depth}, {"status", p.status}, {"cycles", p.cycles},
+                        {"throughput", p.throughput}});
+    j["depth_curve"] = {{"fifo", r.depth_curve->fifo}, {"points", points}};
+  }
   return j;
 }
 
@@ -197,6 +204,15 @@ Row row_from_json(const json& j) {
         .min_depth_max = j.at("min_depth_max").get<std::uint64_t>(),
         .min_depth_sum = j.at("min_depth_sum").get<std::uint64_t>(),
         .depths = j.at("min_depths_by_fifo").get<std::map<std::string, std::uint64_t>>()};
+  if (j.contains("depth_curve")) {
+    const json& c = j["depth_curve"];
+    r.depth_curve = DepthCurve{.fifo = c.at("fifo").get<std::string>()};
+    for (const json& p : c.at("points"))
+      r.depth_curve->points.push_back({.depth = p.at("depth").get<std::uint64_t>(),
+                                       .status = p.at("status").get<std::string>(),
+                                       .cycles = p.at("cycles").get<Cycle>(),
+                                       .throughput = p.at("throughput").get<double>()});
+  }
   return r;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "dfsim/experiments/depth_curve.hpp"
 #include "dfsim/experiments/min_depth.hpp"
 
 namespace dfsim::experiments {
@@ -131,11 +132,43 @@ StageOutput run_min_depths(PointState& s) {
   return {Ended::ran, summary};
 }
 
+// The FIFO a curve is drawn over, and the depth it centres on: the naive graphs' (first) long
+// FIFO; the reordered graphs' FIFO of the largest minimal depth (else of the largest peak).
+std::pair<std::string, std::uint64_t> curve_fifo(const PointState& s) {
+  const Row& row = s.result.row;
+  const auto longs = sdpa::long_fifo_names(s.point.variant);
+  std::pair<std::string, std::uint64_t> best{"", 0};
+  if (row.min_depth_run) {
+    for (const auto& [fifo, depth] : row.min_depth_run->depths)
+      if (longs.empty() ? depth > best.second : fifo == longs.front()) best = {fifo, depth};
+  } else if (row.unbounded_run) {
+    for (const FifoRow& f : row.unbounded_run->fifos) {
+      const std::string role(sdpa::role_name(f.name));
+      if (longs.empty() ? f.internal && f.peak_occupancy > best.second : role == longs.front())
+        best = {role, std::max(best.second, f.peak_occupancy)};
+    }
+  }
+  if (best.first.empty()) throw std::runtime_error("no FIFO to draw a depth curve over");
+  return best;
+}
+
+// 4. The depth-throughput curve of that FIFO, the others at the preset's depths.
+std::string run_depth_curve(PointState& s) {
+  const auto [fifo, reference] = curve_fifo(s);
+  DepthCurve curve = depth_curve(s.base, s.inputs, fifo, curve_depths(reference, s.options.depth_curve));
+  std::string summary = fmt::format("{:<22} depth curve of {}: {} depths from {} to {}", s.name, fifo,
+                                    curve.points.size(), curve.points.front().depth,
+                                    curve.points.back().depth);
+  s.result.row.depth_curve = std::move(curve);
+  return summary;
+}
+
 const char* stage_label(Stage stage) {
   switch (stage) {
     case Stage::preset: return "the preset-depth run";
     case Stage::unbounded: return "the unbounded run";
     case Stage::min_depths: return "the min-depth search";
+    case Stage::depth_curve: return "the depth curve";
   }
   return "?";
 }
@@ -145,6 +178,7 @@ const char* stage_short(Stage stage) {
     case Stage::preset: return "preset depths";
     case Stage::unbounded: return "unbounded";
     case Stage::min_depths: return "min depths";
+    case Stage::depth_curve: return "depth curve";
   }
   return "?";
 }
@@ -156,6 +190,7 @@ StageOutput run_stage(PointState& s, Stage stage) {
       case Stage::preset: return {Ended::ran, run_preset(s)};
       case Stage::unbounded: return {Ended::ran, run_unbounded(s)};
       case Stage::min_depths: return run_min_depths(s);
+      case Stage::depth_curve: return {Ended::ran, run_depth_curve(s)};
     }
   } catch (const std::exception& e) {
     s.outcome = std::string("error in ") + stage_label(stage) + ": " + e.what();
@@ -215,12 +250,13 @@ nlohmann::ordered_json to_json(const SweepPlan& plan) {
                                    {"seed", plan.seed},
                                    {"threads", plan.threads},
                                    {"min_depth_max_n", plan.min_depth_max_n}};
+  if (plan.depth_curve) config["depth_curve"] = plan.depth_curve;
   for (auto v : plan.variants) config["variants"].push_back(sdpa::to_string(v));
   return config;
 }
 
 std::size_t run_count(const SweepPlan& plan) {
-  return plan.variants.size() * plan.sizes.size() * 3;
+  return plan.variants.size() * plan.sizes.size() * (plan.depth_curve ? 4 : 3);
 }
 
 const char* to_string(Stage stage) noexcept {
@@ -228,12 +264,15 @@ const char* to_string(Stage stage) noexcept {
     case Stage::preset: return "preset";
     case Stage::unbounded: return "unbounded";
     case Stage::min_depths: return "min-depths";
+    case Stage::depth_curve: return "depth-curve";
   }
   return "?";
 }
 
 PointOptions point_options(const SweepPlan& plan) {
-  return {.threads = plan.threads, .min_depth_max_n = plan.min_depth_max_n};
+  return {.threads = plan.threads,
+          .min_depth_max_n = plan.min_depth_max_n,
+          .depth_curve = plan.depth_curve};
 }
 
 PointResult run_point(const Point& point, const PointOptions& options) {
@@ -244,7 +283,9 @@ PointResult run_point(const Point& point, const PointOptions& options) {
                .base = base_config(point)};
   s.result.row = pending_row(point);
   Row& row = s.result.row;
-  for (Stage stage : {Stage::preset, Stage::unbounded, Stage::min_depths}) {
+  std::vector<Stage> stages = {Stage::preset, Stage::unbounded, Stage::min_depths};
+  if (options.depth_curve) stages.push_back(Stage::depth_curve);
+  for (Stage stage : stages) {
     // Run 1 always runs: an interrupted row has at least one run to show.
     const bool stop = stage != Stage::preset && options.stop && options.stop();
     auto start = std::chrono::steady_clock::now();

@@ -228,31 +228,66 @@ def min_depths(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, 
 
 
 def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatial-calibrated",
-          precision="fp64", seed=1, threads=1, min_depth_max_n=None, out=None, plots=True):
+          precision="fp64", seed=1, threads=1, min_depth_max_n=None, out=None, plots=True,
+          depth_curve=0, client=None, workers=None, fresh=False, progress=None, on_row=None):
     """The experiment of ``dfsim sdpa-sweep``: every variant at every N, three runs per point
     (the preset's depths; every FIFO unbounded at the unit preset; the smallest depths at full
     speed, skipped above ``min_depth_max_n``, default 1,024). Returns a DataFrame, one row per
-    (variant, N), with the columns of results.csv (docs/outputs.md explains each; a run that
-    did not happen leaves <NA>), and ``.attrs["status"]``: "complete" or "complete with
-    problems" (a run deadlocked, failed or overflowed: see the status column).
+    (variant, N) in plan order, with the columns of results.csv (docs/outputs.md explains each;
+    a run that did not happen leaves <NA>), and ``.attrs``: ``status`` ("complete" or "complete
+    with problems": a run deadlocked, failed or overflowed, see the status column),
+    ``points_run`` (this call's) and ``resumed`` (kept from an earlier call).
 
     ``out``: a folder to write as ``dfsim sdpa-sweep --out`` does: results.json, results.csv,
     and report.md with its plots (``plots=False``: the report without them). Raises
-    :class:`FolderInUse` if another sweep is writing it.
+    :class:`FolderInUse` if another sweep is writing it. A folder holding an earlier run of the
+    same sweep keeps its finished points, which are not run again (``fresh=True``: run all).
+
+    ``depth_curve``: K > 0 adds to each point the depth-throughput curve of its long FIFO
+    (naive) or deepest FIFO (reordered) at about K depths around its minimum: the row's
+    ``depth_curve`` in ``.attrs["rows"]`` and results.json, and a plot in the report.
+
+    ``client``: run the points on Dask (docs/distributed.md): "local" (a cluster of ``workers``
+    processes on this machine, default one per core), a scheduler's address
+    ("tcp://HOST:PORT"), or a ``dask.distributed.Client``. Without it the points run here,
+    ``workers`` (default 1) at a time. ``progress``: a function given a line per point (default:
+    print to stderr when it is a terminal); ``on_row``: given the rows so far after each point
+    (on Dask).
 
         >>> table = dfsim.sdpa.sweep(["naive", "reordered"], [64, 128], out="results/mine")
         >>> table.pivot(index="n", columns="variant", values="cycles")
+        >>> dfsim.sdpa.sweep(["naive"], [64, 128], client="local", workers=2).attrs["points_run"]
+        2
     """
+    import sys
     variants = list(variants or _dfsim.sdpa.variants())
     sizes = [_count("sizes", n, 1) for n in sizes]
     if min_depth_max_n is None:
         min_depth_max_n = _dfsim.sdpa.default_min_depth_max_n
-    done = _dfsim.sdpa.sweep(variants, sizes, _count("d", d, 1), preset, precision,
-                             _count("seed", seed), _count("threads", threads),
-                             _count("min_depth_max_n", min_depth_max_n), _folder(out))
-    table = pd.DataFrame([{c: row.get(c) for c in done["columns"]} for row in done["rows"]],
-                         columns=done["columns"]).convert_dtypes()
-    table.attrs.update(status=done["status"], config=done["config"], rows=done["rows"])
+    run = _dfsim.sdpa.SweepRun(variants, sizes, _count("d", d, 1), preset, precision,
+                               _count("seed", seed), _count("threads", threads),
+                               _count("min_depth_max_n", min_depth_max_n),
+                               _count("depth_curve", depth_curve), _folder(out), bool(fresh))
+    if progress is None and sys.stderr.isatty():
+        progress = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    try:
+        if client is None:
+            run.run_in_process(_count("workers", workers or 1, 1), progress)
+        else:
+            from dfsim.distributed import run_sweep
+            run_sweep(run, client, workers, progress=progress, on_row=on_row)
+    except BaseException as e:
+        run.close("SIGINT" if isinstance(e, KeyboardInterrupt) else None)
+        run.release()
+        raise
+    status = run.close()
+    doc = run.document()
+    run.release()
+    columns = list(_dfsim.sdpa.columns)
+    table = pd.DataFrame([{c: row.get(c) for c in columns} for row in doc["results"]],
+                         columns=columns).convert_dtypes()
+    table.attrs.update(status=status, config=doc["config"], rows=doc["results"],
+                       points_run=run.points_run, resumed=run.resumed)
     if out is not None:
         _draw_report(out, plots)
     return table

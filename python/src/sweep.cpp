@@ -1,9 +1,8 @@
-// dfsim.sdpa.sweep (python/dfsim/sdpa.py): the sweep protocol of experiments/sweep.hpp, every
-// (variant, N) point's row as row.hpp's JSON, and given a folder, results.json and results.csv
-// written as `dfsim sdpa-sweep` writes them (locked, each replaced whole after every run).
+// dfsim.sdpa.sweep and dfsim.distributed (python/dfsim/): experiments/sweep_run.hpp's SweepRun,
+// the one sweep implementation of the command line's too. Points and rows cross as JSON text
+// (to_json(Point), to_json(Row)): what a Dask task takes and returns. Every run releases the GIL.
 #include <pybind11/stl.h>
 
-#include <chrono>
 #include <optional>
 
 #include "bindings.hpp"
@@ -11,8 +10,10 @@
 #include "dfsim/experiments/result_folder.hpp"
 #include "dfsim/experiments/row.hpp"
 #include "dfsim/experiments/sweep.hpp"
+#include "dfsim/experiments/sweep_run.hpp"
 
 namespace py = pybind11;
+using json = nlohmann::ordered_json;
 
 namespace dfsim::python {
 namespace {
@@ -20,9 +21,10 @@ namespace {
 experiments::SweepPlan make_plan(const std::vector<std::string>& variants,
                                  const std::vector<std::size_t>& sizes, std::size_t d,
                                  const std::string& preset, const std::string& precision,
-                                 std::uint64_t seed, unsigned threads, std::size_t min_depth_max_n) {
+                                 std::uint64_t seed, unsigned threads, std::size_t min_depth_max_n,
+                                 std::size_t depth_curve) {
   experiments::SweepPlan plan{.sizes = sizes, .d = d, .seed = seed, .threads = threads,
-                              .min_depth_max_n = min_depth_max_n};
+                              .min_depth_max_n = min_depth_max_n, .depth_curve = depth_curve};
   plan.variants.clear();
   for (const auto& name : variants) plan.variants.push_back(variant_arg(name));
   plan.preset = preset_arg(preset);
@@ -31,53 +33,83 @@ experiments::SweepPlan make_plan(const std::vector<std::string>& variants,
   return plan;
 }
 
-// Every point in order; with a folder, its row is written before its first run and after each.
-std::vector<experiments::Row> run_points(const experiments::SweepPlan& plan,
-                                         experiments::SweepFolder* folder, bool& problems) {
-  std::vector<experiments::Row> rows;
-  experiments::PointOptions options = experiments::point_options(plan);
-  for (const experiments::Point& point : experiments::points(plan)) {
-    std::size_t index = folder ? folder->add_row(experiments::pending_row(point)) : 0;
-    if (folder)
-      options.on_stage_end = [&](const experiments::StageEnd& e) { folder->update_row(index, e.row); };
-    experiments::PointResult r = experiments::run_point(point, options);
-    if (folder) folder->finish_row(index, r.row);
-    problems = problems || r.deadlock || r.failed || r.overflow;
-    rows.push_back(std::move(r.row));
+// A SweepRun and, with a folder, its lock, held until release() (or the object's end).
+struct Sweep {
+  Sweep(const experiments::SweepPlan& plan, const std::optional<std::string>& out, bool fresh) {
+    if (out) lock.emplace(*out);
+    run.emplace(plan, out ? *out : "", fresh);
   }
-  return rows;
+  std::optional<experiments::FolderLock> lock;
+  std::optional<experiments::SweepRun> run;
+};
+
+// One point's runs (a task of dfsim.distributed): the row as JSON text.
+std::string run_point(const std::string& point, unsigned threads, std::size_t min_depth_max_n,
+                      unsigned probe_threads, std::size_t depth_curve) {
+  const experiments::Point p = experiments::point_from_json(json::parse(point));
+  py::gil_scoped_release unlocked;
+  experiments::PointResult r = experiments::run_point(
+      p, {.threads = threads,
+          .min_depth_max_n = min_depth_max_n,
+          .probe_threads = probe_threads,
+          .depth_curve = depth_curve});
+  return experiments::to_json(r.row).dump();
 }
 
-py::dict sweep(const std::vector<std::string>& variants, const std::vector<std::size_t>& sizes,
-               std::size_t d, const std::string& preset, const std::string& precision,
-               std::uint64_t seed, unsigned threads, std::size_t min_depth_max_n,
-               const std::optional<std::string>& out) {
-  auto plan = make_plan(variants, sizes, d, preset, precision, seed, threads, min_depth_max_n);
-  std::optional<experiments::FolderLock> lock;
-  std::optional<experiments::SweepFolder> folder;
-  if (out) {
-    lock.emplace(*out);
-    folder.emplace(*out, experiments::to_json(plan));
-  }
-  auto start = std::chrono::steady_clock::now();
-  bool problems = false;
-  std::vector<experiments::Row> rows;
-  {
-    py::gil_scoped_release unlocked;
-    rows = run_points(plan, folder ? &*folder : nullptr, problems);
-  }
-  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::string status = problems ? "complete with problems" : "complete";
-  if (folder) folder->finish(status, wall);
-  py::list row_list;
-  for (const auto& row : rows) row_list.append(to_python(experiments::to_json(row)));
-  py::dict result;
-  result["rows"] = row_list;
-  result["columns"] = experiments::columns();
-  result["status"] = status;
-  result["config"] = to_python(experiments::to_json(plan));
-  result["wall_seconds"] = wall;
-  return result;
+void bind_sweep_run(py::module_& s) {
+  py::class_<Sweep>(s, "SweepRun", "experiments/sweep_run.hpp's SweepRun (dfsim.distributed)")
+      .def(py::init([](const std::vector<std::string>& variants, const std::vector<std::size_t>& sizes,
+                       std::size_t d, const std::string& preset, const std::string& precision,
+                       std::uint64_t seed, unsigned threads, std::size_t min_depth_max_n,
+                       std::size_t depth_curve, const std::optional<std::string>& out, bool fresh) {
+             return std::make_unique<Sweep>(make_plan(variants, sizes, d, preset, precision, seed,
+                                                      threads, min_depth_max_n, depth_curve),
+                                            out, fresh);
+           }),
+           py::arg("variants"), py::arg("sizes"), py::arg("d"), py::arg("preset"),
+           py::arg("precision"), py::arg("seed"), py::arg("threads"), py::arg("min_depth_max_n"),
+           py::arg("depth_curve"), py::arg("out"), py::arg("fresh"))
+      .def("pending",
+           [](const Sweep& w) {
+             std::vector<std::string> list;
+             for (const auto& p : w.run->pending()) list.push_back(experiments::to_json(p).dump());
+             return list;
+           })
+      .def_property_readonly("resumed", [](const Sweep& w) { return w.run->resumed(); })
+      .def_property_readonly("points_run", [](const Sweep& w) { return w.run->points_run(); })
+      .def("start", [](Sweep& w, std::size_t task) { w.run->start(task); })
+      .def("set_running",
+           [](Sweep& w, std::size_t running) { w.run->progress().set_running(running); })
+      .def("finish",
+           [](Sweep& w, std::size_t task, const std::string& row) {
+             return w.run->finish(task, experiments::row_from_json(json::parse(row)));
+           })
+      .def("fail",
+           [](Sweep& w, std::size_t task, const std::string& error) {
+             return w.run->finish(task, experiments::error_row(w.run->pending().at(task), error));
+           })
+      .def("close", [](Sweep& w, const std::optional<std::string>& signal) { return w.run->close(signal); },
+           py::arg("signal") = std::nullopt)
+      .def("document", [](const Sweep& w) { return to_python(w.run->document()); })
+      .def("config", [](const Sweep& w) { return to_python(experiments::to_json(w.run->plan())); })
+      .def("run_in_process",
+           [](Sweep& w, unsigned workers, const py::object& progress) {
+             auto options = experiments::point_options(w.run->plan());
+             experiments::InProcessOptions in{.workers = workers};
+             if (!progress.is_none())
+               in.on_point = [&progress](const experiments::Row&, const std::string& line) {
+                 py::gil_scoped_acquire locked;
+                 try {
+                   progress(line);
+                 } catch (const py::error_already_set&) {
+                   // A progress line that could not be shown stops nothing.
+                 }
+               };
+             py::gil_scoped_release unlocked;
+             return experiments::run_in_process(*w.run, options, in);
+           },
+           py::arg("workers") = 1, py::arg("progress") = py::none())
+      .def("release", [](Sweep& w) { w.lock.reset(); });
 }
 
 }  // namespace
@@ -88,9 +120,13 @@ void bind_sweep(py::module_& m) {
   folder_in_use.attr("__doc__") =
       "Another sweep (another process) is writing the same folder; nothing was written.";
   py::module_ s = m.attr("sdpa").cast<py::module_>();
-  s.def("sweep", &sweep, py::arg("variants"), py::arg("sizes"), py::arg("d"), py::arg("preset"),
-        py::arg("precision"), py::arg("seed"), py::arg("threads"), py::arg("min_depth_max_n"),
-        py::arg("out"));
+  bind_sweep_run(s);
+  s.def("run_point", &run_point, py::arg("point"), py::arg("threads"), py::arg("min_depth_max_n"),
+        py::arg("probe_threads"), py::arg("depth_curve"));
+  s.def("summary_table", [](const std::string& results) {
+    return experiments::summary_table(json::parse(results));
+  });
+  s.attr("columns") = experiments::columns();
   s.attr("default_min_depth_max_n") = experiments::kDefaultMinDepthMaxN;
   // report.md has one renderer, the experiments layer's, as for `dfsim sdpa-sweep`.
   s.def(

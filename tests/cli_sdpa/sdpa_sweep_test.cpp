@@ -133,5 +133,25 @@ TEST(SdpaSweep, PlotScriptOverride) {
   EXPECT_NE(report.find("| reordered | 8 |"), std::string::npos) << report;
 }
 
+// The Dask executor is the Python package's (python/dfsim/distributed.py, tested by
+// python/tests/test_distributed.py): a build without the package, as the sanitizer builds
+// are, says so before anything runs or is written.
+TEST(SdpaSweep, SchedulerWithoutThePythonPackageSaysWhy) {
+#ifndef DFSIM_WITHOUT_PYTHON
+  GTEST_SKIP() << "this build has the Python package";
+#else
+  TempDir dir;
+  auto o = run_dfsim("sdpa-sweep --n 8 --variants naive --scheduler local --out " +
+                         (dir / "out").string(),
+                     dir);
+  EXPECT_EQ(o.status, 2);
+  EXPECT_EQ(o.err,
+            "dfsim: error: --scheduler needs the Python package, and this dfsim was built without "
+            "it (DFSIM_BUILD_PYTHON=OFF, as in the sanitizer builds): build with "
+            "-DDFSIM_BUILD_PYTHON=ON, or drop --scheduler\n");
+  EXPECT_FALSE(fs::exists(dir / "out"));
+#endif
+}
+
 }  // namespace
 }  // namespace dfsim::testing

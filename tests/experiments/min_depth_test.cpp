@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <atomic>
 #include <map>
 #include <string>
@@ -62,7 +64,6 @@ TEST(MinDepths, ReorderedDepthsDoNotDependOnN) {
       for (const auto& [fifo, depth] : first.depth) EXPECT_LE(depth, 12u) << fifo;
     }
 }
-
 
 // Naive, N = 64, spatial-calibrated: the values dam_fidelity_test.cpp derives for long (N + 16)
 // and p, and the rest as the search has found them since it was written (sdpa-min-depth).
@@ -139,6 +140,21 @@ TEST(MinDepthSearch, AnUnboundedRunThatDoesNotCompleteIsAnError) {
   // Inputs of the wrong shape are refused before anything runs.
   const AttentionConfig c{.variant = Variant::naive, .n = 8};
   EXPECT_THROW(find_min_depths(c, {random_tensors(4, 1, 1)}), std::invalid_argument);
+}
+
+// Several probes a round (the threads a one-FIFO search leaves idle) find the same depth: the
+// long FIFO's N + 16 = 80, from the unbounded peak as the upper end.
+TEST(MinDepthSearch, SeveralProbesPerRoundFindTheSameDepth) {
+  AttentionConfig unbounded{.variant = Variant::naive, .n = 64, .preset = Preset::spatial_calibrated,
+                            .unbounded = true};
+  const std::vector<Tensors> in{random_tensors(64, 1, 1)};
+  const Cycle target = sdpa::simulate_attention(unbounded, in).run.elapsed_cycles;
+  for (unsigned k : {1u, 2u, 3u, 7u}) {
+    std::size_t runs = 0;
+    EXPECT_EQ(search_fifo(unbounded, in, "long", 200, target, {}, &runs, k), 80u) << k;
+    // Each round of k probes leaves 1/(k+1) of [1, 200): about log_(k+1)(200) rounds.
+    EXPECT_LE(runs, k * static_cast<std::size_t>(std::ceil(std::log(200.0) / std::log(k + 1.0)) + 1)) << k;
+  }
 }
 
 }  // namespace

@@ -42,8 +42,9 @@ struct MinDepthOptions {
   // the search runs it itself (one run more, many fewer probes).
   bool preset_bound = true;
   std::optional<Cycle> preset_cycles;
-  // Threads running FIFOs' searches at once; 0: one per hardware thread. Results do not
-  // depend on it.
+  // Threads running FIFOs' searches at once (threads beyond the FIFOs' count probe several
+  // depths of one FIFO per round: search_fifo); 0: one per hardware thread. The depths do not
+  // depend on it; `runs` may.
   unsigned probe_threads = 0;
   // Asked before each probe: true stops the search (find_min_depths returns nullopt).
   std::function<bool()> stop;
@@ -59,14 +60,17 @@ struct ProbeOutcome {
 ProbeOutcome probe(const sdpa::AttentionConfig& config, const std::vector<sdpa::Tensors>& inputs,
                    const std::string& fifo, std::uint64_t depth, Cycle target_cycles);
 
-// The smallest depth in [1, upper] whose probe matches (`upper` must), by bisection; nullopt
-// if `stop` said so. `runs`, if given, counts the probes.
+// The smallest depth in [1, upper] whose probe matches (`upper` must), by bisection, or with
+// `probes_per_round` k > 1 by a (k+1)-ary search whose k probes a round run on k threads
+// (fewer rounds, more probes; the same depth); nullopt if `stop` said so. `runs`, if given,
+// counts the probes. find_min_depths gives each FIFO the threads the others leave idle.
 std::optional<std::uint64_t> search_fifo(const sdpa::AttentionConfig& unbounded_config,
                                          const std::vector<sdpa::Tensors>& inputs,
                                          const std::string& fifo, std::uint64_t upper,
                                          Cycle target_cycles,
                                          const std::function<bool()>& stop = {},
-                                         std::size_t* runs = nullptr);
+                                         std::size_t* runs = nullptr,
+                                         unsigned probes_per_round = 1);
 
 struct MinDepths {
   Cycle ideal_cycles = 0;  // II_max x N^2 (sdpa::AttentionRun::ideal_cycles)

@@ -31,7 +31,9 @@ SweepDocument sweep_document(const nlohmann::ordered_json& results_json);
 SweepDocument read_sweep(const std::filesystem::path& dir);
 
 // The plots plot_sweep.py draws, as report.md links them.
-inline constexpr const char* kPlotFiles[] = {"memory.png", "cycles.png", "min_depth.png"};
+// (depth_curve.png only when the sweep drew depth curves: --depth-curve.)
+inline constexpr const char* kPlotFiles[] = {"memory.png", "cycles.png", "min_depth.png",
+                                             "depth_curve.png"};
 
 struct ReportOptions {
   // Why the plots are missing, when they are ("--no-plots", "python3 was not found", ...).

@@ -52,12 +52,16 @@ void write_atomically(const std::filesystem::path& file, const std::string& text
 // reader, or a sweep killed at any instant, never sees half a file or half a line.
 class SweepFolder {
  public:
-  // Writes both files at once: status "running", no rows.
-  SweepFolder(std::filesystem::path dir, nlohmann::ordered_json config);
+  // Writes both files at once: status "running", and the `finished` rows (those an earlier
+  // run of the same sweep left: sweep_run.hpp resumes it).
+  SweepFolder(std::filesystem::path dir, nlohmann::ordered_json config,
+              const std::vector<Row>& finished = {});
   std::size_t add_row(const Row& row);
   void update_row(std::size_t index, const Row& row);
   // The row's final state, and its CSV line.
   void finish_row(std::size_t index, const Row& row);
+  // Puts the rows in a new order: row i is the one at index order[i] (a permutation).
+  void reorder(const std::vector<std::size_t>& order);
   // `status`: "complete", "complete with problems", "interrupted"; `signal`: its name.
   void finish(const std::string& status, double wall_seconds,
               const std::optional<std::string>& signal = std::nullopt);
@@ -66,9 +70,10 @@ class SweepFolder {
 
  private:
   void write_json();
+  void write_csv();
   std::filesystem::path dir_;
   nlohmann::ordered_json doc_;
-  std::string csv_;
+  std::vector<bool> finished_;  // by row: in results.csv
 };
 
 }  // namespace dfsim::experiments

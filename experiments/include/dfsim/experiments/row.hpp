@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "dfsim/engine/cycle.hpp"
+#include "dfsim/experiments/depth_curve.hpp"
 #include "dfsim/sdpa/attention.hpp"
 
 namespace dfsim::experiments {
@@ -77,6 +78,7 @@ struct Row {
   std::optional<PresetRun> preset_run;
   std::optional<UnboundedRun> unbounded_run;
   std::optional<MinDepthRun> min_depth_run;
+  std::optional<DepthCurve> depth_curve;  // JSON only: depth_curve {fifo, points} (--depth-curve)
   double wall_seconds = 0;
   std::string runs_done;  // "preset;unbounded;min-depths", those that ended
 };

@@ -47,19 +47,21 @@ struct SweepPlan {
   std::uint64_t seed = 1;
   unsigned threads = 1;  // engine worker threads per run
   std::size_t min_depth_max_n = kDefaultMinDepthMaxN;
+  std::size_t depth_curve = 0;  // PointOptions::depth_curve
 };
 // Every (variant, N) in plan order: variants outer, sizes inner.
 std::vector<Point> points(const SweepPlan& plan);
 // Throws std::invalid_argument (resolve's message) if any point's runs cannot be configured,
 // or the threads are too many: before anything runs or is written.
 void check(const SweepPlan& plan);
-// results.json's "config": n, variants, preset, precision, d, seed, threads, min_depth_max_n.
+// results.json's "config": n, variants, preset, precision, d, seed, threads, min_depth_max_n,
+// and depth_curve when it is not 0.
 nlohmann::ordered_json to_json(const SweepPlan& plan);
-// Runs a sweep takes: three per point.
+// Stages a sweep takes: three per point, four with a depth curve.
 std::size_t run_count(const SweepPlan& plan);
 
-enum class Stage { preset, unbounded, min_depths };
-// "preset", "unbounded", "min-depths": the words of Row::runs_done.
+enum class Stage { preset, unbounded, min_depths, depth_curve };
+// "preset", "unbounded", "min-depths", "depth-curve": the words of Row::runs_done.
 const char* to_string(Stage stage) noexcept;
 
 // What run_point tells its caller after each stage (to write the row and print progress).
@@ -76,6 +78,10 @@ struct PointOptions {
   unsigned threads = 1;
   std::size_t min_depth_max_n = kDefaultMinDepthMaxN;
   unsigned probe_threads = 0;  // the min-depth search's; 0: one per hardware thread
+  // 0: no curve. Otherwise a 4th stage, the depth-throughput curve (depth_curve.hpp) of the
+  // long FIFO (naive graphs) or the deepest (reordered), at about this many depths around its
+  // minimal depth (run 3's; without it, run 2's peak occupancy).
+  std::size_t depth_curve = 0;
   // Asked between runs (and between the search's probes): true stops the point there.
   std::function<bool()> stop;
   // The progress callback of one run (`label` names it, `expected` its ideal cycles).
@@ -96,7 +102,7 @@ struct PointResult {
   bool overflow = false;     // run 1 completed with inf or NaN outputs
 };
 
-// The three runs of `point`. A run's error is recorded in the row (status "error in ...") and
+// The three runs of `point` (and its depth curve). A run's error is recorded in the row (status "error in ...") and
 // the next run goes on; only a config that cannot run at all throws (std::invalid_argument).
 PointResult run_point(const Point& point, const PointOptions& options = {});
 
