@@ -153,6 +153,10 @@ void add_sdpa_flags(CLI::App& cmd, SdpaFlags& f, bool with_depths) {
   cmd.add_option("--heads", f.heads, "independent heads simulated side by side")
       ->capture_default_str()
       ->type_name("H");
+  cmd.add_option("--kv-heads", f.kv_heads,
+                 "grouped-query attention: the --heads query heads share this many K/V streams "
+                 "(a divisor of --heads; 1: multi-query), each fanned out to its heads")
+      ->type_name("H");
   cmd.add_option("--threads", f.threads, "engine worker threads (0: one per hardware thread)")
       ->type_name("T")
       ->capture_default_str();
@@ -194,6 +198,7 @@ SdpaSetup make_setup(const SdpaFlags& f) {
   c.precision = precision_flag(f.precision);
   c.causal = causal_flag(f.causal);
   c.heads = f.heads;
+  c.kv_heads = f.kv_heads;
   c.unbounded = f.unbounded;
   check_threads(f.threads);
   s.threads = f.threads;
@@ -206,7 +211,7 @@ SdpaSetup make_setup(const SdpaFlags& f) {
     c.unit_timing[name] = timing;
   }
   if (!f.inputs.empty()) {
-    experiments::Inputs in = experiments::load_inputs(f.inputs, f.heads, f.allow_non_finite);
+    experiments::Inputs in = experiments::load_inputs(f.inputs, f.heads, f.allow_non_finite, f.kv_heads);
     s.inputs = std::move(in.tensors);
     s.inputs_text = std::move(in.text);
     c.n = s.inputs.front().n;
@@ -225,7 +230,8 @@ SdpaSetup make_setup(const SdpaFlags& f) {
   }
   s.resolved = resolve_or_usage(c);
   if (f.inputs.empty()) {
-    experiments::Inputs in = experiments::random_inputs(c.n, c.d, f.heads, f.seed, f.scale, c.decode_rows);
+    experiments::Inputs in = experiments::random_inputs(c.n, c.d, f.heads, f.seed, f.scale, c.decode_rows,
+                                                             f.kv_heads);
     s.inputs = std::move(in.tensors);
     s.inputs_text = std::move(in.text);
   }

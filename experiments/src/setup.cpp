@@ -27,7 +27,10 @@ std::string config_line(const sdpa::AttentionConfig& c) {
                          ? ""
                          : fmt::format(", causal ({})", sdpa::to_string(c.causal))) +
          (c.decode_rows ? fmt::format(", decode {} row{}", c.decode_rows, c.decode_rows == 1 ? "" : "s")
-                        : "");
+                        : "") +
+         (sdpa::kv_heads(c) != c.heads ? fmt::format(", {} K/V head{}", sdpa::kv_heads(c),
+                                                     sdpa::kv_heads(c) == 1 ? "" : "s")
+                                       : "");
 }
 
 nlohmann::ordered_json config_json(const RunSetup& s) {
@@ -41,6 +44,7 @@ nlohmann::ordered_json config_json(const RunSetup& s) {
   j["decode_rows"] = c.decode_rows;  // 0: prefill
   j["preset"] = sdpa::to_string(c.preset);
   j["heads"] = c.heads;
+  j["kv_heads"] = sdpa::kv_heads(c);
   j["threads"] = s.threads;
   j["unbounded"] = c.unbounded;
   j["inputs"] = s.inputs_text;

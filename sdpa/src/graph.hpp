@@ -79,8 +79,16 @@ struct Vectors {
   }
 };
 
+// The k and v FIFOs of the query heads that share one K/V stream (grouped-query attention):
+// each head's sources() hands its ends here, and the stream's K and V memories fan out to them.
+template <class Shape>
+struct SharedKv {
+  std::vector<Sender<typename Shape::Row>> k, v;
+};
+
 // Builds one head's graph into a scope: FIFOs and units by role name, with the resolved
-// timing and depths; Q, K and V converted to the precision T.
+// timing and depths; Q, K and V converted to the precision T. With `shared`, the head's K and
+// V come from memories shared with other heads (kv_sources, built once for them all).
 template <class Shape>
 class Head {
  public:
@@ -89,7 +97,7 @@ class Head {
   using Acc = typename Shape::Acc;
 
   Head(Scope scope, const ResolvedConfig& config, Causal causal, const Tensors& tensors,
-       std::vector<double>& out)
+       std::vector<double>& out, SharedKv<Shape>* shared = nullptr)
       : scope_(std::move(scope)),
         config_(config),
         causal_(causal),
@@ -100,7 +108,8 @@ class Head {
         q_(convert(tensors.q)),
         k_(convert(tensors.k)),
         v_(convert(tensors.v)),
-        out_(&out) {}
+        out_(&out),
+        shared_(shared) {}
 
   std::size_t n() const { return n_; }
   std::size_t rows() const { return rows_; }  // query rows: n, or the decode rows
@@ -155,6 +164,17 @@ class Head {
   void sources(Sender<Row> q, Sender<Row> k, Sender<Row> v) {
     add_memory("q_source", q_, {.timing = timing("q_source"), .row_length = 1, .rows = rows_}, true,
                std::move(q));
+    if (shared_) {
+      shared_->k.push_back(std::move(k));
+      shared_->v.push_back(std::move(v));
+    } else {
+      kv_sources(std::move(k), std::move(v));
+    }
+  }
+  // The K and V memories alone, each writing one port: a Sender, or the std::vector of every
+  // sharing head's (SharedKv), all written at the same cycle.
+  template <class Port>
+  void kv_sources(Port k, Port v) {
     add_memory("k_source", k_,
                {.timing = timing("k_source"), .row_length = n_, .row_lengths = key_rows(), .rows = rows_},
                false, std::move(k));
@@ -190,8 +210,9 @@ class Head {
     return std::make_shared<const std::vector<T>>(m.begin(), m.end());
   }
   // by_row: element (row i, step j) is row i of the memory (Q); otherwise row j (K, V).
+  template <class Port>
   void add_memory(const std::string& name, std::shared_ptr<const std::vector<T>> memory,
-                  units::SourceOptions options, bool by_row, Sender<Row> out) {
+                  units::SourceOptions options, bool by_row, Port out) {
     scope_.add(name,
                units::source(
                    [memory, d = d_, by_row](std::uint64_t i, std::uint64_t j) {
@@ -208,6 +229,7 @@ class Head {
   T inv_sqrt_d_;
   std::shared_ptr<const std::vector<T>> q_, k_, v_;
   std::vector<double>* out_;
+  SharedKv<Shape>* shared_;
 };
 
 // One builder per variant, each in its own file, instantiated for the shapes of every precision.

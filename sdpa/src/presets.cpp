@@ -151,6 +151,11 @@ ResolvedConfig resolve(const AttentionConfig& config) {
   if (config.d == 0)
     throw std::invalid_argument("d (the head dimension) is 0: give at least 1");
   if (config.heads == 0) throw std::invalid_argument("heads is 0: give at least 1");
+  if (config.kv_heads > config.heads || config.heads % kv_heads(config) != 0)
+    throw std::invalid_argument(
+        "kv_heads = " + std::to_string(config.kv_heads) + " does not divide heads = " +
+        std::to_string(config.heads) + ": each K/V stream serves the same number of query "
+        "heads; give a divisor of heads (1: multi-query, heads: independent heads)");
   if (config.n > kMaxSequenceLength)
     throw std::invalid_argument(
         "n = " + std::to_string(config.n) + " is more than can be simulated: each FIFO of the "

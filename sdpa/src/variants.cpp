@@ -82,6 +82,10 @@ std::optional<Causal> parse_causal(std::string_view text) noexcept {
   return std::nullopt;
 }
 
+unsigned kv_heads(const AttentionConfig& config) noexcept {
+  return config.kv_heads ? config.kv_heads : config.heads;
+}
+
 std::size_t query_rows(const AttentionConfig& config) noexcept {
   return config.decode_rows ? config.decode_rows : config.n;
 }

@@ -27,7 +27,8 @@ struct RunSetup {
 // `inputs`, whose n and d must be the config's (the caller reads them from the files first).
 RunSetup make_setup(const sdpa::AttentionConfig& config, Inputs inputs, unsigned threads = 1);
 
-// Keys in a reading order: variant, n, d, precision, preset, heads, threads, unbounded, inputs,
+// Keys in a reading order: variant, n, d, precision, causal, decode_rows, preset, heads,
+// kv_heads, threads, unbounded, inputs,
 // max_initiation_interval, depths (resolved; "unbounded" for none), units (resolved timing).
 nlohmann::ordered_json config_json(const RunSetup& setup);
 

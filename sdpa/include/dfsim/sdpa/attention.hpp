@@ -87,7 +87,15 @@ struct AttentionConfig {
   // Decode (docs/sdpa.md, "Decode"): B query rows, each against all n keys of a KV cache (one
   // new token: B = 1; a batch of B decode rows). 0: prefill, n query rows. Not with causal.
   std::size_t decode_rows = 0;
+  // Grouped-query attention (docs/sdpa.md, "Shared K/V heads"): `heads` query heads read
+  // kv_heads K/V streams, query head h the stream h / (heads / kv_heads) (as PyTorch's
+  // repeat_interleave of K and V). Each shared K and V memory ("kv<g>.k_source",
+  // "kv<g>.v_source") fans out to its heads' k and v FIFOs. 0 or heads: independent heads;
+  // 1: multi-query attention. heads must be a multiple of it.
+  unsigned kv_heads = 0;
 };
+// The K/V streams: kv_heads, or heads when it is 0.
+unsigned kv_heads(const AttentionConfig& config) noexcept;
 // The query rows of one head: decode_rows, or n.
 std::size_t query_rows(const AttentionConfig& config) noexcept;
 // The keys one head streams through its key loop: N^2, N (N + 1) / 2 when the causal mask
@@ -168,7 +176,8 @@ struct AttentionRun {
   bool non_finite = false;  // an output is inf or NaN
 };
 
-// Builds the graph, runs it, and measures it. `inputs` holds one Tensors per head. Throws
+// Builds the graph, runs it, and measures it. `inputs` holds one Tensors per (query) head; the
+// heads that share a K/V stream must hold the same K and V (the stream's). Throws
 // std::invalid_argument for a bad config (see resolve) or tensors of the wrong shape; a
 // simulated deadlock is a result (run.status == RunStatus::deadlock), never an exception.
 AttentionRun simulate_attention(const AttentionConfig& config, const std::vector<Tensors>& inputs,
