@@ -157,6 +157,11 @@ void add_sdpa_flags(CLI::App& cmd, SdpaFlags& f, bool with_depths) {
                  "grouped-query attention: the --heads query heads share this many K/V streams "
                  "(a divisor of --heads; 1: multi-query), each fanned out to its heads")
       ->type_name("H");
+  cmd.add_option("--lanes", f.lanes,
+                 "parallel lanes: L lanes each take one key per cycle (a row in about N/L "
+                 "cycles), merged once per row by the log-sum-exp merge (reordered graphs)")
+      ->type_name("L")
+      ->capture_default_str();
   cmd.add_option("--threads", f.threads, "engine worker threads (0: one per hardware thread)")
       ->type_name("T")
       ->capture_default_str();
@@ -199,6 +204,7 @@ SdpaSetup make_setup(const SdpaFlags& f) {
   c.causal = causal_flag(f.causal);
   c.heads = f.heads;
   c.kv_heads = f.kv_heads;
+  c.lanes = f.lanes;
   c.unbounded = f.unbounded;
   check_threads(f.threads);
   s.threads = f.threads;

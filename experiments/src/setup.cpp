@@ -30,7 +30,8 @@ std::string config_line(const sdpa::AttentionConfig& c) {
                         : "") +
          (sdpa::kv_heads(c) != c.heads ? fmt::format(", {} K/V head{}", sdpa::kv_heads(c),
                                                      sdpa::kv_heads(c) == 1 ? "" : "s")
-                                       : "");
+                                       : "") +
+         (c.lanes > 1 ? fmt::format(", {} lanes", c.lanes) : "");
 }
 
 nlohmann::ordered_json config_json(const RunSetup& s) {
@@ -45,6 +46,7 @@ nlohmann::ordered_json config_json(const RunSetup& s) {
   j["preset"] = sdpa::to_string(c.preset);
   j["heads"] = c.heads;
   j["kv_heads"] = sdpa::kv_heads(c);
+  j["lanes"] = c.lanes;
   j["threads"] = s.threads;
   j["unbounded"] = c.unbounded;
   j["inputs"] = s.inputs_text;

@@ -16,6 +16,7 @@ using detail::Head;
 
 template <class Shape>
 void build(Variant v, Head<Shape>& h) {
+  if (h.lanes() > 1) return detail::build_reordered_lanes(h, v == Variant::reordered_stable);
   switch (v) {
     case Variant::naive: return detail::build_naive(h);
     case Variant::naive_stable: return detail::build_naive_stable(h);
@@ -36,7 +37,7 @@ void build_heads(Program& g, const AttentionConfig& config, const ResolvedConfig
     for (unsigned head = kv * per_stream; head < (kv + 1) * per_stream; ++head) {
       const std::string prefix = config.heads > 1 ? "head" + std::to_string(head) : "";
       Head<Shape> h(g.scope(prefix), resolved, config.causal, inputs[head], outputs[head],
-                    per_stream > 1 ? &shared : nullptr);
+                    per_stream > 1 ? &shared : nullptr, config.lanes);
       build(config.variant, h);
     }
     if (per_stream == 1) continue;
@@ -112,7 +113,7 @@ AttentionRun simulate_attention(const AttentionConfig& config, const std::vector
 
   result.run = run(g, options);
 
-  result.ideal_cycles = resolved.max_initiation_interval * keys_streamed(config);
+  result.ideal_cycles = resolved.max_initiation_interval * keys_per_lane(config);
   if (result.run.ok() && result.run.elapsed_cycles > 0)
     result.throughput =
         static_cast<double>(result.ideal_cycles) / static_cast<double>(result.run.elapsed_cycles);

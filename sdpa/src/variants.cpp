@@ -95,6 +95,11 @@ std::uint64_t keys_streamed(const AttentionConfig& config) noexcept {
   return config.causal == Causal::skip ? n * (n + 1) / 2 : query_rows(config) * n;
 }
 
+std::uint64_t keys_per_lane(const AttentionConfig& config) noexcept {
+  if (config.lanes <= 1) return keys_streamed(config);
+  return query_rows(config) * ((config.n + config.lanes - 1) / config.lanes);
+}
+
 std::string_view to_string(Preset p) noexcept {
   switch (p) {
     case Preset::unit: return "unit";

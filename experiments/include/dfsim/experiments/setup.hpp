@@ -28,7 +28,7 @@ struct RunSetup {
 RunSetup make_setup(const sdpa::AttentionConfig& config, Inputs inputs, unsigned threads = 1);
 
 // Keys in a reading order: variant, n, d, precision, causal, decode_rows, preset, heads,
-// kv_heads, threads, unbounded, inputs,
+// kv_heads, lanes, threads, unbounded, inputs,
 // max_initiation_interval, depths (resolved; "unbounded" for none), units (resolved timing).
 nlohmann::ordered_json config_json(const RunSetup& setup);
 
