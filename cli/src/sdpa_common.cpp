@@ -105,12 +105,11 @@ sdpa::Precision precision_flag(const std::string& text) {
 }
 
 sdpa::Causal causal_flag(const std::string& text) {
-  auto c = sdpa::parse_causal(text);
-  if (!c)
-    throw UsageError("unknown --causal '" + text +
-                     "': give mask (stream every key, mask j > i to -inf), skip (stream only the "
-                     "keys j <= i) or none");
-  return *c;
+  try {
+    return experiments::causal_argument(text);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
 }
 
 sdpa::ResolvedConfig resolve_or_usage(const sdpa::AttentionConfig& config) {

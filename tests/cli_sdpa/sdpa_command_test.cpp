@@ -279,7 +279,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"unknown_precision", "sdpa --variant naive --n 8 --precision fp8",
                  "unknown precision 'fp8': valid precisions are fp64, fp32, fp16, bf16"},
         BadInput{"unknown_causal", "sdpa --variant naive --n 8 --causal triangle",
-                 "unknown --causal 'triangle': give mask (stream every key, mask j > i to "
+                 "unknown causal 'triangle': give mask (stream every key, mask j > i to "
                  "-inf), skip (stream only the keys j <= i) or none"},
         BadInput{"unknown_fifo", "sdpa --variant naive --n 8 --depth longest=9",
                  "unknown FIFO 'longest'"},
