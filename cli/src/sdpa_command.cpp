@@ -36,7 +36,11 @@ void print_text(const SdpaSetup& s, const sdpa::AttentionRun& r, double wall, bo
   fmt::print("  status               {}\n", to_string(r.run.status));
   fmt::print("  cycles               {}{}\n", r.run.elapsed_cycles,
              r.run.ok() ? "" : " (when the run stopped)");
-  if (c.causal == sdpa::Causal::skip)
+  if (c.lanes > 1)
+    fmt::print("  ideal cycles         {} (II_max {} x {} rows x ceil(N / L) keys per lane, N = {}, "
+               "L = {})\n",
+               r.ideal_cycles, s.resolved.max_initiation_interval, sdpa::query_rows(c), c.n, c.lanes);
+  else if (c.causal == sdpa::Causal::skip)
     fmt::print("  ideal cycles         {} (II_max {} x N (N + 1) / 2 keys streamed, N = {})\n",
                r.ideal_cycles, s.resolved.max_initiation_interval, c.n);
   else if (c.decode_rows)

@@ -105,12 +105,11 @@ sdpa::Precision precision_flag(const std::string& text) {
 }
 
 sdpa::Causal causal_flag(const std::string& text) {
-  auto c = sdpa::parse_causal(text);
-  if (!c)
-    throw UsageError("unknown --causal '" + text +
-                     "': give mask (stream every key, mask j > i to -inf), skip (stream only the "
-                     "keys j <= i) or none");
-  return *c;
+  try {
+    return experiments::causal_argument(text);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
 }
 
 sdpa::ResolvedConfig resolve_or_usage(const sdpa::AttentionConfig& config) {
@@ -153,6 +152,15 @@ void add_sdpa_flags(CLI::App& cmd, SdpaFlags& f, bool with_depths) {
   cmd.add_option("--heads", f.heads, "independent heads simulated side by side")
       ->capture_default_str()
       ->type_name("H");
+  cmd.add_option("--kv-heads", f.kv_heads,
+                 "grouped-query attention: the --heads query heads share this many K/V streams "
+                 "(a divisor of --heads; 1: multi-query), each fanned out to its heads")
+      ->type_name("H");
+  cmd.add_option("--lanes", f.lanes,
+                 "parallel lanes: L lanes each take one key per cycle (a row in about N/L "
+                 "cycles), merged once per row by the log-sum-exp merge (reordered graphs)")
+      ->type_name("L")
+      ->capture_default_str();
   cmd.add_option("--threads", f.threads, "engine worker threads (0: one per hardware thread)")
       ->type_name("T")
       ->capture_default_str();
@@ -194,6 +202,8 @@ SdpaSetup make_setup(const SdpaFlags& f) {
   c.precision = precision_flag(f.precision);
   c.causal = causal_flag(f.causal);
   c.heads = f.heads;
+  c.kv_heads = f.kv_heads;
+  c.lanes = f.lanes;
   c.unbounded = f.unbounded;
   check_threads(f.threads);
   s.threads = f.threads;
@@ -206,7 +216,7 @@ SdpaSetup make_setup(const SdpaFlags& f) {
     c.unit_timing[name] = timing;
   }
   if (!f.inputs.empty()) {
-    experiments::Inputs in = experiments::load_inputs(f.inputs, f.heads, f.allow_non_finite);
+    experiments::Inputs in = experiments::load_inputs(f.inputs, f.heads, f.allow_non_finite, f.kv_heads);
     s.inputs = std::move(in.tensors);
     s.inputs_text = std::move(in.text);
     c.n = s.inputs.front().n;
@@ -225,7 +235,8 @@ SdpaSetup make_setup(const SdpaFlags& f) {
   }
   s.resolved = resolve_or_usage(c);
   if (f.inputs.empty()) {
-    experiments::Inputs in = experiments::random_inputs(c.n, c.d, f.heads, f.seed, f.scale, c.decode_rows);
+    experiments::Inputs in = experiments::random_inputs(c.n, c.d, f.heads, f.seed, f.scale, c.decode_rows,
+                                                             f.kv_heads);
     s.inputs = std::move(in.tensors);
     s.inputs_text = std::move(in.text);
   }

@@ -26,6 +26,8 @@ struct SdpaFlags {
   std::vector<std::string> units;   // NAME=latency:ii[:startup[:per_row]]
   bool unbounded = false;
   unsigned heads = 1;
+  unsigned kv_heads = 0;
+  unsigned lanes = 1;            // parallel lanes of the key loop (reordered graphs)         // K/V streams shared by the heads; 0: one per head
   unsigned threads = 1;
   std::uint64_t seed = 1;
   double scale = 1.0;
@@ -33,7 +35,7 @@ struct SdpaFlags {
   bool allow_non_finite = false;  // NaN or inf in --inputs
 };
 
-// Adds --variant, --n, --d, --preset, --precision, --causal, --decode, --unit, --heads, --threads, --seed, --scale,
+// Adds --variant, --n, --d, --preset, --precision, --causal, --decode, --unit, --heads, --kv-heads, --lanes, --threads, --seed, --scale,
 // --inputs, --allow-non-finite; and --depth and --unbounded when `with_depths`.
 void add_sdpa_flags(CLI::App& cmd, SdpaFlags& flags, bool with_depths);
 

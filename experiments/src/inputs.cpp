@@ -54,9 +54,10 @@ void check_folder(const fs::path& dir) {
         "every head) nor q0.npy (one set per head: q0.npy, k0.npy, v0.npy, q1.npy, ...)");
 }
 
-// One head's Q, K and V from DIR/q<suffix>.npy, ...
-sdpa::Tensors read_head(const fs::path& dir, const std::string& suffix, unsigned heads,
-                        bool first, bool allow_non_finite) {
+// One head's Q from DIR/q<suffix>.npy, its K and V from DIR/k<kv_suffix>.npy, v<kv_suffix>.npy.
+sdpa::Tensors read_head(const fs::path& dir, const std::string& suffix,
+                        const std::string& kv_suffix, unsigned heads, bool first,
+                        bool allow_non_finite) {
   const fs::path q_file = dir / ("q" + suffix + ".npy");
   sdpa::Matrix q = read_input(q_file);
   if (q.rows == 0 || q.cols == 0)
@@ -64,8 +65,8 @@ sdpa::Tensors read_head(const fs::path& dir, const std::string& suffix, unsigned
                                  q_file.string(), q.rows, q.cols));
   if (first) sdpa::check_memory(q.rows, q.cols, heads);  // before copies for every head
   check_finite(q, q_file, allow_non_finite);
-  sdpa::Matrix k = read_checked(dir / ("k" + suffix + ".npy"), q.rows, q.cols, allow_non_finite);
-  sdpa::Matrix v = read_checked(dir / ("v" + suffix + ".npy"), q.rows, q.cols, allow_non_finite);
+  sdpa::Matrix k = read_checked(dir / ("k" + kv_suffix + ".npy"), q.rows, q.cols, allow_non_finite);
+  sdpa::Matrix v = read_checked(dir / ("v" + kv_suffix + ".npy"), q.rows, q.cols, allow_non_finite);
   return {.n = q.rows,
           .d = q.cols,
           .q = std::move(q.values),
@@ -75,9 +76,10 @@ sdpa::Tensors read_head(const fs::path& dir, const std::string& suffix, unsigned
 
 }  // namespace
 
-Inputs load_inputs(const fs::path& dir, unsigned heads, bool allow_non_finite) {
+Inputs load_inputs(const fs::path& dir, unsigned heads, bool allow_non_finite, unsigned kv_heads) {
   check_folder(dir);
   const bool per_head = fs::exists(dir / "q0.npy");
+  const unsigned per_stream = kv_heads && heads % kv_heads == 0 ? heads / kv_heads : 1;
   Inputs in;
   for (unsigned h = 0; h < heads; ++h) {
     if (!per_head && h > 0) {
@@ -85,14 +87,18 @@ Inputs load_inputs(const fs::path& dir, unsigned heads, bool allow_non_finite) {
       continue;
     }
     const std::string suffix = per_head ? std::to_string(h) : "";
-    sdpa::Tensors t = read_head(dir, suffix, heads, h == 0, allow_non_finite);
+    const std::string kv_suffix = per_head ? std::to_string(h / per_stream) : "";
+    sdpa::Tensors t = read_head(dir, suffix, kv_suffix, heads, h == 0, allow_non_finite);
     if (!in.tensors.empty() && (t.n != in.tensors.front().n || t.d != in.tensors.front().d))
       throw InputError(fmt::format("{}: every head must have the same N and d as head 0 ({} x {})",
                                    (dir / ("q" + suffix + ".npy")).string(),
                                    in.tensors.front().n, in.tensors.front().d));
     in.tensors.push_back(std::move(t));
   }
-  in.text = per_head
+  in.text = per_head && per_stream > 1
+                ? fmt::format("{}/q<h>.npy (one per head), k<g>.npy, v<g>.npy (one per K/V head)",
+                              dir.string())
+            : per_head
                 ? fmt::format("{}/q<h>.npy, k<h>.npy, v<h>.npy (one set per head)", dir.string())
                 : fmt::format("{}/q.npy, k.npy, v.npy{}", dir.string(),
                               heads > 1 ? " (the same for every head)" : "");
@@ -100,12 +106,21 @@ Inputs load_inputs(const fs::path& dir, unsigned heads, bool allow_non_finite) {
 }
 
 Inputs random_inputs(std::size_t n, std::size_t d, unsigned heads, std::uint64_t seed,
-                     double scale, std::size_t decode_rows) {
+                     double scale, std::size_t decode_rows, unsigned kv_heads) {
+  const unsigned per_stream = kv_heads && heads % kv_heads == 0 ? heads / kv_heads : 1;
   Inputs in;
-  for (unsigned h = 0; h < heads; ++h)
+  for (unsigned h = 0; h < heads; ++h) {
     in.tensors.push_back(sdpa::random_tensors(n, d, seed + h, scale, decode_rows));
-  in.text = fmt::format("random, uniform in [-{0}, {0}) (seed {1}{2})", scale, seed,
-                        heads > 1 ? "; head h: seed + h" : "");
+    if (h % per_stream == 0) continue;
+    const sdpa::Tensors& stream = in.tensors[h - h % per_stream];
+    in.tensors.back().k = stream.k;
+    in.tensors.back().v = stream.v;
+  }
+  in.text = fmt::format("random, uniform in [-{0}, {0}) (seed {1}{2}{3})", scale, seed,
+                        heads > 1 ? "; head h: seed + h" : "",
+                        per_stream > 1 ? fmt::format("; K, V of head h: head h - h mod {}'s",
+                                                     per_stream)
+                                       : "");
   return in;
 }
 

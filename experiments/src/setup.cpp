@@ -15,6 +15,13 @@ RunSetup make_setup(const sdpa::AttentionConfig& config, Inputs inputs, unsigned
   return s;
 }
 
+sdpa::Causal causal_argument(const std::string& text) {
+  if (auto c = sdpa::parse_causal(text)) return *c;
+  throw std::invalid_argument("unknown causal '" + text +
+                              "': give mask (stream every key, mask j > i to -inf), skip (stream "
+                              "only the keys j <= i) or none");
+}
+
 std::string capacity_text(const std::optional<std::uint64_t>& capacity) {
   return capacity ? std::to_string(*capacity) : "unbounded";
 }
@@ -27,7 +34,11 @@ std::string config_line(const sdpa::AttentionConfig& c) {
                          ? ""
                          : fmt::format(", causal ({})", sdpa::to_string(c.causal))) +
          (c.decode_rows ? fmt::format(", decode {} row{}", c.decode_rows, c.decode_rows == 1 ? "" : "s")
-                        : "");
+                        : "") +
+         (sdpa::kv_heads(c) != c.heads ? fmt::format(", {} K/V head{}", sdpa::kv_heads(c),
+                                                     sdpa::kv_heads(c) == 1 ? "" : "s")
+                                       : "") +
+         (c.lanes > 1 ? fmt::format(", {} lanes", c.lanes) : "");
 }
 
 nlohmann::ordered_json config_json(const RunSetup& s) {
@@ -41,6 +52,8 @@ nlohmann::ordered_json config_json(const RunSetup& s) {
   j["decode_rows"] = c.decode_rows;  // 0: prefill
   j["preset"] = sdpa::to_string(c.preset);
   j["heads"] = c.heads;
+  j["kv_heads"] = sdpa::kv_heads(c);
+  j["lanes"] = c.lanes;
   j["threads"] = s.threads;
   j["unbounded"] = c.unbounded;
   j["inputs"] = s.inputs_text;

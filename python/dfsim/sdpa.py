@@ -66,8 +66,10 @@ def _array(name, a):
     return np.ascontiguousarray(a, dtype=np.float64)
 
 
-def _inputs(q, k, v, n, d, heads):
-    """Per head (q, k, v) float64 (N, d), and n, d, heads; no arrays: random ones."""
+def _inputs(q, k, v, n, d, heads, kv_heads=None, decode=None):
+    """Per head (q, k, v) float64 (N, d), and n, d, heads; no arrays: random ones. With
+    kv_heads, k and v may hold one set per K/V head, (kv_heads, N, d): head h reads set
+    h // (heads / kv_heads), as torch's repeat_interleave."""
     given = [x is not None for x in (q, k, v)]
     if not any(given):
         if n is None:
@@ -76,7 +78,14 @@ def _inputs(q, k, v, n, d, heads):
     if not all(given):
         missing = ", ".join(x for x, g in zip("qkv", given) if not g)
         raise InvalidArgument(f"q, k and v go together: {missing} missing")
+    if decode is not None:
+        raise InvalidArgument("decode takes random inputs only (as dfsim sdpa --decode): "
+                              "drop q, k and v, or decode")
     q, k, v = _array("q", q), _array("k", k), _array("v", v)
+    if kv_heads and q.ndim == 3 and k.ndim == 3 and k.shape[0] == kv_heads != q.shape[0] \
+            and q.shape[0] % kv_heads == 0:
+        group = q.shape[0] // kv_heads
+        k, v = np.repeat(k, group, axis=0), np.repeat(v, group, axis=0)
     for name, a in (("k", k), ("v", v)):
         if a.shape != q.shape:
             raise InvalidArgument(f"{name} has shape {a.shape}; expected {q.shape}, the shape "
@@ -115,11 +124,18 @@ def _depth(name, k):
     return _count(f"depths[{name!r}]", k)
 
 
-def _config(variant, n, d, preset, precision, depths, unbounded, units, heads):
+def _config(variant, n, d, preset, precision, depths, unbounded, units, heads,
+            causal=None, decode=None, kv_heads=None, lanes=1):
     if variant is None:
         raise InvalidArgument("variant is required: one of " + ", ".join(variants()))
+    if causal is not None and not isinstance(causal, str):
+        raise InvalidArgument(f"causal={causal!r}: give 'mask', 'skip' or 'none'")
     return {"variant": variant, "n": n, "d": d, "preset": preset, "precision": precision,
             "heads": _count("heads", heads, 1), "unbounded": bool(unbounded),
+            "causal": causal or "none",
+            "decode": 0 if decode is None else _count("decode", decode, 1),
+            "kv_heads": 0 if kv_heads is None else _count("kv_heads", kv_heads, 1),
+            "lanes": _count("lanes", lanes, 1),
             "depths": {name: _depth(name, k) for name, k in (depths or {}).items()},
             "units": {name: _timing(name, t) for name, t in (units or {}).items()}}
 
@@ -174,12 +190,16 @@ class AttentionResult:
 
 def simulate(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, scale=1.0,
              preset="unit", precision="fp64", depths=None, unbounded=False, units=None, heads=1,
-             threads=1, auto_depths=False, allow_non_finite=False, raise_on_deadlock=True):
+             threads=1, auto_depths=False, allow_non_finite=False, raise_on_deadlock=True,
+             causal=None, decode=None, kv_heads=None, lanes=1):
     """Simulates attention on the ``variant``'s graph and measures it, as ``dfsim sdpa``.
 
     q, k, v: float64 or float32 arrays of shape (N, d), or (heads, N, d) for one set per head;
     without them, random ones of n x d (d default 1) from ``seed`` (head h: seed + h), uniform
-    in [-scale, scale). preset: "unit" or "spatial-calibrated"; precision: "fp64" or "fp32";
+    in [-scale, scale). preset: "unit" or "spatial-calibrated"; precision: "fp64", "fp32",
+    "fp16" or "bf16"; causal: "mask" or "skip" (docs/sdpa.md); decode: B query rows against the
+    N cached keys (random inputs only; outputs (B, d)); kv_heads: K/V heads shared by the
+    heads (k and v may then be (kv_heads, N, d)); lanes: parallel lanes (reordered graphs);
     depths: {fifo: K or None (unbounded)}, overriding the preset's; unbounded: every FIFO
     unbounded but those in depths; units: {unit: (latency, ii[, startup[, per_row]])};
     threads: engine worker threads (the results never depend on them); auto_depths: every FIFO
@@ -193,8 +213,9 @@ def simulate(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, sc
         >>> r = dfsim.sdpa.simulate(variant="naive", n=64, preset="spatial-calibrated")
         >>> r.cycles, r.fifos.set_index("name").loc["long", "peak_occupancy"]
     """
-    arrays, n, d, heads = _inputs(q, k, v, n, d, heads)
-    config = _config(variant, n, d, preset, precision, depths, unbounded, units, heads)
+    arrays, n, d, heads = _inputs(q, k, v, n, d, heads, kv_heads, decode)
+    config = _config(variant, n, d, preset, precision, depths, unbounded, units, heads,
+                     causal, decode, kv_heads, lanes)
     threads = _count("threads", threads)
     if auto_depths and unbounded:
         raise InvalidArgument("auto_depths and unbounded exclude each other: auto_depths sizes "
@@ -210,7 +231,7 @@ def simulate(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, sc
 
 def min_depths(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, scale=1.0,
                preset="unit", precision="fp64", units=None, heads=1, threads=0,
-               allow_non_finite=False):
+               allow_non_finite=False, causal=None, decode=None, kv_heads=None, lanes=1):
     """The smallest depth of every FIFO that keeps the cycles of the run with every FIFO
     unbounded, as ``dfsim sdpa-min-depth``: a dict with min_depths ({fifo: depth}, graph
     order), unbounded_cycles, cycles_with_min_depths (0 if the minima together do not
@@ -221,8 +242,9 @@ def min_depths(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, 
         >>> dfsim.sdpa.min_depths(variant="naive", n=64, preset="spatial-calibrated")["min_depths"]["long"]
         80
     """
-    arrays, n, d, heads = _inputs(q, k, v, n, d, heads)
-    config = _config(variant, n, d, preset, precision, None, False, units, heads)
+    arrays, n, d, heads = _inputs(q, k, v, n, d, heads, kv_heads, decode)
+    config = _config(variant, n, d, preset, precision, None, False, units, heads,
+                     causal, decode, kv_heads, lanes)
     return _dfsim.sdpa.min_depths(config, arrays, _count("seed", seed), float(scale),
                                   bool(allow_non_finite), _count("threads", threads))
 

@@ -64,6 +64,10 @@ sdpa::AttentionConfig make_config(const py::dict& args) {
   c.preset = preset_arg(args["preset"].cast<std::string>());
   c.precision = precision_arg(args["precision"].cast<std::string>());
   c.heads = args["heads"].cast<unsigned>();
+  c.causal = experiments::causal_argument(args["causal"].cast<std::string>());
+  c.decode_rows = args["decode"].cast<std::size_t>();
+  c.kv_heads = args["kv_heads"].cast<unsigned>();
+  c.lanes = args["lanes"].cast<unsigned>();
   c.unbounded = args["unbounded"].cast<bool>();
   c.depths = args["depths"].cast<std::map<std::string, std::optional<std::uint64_t>>>();
   for (const auto& [name, t] : args["units"].cast<std::map<std::string, std::array<Cycle, 4>>>())
@@ -90,7 +94,8 @@ std::vector<double> values_of(const Array& a, const char* name, unsigned head,
 experiments::Inputs make_inputs(const sdpa::AttentionConfig& c, const py::list& arrays,
                                 std::uint64_t seed, double scale, bool allow_non_finite) {
   sdpa::check_memory(c.n, c.d, c.heads);  // before a copy for every head
-  if (arrays.empty()) return experiments::random_inputs(c.n, c.d, c.heads, seed, scale);
+  if (arrays.empty())
+    return experiments::random_inputs(c.n, c.d, c.heads, seed, scale, c.decode_rows, c.kv_heads);
   experiments::Inputs inputs{.text = "NumPy arrays"};
   unsigned head = 0;
   for (const auto& item : arrays) {
@@ -106,12 +111,13 @@ experiments::Inputs make_inputs(const sdpa::AttentionConfig& c, const py::list& 
 // Head h's output rows, NaN past those that reached the sink (all of them when it completed).
 py::array_t<double> outputs_array(const sdpa::AttentionConfig& c,
                                   const std::vector<std::vector<double>>& outputs) {
-  py::array_t<double> a({static_cast<py::ssize_t>(c.heads), static_cast<py::ssize_t>(c.n),
+  const std::size_t rows = sdpa::query_rows(c);
+  py::array_t<double> a({static_cast<py::ssize_t>(c.heads), static_cast<py::ssize_t>(rows),
                          static_cast<py::ssize_t>(c.d)});
   double* out = a.mutable_data();
   std::fill(out, out + a.size(), std::numeric_limits<double>::quiet_NaN());
   for (std::size_t h = 0; h < outputs.size(); ++h)
-    std::copy(outputs[h].begin(), outputs[h].end(), out + h * c.n * c.d);
+    std::copy(outputs[h].begin(), outputs[h].end(), out + h * rows * c.d);
   return a;
 }
 

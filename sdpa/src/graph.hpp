@@ -8,6 +8,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -44,6 +45,7 @@ struct Scalars {
   static void axpy(Acc& acc, T c, const Row& v) { acc += c * v; }
   static void rescale_axpy(Acc& acc, T delta, T c, const Row& v) { acc = acc * delta + c * v; }
   static Acc divide(const Acc& acc, T l) { return acc / l; }
+  static Acc scaled_sum(const Acc& a, T sa, const Acc& b, T sb) { return a * sa + b * sb; }
   static void append(std::vector<double>& out, const Acc& o) { out.push_back(double(o)); }
 };
 
@@ -74,13 +76,26 @@ struct Vectors {
     for (std::size_t x = 0; x < acc.size(); ++x) o[x] = acc[x] / l;
     return o;
   }
+  static Acc scaled_sum(const Acc& a, T sa, const Acc& b, T sb) {
+    Acc o(a.size());
+    for (std::size_t x = 0; x < a.size(); ++x) o[x] = a[x] * sa + b[x] * sb;
+    return o;
+  }
   static void append(std::vector<double>& out, const Acc& o) {
     for (T x : o) out.push_back(double(x));
   }
 };
 
+// The k and v FIFOs of the query heads that share one K/V stream (grouped-query attention):
+// each head's sources() hands its ends here, and the stream's K and V memories fan out to them.
+template <class Shape>
+struct SharedKv {
+  std::vector<Sender<typename Shape::Row>> k, v;
+};
+
 // Builds one head's graph into a scope: FIFOs and units by role name, with the resolved
-// timing and depths; Q, K and V converted to the precision T.
+// timing and depths; Q, K and V converted to the precision T. With `shared`, the head's K and
+// V come from memories shared with other heads (kv_sources, built once for them all).
 template <class Shape>
 class Head {
  public:
@@ -89,10 +104,11 @@ class Head {
   using Acc = typename Shape::Acc;
 
   Head(Scope scope, const ResolvedConfig& config, Causal causal, const Tensors& tensors,
-       std::vector<double>& out)
+       std::vector<double>& out, SharedKv<Shape>* shared = nullptr, unsigned lanes = 1)
       : scope_(std::move(scope)),
         config_(config),
         causal_(causal),
+        lanes_(lanes),
         n_(tensors.n),
         d_(tensors.d),
         rows_(tensors.q.size() / tensors.d),
@@ -100,11 +116,18 @@ class Head {
         q_(convert(tensors.q)),
         k_(convert(tensors.k)),
         v_(convert(tensors.v)),
-        out_(&out) {}
+        out_(&out),
+        shared_(shared) {}
 
   std::size_t n() const { return n_; }
   std::size_t rows() const { return rows_; }  // query rows: n, or the decode rows
   std::size_t d() const { return d_; }
+  // Parallel lanes (docs/sdpa.md, "Parallel lanes"): lane l takes the keys j = l, l + L, ...
+  // of every row. in_lane(l) names the FIFOs and units built next "lane<l>.<role>", and gives
+  // the key sources and per-key units lane l's keys; in_lane(std::nullopt) goes back to the
+  // head's own (the Q memory, the merge, the divide).
+  unsigned lanes() const { return lanes_; }
+  void in_lane(std::optional<unsigned> lane) { lane_ = lane; }
   // s_ij = q_i . k_j / sqrt(d), in precision T (times 1/sqrt(d), as the reference does).
   auto score() const {
     return [inv = inv_sqrt_d_](const Row& q, const Row& k) -> T { return Shape::dot(q, k) * inv; };
@@ -119,8 +142,10 @@ class Head {
     if (causal_ == Causal::mask) {
       unit("qk",
            units::map_indexed(
-               [score, post](std::uint64_t i, std::uint64_t j, const Row& q, const Row& k) -> T {
-                 return post(j > i ? -std::numeric_limits<T>::infinity() : score(q, k));
+               [score, post, stride = std::uint64_t{lanes_}, first = std::uint64_t{lane_.value_or(0)}](
+                   std::uint64_t i, std::uint64_t j, const Row& q, const Row& k) -> T {
+                 const std::uint64_t key = j * stride + first;  // lane first's j-th key
+                 return post(key > i ? -std::numeric_limits<T>::infinity() : score(q, k));
                },
                per_element("qk", {0})),
            std::forward<Ends>(ends)...);
@@ -133,17 +158,22 @@ class Head {
 
   template <class E>
   auto fifo(const std::string& name) {
-    return scope_.channel<E>(name, {.capacity = config_.depths.at(name)});
+    return scope_.channel<E>(named(name), {.capacity = config_.depths.at(name)});
+  }
+  // A FIFO of the role `role` named `name` ("merge0.sum": depth of "sum").
+  template <class E>
+  auto fifo(const std::string& name, const std::string& role) {
+    return scope_.channel<E>(name, {.capacity = config_.depths.at(role)});
   }
   template <class Body, class... Ends>
   void unit(const std::string& name, Body body, Ends&&... ends) {
-    scope_.add(name, std::move(body), std::forward<Ends>(ends)...);
+    scope_.add(named(name), std::move(body), std::forward<Ends>(ends)...);
   }
 
   // A unit that takes one step per key: n rows of n steps (row i of i + 1 steps when the
   // causal mask skips keys j > i). per_row: inputs held for a row.
   units::UnitOptions per_element(const std::string& unit, std::vector<std::size_t> per_row = {}) const {
-    units::UnitOptions o = options(unit, n_, std::move(per_row));
+    units::UnitOptions o = options(unit, lane_keys(), std::move(per_row));
     o.row_lengths = key_rows();
     return o;
   }
@@ -153,13 +183,29 @@ class Head {
   // Q, K and V memories: q_i once per query row; all n keys and values once per query row
   // (row i's keys 0..i when the causal mask skips).
   void sources(Sender<Row> q, Sender<Row> k, Sender<Row> v) {
+    q_source(std::move(q));
+    if (shared_) {
+      shared_->k.push_back(std::move(k));
+      shared_->v.push_back(std::move(v));
+    } else {
+      kv_sources(std::move(k), std::move(v));
+    }
+  }
+  // The Q memory: a Sender, or the std::vector of every lane's.
+  template <class Port>
+  void q_source(Port q) {
     add_memory("q_source", q_, {.timing = timing("q_source"), .row_length = 1, .rows = rows_}, true,
                std::move(q));
+  }
+  // The K and V memories alone, each writing one port: a Sender, or the std::vector of every
+  // sharing head's (SharedKv), all written at the same cycle.
+  template <class Port>
+  void kv_sources(Port k, Port v) {
     add_memory("k_source", k_,
-               {.timing = timing("k_source"), .row_length = n_, .row_lengths = key_rows(), .rows = rows_},
+               {.timing = timing("k_source"), .row_length = lane_keys(), .row_lengths = key_rows(), .rows = rows_},
                false, std::move(k));
     add_memory("v_source", v_,
-               {.timing = timing("v_source"), .row_length = n_, .row_lengths = key_rows(), .rows = rows_},
+               {.timing = timing("v_source"), .row_length = lane_keys(), .row_lengths = key_rows(), .rows = rows_},
                false, std::move(v));
   }
   // Keeps the output rows, converted to double.
@@ -171,6 +217,13 @@ class Head {
 
  private:
   units::Timing timing(const std::string& unit) const { return config_.units.at(unit); }
+  std::string named(const std::string& role) const {
+    return lane_ ? "lane" + std::to_string(*lane_) + "." + role : role;
+  }
+  // Keys per row in the current lane: j = l, l + L, ... < n (resolve keeps L <= n).
+  std::uint64_t lane_keys() const {
+    return lane_ ? (n_ - *lane_ + lanes_ - 1) / lanes_ : n_;
+  }
   // Causal, keys skipped: row i streams keys 0..i, a triangle. Otherwise every row is n long.
   std::function<std::uint64_t(std::uint64_t)> key_rows() const {
     if (causal_ != Causal::skip) return {};
@@ -190,12 +243,14 @@ class Head {
     return std::make_shared<const std::vector<T>>(m.begin(), m.end());
   }
   // by_row: element (row i, step j) is row i of the memory (Q); otherwise row j (K, V).
+  template <class Port>
   void add_memory(const std::string& name, std::shared_ptr<const std::vector<T>> memory,
-                  units::SourceOptions options, bool by_row, Sender<Row> out) {
-    scope_.add(name,
+                  units::SourceOptions options, bool by_row, Port out) {
+    const std::uint64_t stride = lane_ ? lanes_ : 1, first = lane_.value_or(0);
+    scope_.add(named(name),
                units::source(
-                   [memory, d = d_, by_row](std::uint64_t i, std::uint64_t j) {
-                     return Shape::row(*memory, d, by_row ? i : j);
+                   [memory, d = d_, by_row, stride, first](std::uint64_t i, std::uint64_t j) {
+                     return Shape::row(*memory, d, by_row ? i : j * stride + first);
                    },
                    options),
                std::move(out));
@@ -204,17 +259,43 @@ class Head {
   Scope scope_;
   const ResolvedConfig& config_;
   Causal causal_;
+  unsigned lanes_;
+  std::optional<unsigned> lane_;
   std::size_t n_, d_, rows_;
   T inv_sqrt_d_;
   std::shared_ptr<const std::vector<T>> q_, k_, v_;
   std::vector<double>* out_;
+  SharedKv<Shape>* shared_;
 };
+
+// What the reordered graphs' key loop leaves once per row: l = sum of the weights and acc =
+// their weighted sum of V rows, relative to the row's max when the loop keeps it (a lane of
+// reordered-stable: lanes.cpp merges the lanes' states).
+template <class Shape>
+struct RowSums {
+  std::optional<Receiver<typename Shape::T>> max;
+  Receiver<typename Shape::T> sum;
+  Receiver<typename Shape::Acc> acc;
+};
+template <class Shape>
+RowSums<Shape> reordered_key_loop(Head<Shape>& h, Receiver<typename Shape::Row> q,
+                                  Receiver<typename Shape::Row> k, Receiver<typename Shape::Row> v);
+// keep_max: the row's max too, from a Reduce beside the running max ("lane_max").
+template <class Shape>
+RowSums<Shape> reordered_stable_key_loop(Head<Shape>& h, Receiver<typename Shape::Row> q,
+                                         Receiver<typename Shape::Row> k,
+                                         Receiver<typename Shape::Row> v, bool keep_max);
+// o = acc / l, once per row, to the sink.
+template <class Shape>
+void divide_to_sink(Head<Shape>& h, Receiver<typename Shape::T> sum, Receiver<typename Shape::Acc> acc);
 
 // One builder per variant, each in its own file, instantiated for the shapes of every precision.
 template <class Shape> void build_naive(Head<Shape>& h);
 template <class Shape> void build_naive_stable(Head<Shape>& h);
 template <class Shape> void build_reordered(Head<Shape>& h);
 template <class Shape> void build_reordered_stable(Head<Shape>& h);
+// The reordered graphs in h.lanes() lanes, merged once per row (lanes.cpp).
+template <class Shape> void build_reordered_lanes(Head<Shape>& h, bool stable);
 
 #define DFSIM_SDPA_INSTANTIATE(builder)                      \
   template void builder(Head<Scalars<double>>&);             \

@@ -131,6 +131,44 @@ std::string join(const std::vector<std::string>& names) {
   return text;
 }
 
+void check_lanes(const AttentionConfig& config) {
+  if (config.lanes == 0) throw std::invalid_argument("lanes is 0: give at least 1");
+  if (config.lanes == 1) return;
+  const std::string lanes = "lanes = " + std::to_string(config.lanes);
+  if (config.variant == Variant::naive || config.variant == Variant::naive_stable)
+    throw std::invalid_argument(
+        lanes + " needs a reordered graph: the naive ones divide by the whole row's sum before "
+        "the weighted sum, so their lanes cannot merge partial states; give --variant reordered "
+        "or reordered-stable, or lanes = 1");
+  if (config.lanes > config.n)
+    throw std::invalid_argument(lanes + " is more than n = " + std::to_string(config.n) +
+                                ": every lane needs a key; give lanes at most n");
+  if (config.causal == Causal::skip)
+    throw std::invalid_argument(lanes + " with --causal skip is not modelled (a lane's row "
+                                "could hold no key); use --causal mask, or lanes = 1");
+  if (kv_heads(config) != config.heads)
+    throw std::invalid_argument(lanes + " with shared K/V heads is not modelled; give "
+                                "kv_heads = heads, or lanes = 1");
+}
+
+// The lanes' own parts: a Reduce of the lane's max beside the running max (timed like it),
+// the merge units (per row, timed like the divide, the other per-row unit), and the FIFOs
+// between them (as deep as the QK -> Scan FIFO and the row sum's).
+void add_lane_parts(const AttentionConfig& config, ResolvedConfig& r) {
+  const bool calibrated = config.preset == Preset::spatial_calibrated;
+  const auto depth = [&](std::uint64_t cal) {
+    return config.unbounded ? std::nullopt : std::optional<std::uint64_t>(calibrated ? cal : 2);
+  };
+  r.units["merge"] = calibrated ? t(21, 1) : t(1, 1);
+  r.disciplines["merge"] = {};
+  if (config.variant == Variant::reordered_stable) {
+    r.units["lane_max"] = calibrated ? t(3, 1) : t(1, 1);
+    r.disciplines["lane_max"] = {};
+    r.depths["lane_scores"] = depth(12);
+    r.depths["max"] = depth(10);
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> unit_names(Variant v) {
@@ -151,6 +189,11 @@ ResolvedConfig resolve(const AttentionConfig& config) {
   if (config.d == 0)
     throw std::invalid_argument("d (the head dimension) is 0: give at least 1");
   if (config.heads == 0) throw std::invalid_argument("heads is 0: give at least 1");
+  if (config.kv_heads > config.heads || config.heads % kv_heads(config) != 0)
+    throw std::invalid_argument(
+        "kv_heads = " + std::to_string(config.kv_heads) + " does not divide heads = " +
+        std::to_string(config.heads) + ": each K/V stream serves the same number of query "
+        "heads; give a divisor of heads (1: multi-query, heads: independent heads)");
   if (config.n > kMaxSequenceLength)
     throw std::invalid_argument(
         "n = " + std::to_string(config.n) + " is more than can be simulated: each FIFO of the "
@@ -164,6 +207,7 @@ ResolvedConfig resolve(const AttentionConfig& config) {
     throw std::invalid_argument("decode_rows = " + std::to_string(config.decode_rows) +
                                 " is more than can be simulated; give at most " +
                                 std::to_string(kMaxSequenceLength));
+  check_lanes(config);
   check_memory(config.n, config.d, config.heads);
   const VariantSpec& s = spec(config.variant);
   const std::string variant(to_string(config.variant));
@@ -172,6 +216,7 @@ ResolvedConfig resolve(const AttentionConfig& config) {
     r.units[u.name] = config.preset == Preset::spatial_calibrated ? u.calibrated : t(1, 1);
     r.disciplines[u.name] = u.disciplines;
   }
+  if (config.lanes > 1) add_lane_parts(config, r);
   for (const auto& [name, timing] : config.unit_timing) {
     auto it = r.units.find(name);
     if (it == r.units.end())
@@ -199,6 +244,9 @@ ResolvedConfig resolve(const AttentionConfig& config) {
     if (u.streaming)
       r.max_initiation_interval =
           std::max(r.max_initiation_interval, r.units[u.name].initiation_interval);
+  if (r.units.contains("lane_max"))
+    r.max_initiation_interval =
+        std::max(r.max_initiation_interval, r.units["lane_max"].initiation_interval);
   return r;
 }
 

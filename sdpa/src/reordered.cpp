@@ -12,31 +12,59 @@
 namespace dfsim::sdpa::detail {
 
 template <class Shape>
-void build_reordered(Head<Shape>& h) {
+RowSums<Shape> reordered_key_loop(Head<Shape>& h, Receiver<typename Shape::Row> q,
+                                  Receiver<typename Shape::Row> k, Receiver<typename Shape::Row> v) {
   using T = typename Shape::T;
   using Row = typename Shape::Row;
   using Acc = typename Shape::Acc;
-  auto [q_tx, q_rx] = h.template fifo<Row>("q");
-  auto [k_tx, k_rx] = h.template fifo<Row>("k");
-  auto [v_tx, v_rx] = h.template fifo<Row>("v");
   auto [e_sum_tx, e_sum_rx] = h.template fifo<T>("e_sum");
   auto [e_acc_tx, e_acc_rx] = h.template fifo<T>("e_acc");
   auto [sum_tx, sum_rx] = h.template fifo<T>("sum");
   auto [acc_tx, acc_rx] = h.template fifo<Acc>("acc");
-  auto [out_tx, out_rx] = h.template fifo<Acc>("out");
-
-  h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
-  h.add_qk([](T s) { return exponential(s); }, std::move(q_rx), std::move(k_rx), std::array{std::move(e_sum_tx), std::move(e_acc_tx)});
+  h.add_qk([](T s) { return exponential(s); }, std::move(q), std::move(k), std::array{std::move(e_sum_tx), std::move(e_acc_tx)});
   h.unit("row_sum", units::reduce(T(0), [](T& l, T e) { l += e; }, h.per_element("row_sum")),
          std::move(e_sum_rx), std::move(sum_tx));
   h.unit("weighted_sum",
          units::reduce(h.zero(), [](Acc& acc, T e, const Row& v) { Shape::axpy(acc, e, v); },
                        h.per_element("weighted_sum")),
-         std::move(e_acc_rx), std::move(v_rx), std::move(acc_tx));
+         std::move(e_acc_rx), std::move(v), std::move(acc_tx));
+  return {std::nullopt, std::move(sum_rx), std::move(acc_rx)};
+}
+
+template <class Shape>
+void divide_to_sink(Head<Shape>& h, Receiver<typename Shape::T> sum, Receiver<typename Shape::Acc> acc) {
+  using T = typename Shape::T;
+  using Acc = typename Shape::Acc;
+  auto [out_tx, out_rx] = h.template fifo<Acc>("out");
   h.unit("divide", units::map([](const Acc& acc, T l) { return Shape::divide(acc, l); }, h.per_row("divide")),
-         std::move(acc_rx), std::move(sum_rx), std::move(out_tx));
+         std::move(acc), std::move(sum), std::move(out_tx));
   h.sink(std::move(out_rx));
 }
+
+template <class Shape>
+void build_reordered(Head<Shape>& h) {
+  using Row = typename Shape::Row;
+  auto [q_tx, q_rx] = h.template fifo<Row>("q");
+  auto [k_tx, k_rx] = h.template fifo<Row>("k");
+  auto [v_tx, v_rx] = h.template fifo<Row>("v");
+  h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
+  RowSums<Shape> sums = reordered_key_loop(h, std::move(q_rx), std::move(k_rx), std::move(v_rx));
+  divide_to_sink(h, std::move(sums.sum), std::move(sums.acc));
+}
+
+#define DFSIM_SDPA_INSTANTIATE_PARTS(Shape)                                                   \
+  template RowSums<Shape> reordered_key_loop(Head<Shape>&, Receiver<Shape::Row>,             \
+                                             Receiver<Shape::Row>, Receiver<Shape::Row>);     \
+  template void divide_to_sink(Head<Shape>&, Receiver<Shape::T>, Receiver<Shape::Acc>);
+DFSIM_SDPA_INSTANTIATE_PARTS(Scalars<double>)
+DFSIM_SDPA_INSTANTIATE_PARTS(Scalars<float>)
+DFSIM_SDPA_INSTANTIATE_PARTS(Scalars<Half>)
+DFSIM_SDPA_INSTANTIATE_PARTS(Scalars<BFloat16>)
+DFSIM_SDPA_INSTANTIATE_PARTS(Vectors<double>)
+DFSIM_SDPA_INSTANTIATE_PARTS(Vectors<float>)
+DFSIM_SDPA_INSTANTIATE_PARTS(Vectors<Half>)
+DFSIM_SDPA_INSTANTIATE_PARTS(Vectors<BFloat16>)
+#undef DFSIM_SDPA_INSTANTIATE_PARTS
 
 DFSIM_SDPA_INSTANTIATE(build_reordered)
 

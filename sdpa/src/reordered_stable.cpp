@@ -15,13 +15,12 @@
 namespace dfsim::sdpa::detail {
 
 template <class Shape>
-void build_reordered_stable(Head<Shape>& h) {
+RowSums<Shape> reordered_stable_key_loop(Head<Shape>& h, Receiver<typename Shape::Row> q,
+                                         Receiver<typename Shape::Row> k,
+                                         Receiver<typename Shape::Row> v, bool keep_max) {
   using T = typename Shape::T;
   using Row = typename Shape::Row;
   using Acc = typename Shape::Acc;
-  auto [q_tx, q_rx] = h.template fifo<Row>("q");
-  auto [k_tx, k_rx] = h.template fifo<Row>("k");
-  auto [v_tx, v_rx] = h.template fifo<Row>("v");
   auto [scores_tx, scores_rx] = h.template fifo<T>("scores");
   auto [delta_sum_tx, delta_sum_rx] = h.template fifo<T>("delta_sum");
   auto [c_sum_tx, c_sum_rx] = h.template fifo<T>("c_sum");
@@ -29,14 +28,25 @@ void build_reordered_stable(Head<Shape>& h) {
   auto [c_acc_tx, c_acc_rx] = h.template fifo<T>("c_acc");
   auto [sum_tx, sum_rx] = h.template fifo<T>("sum");
   auto [acc_tx, acc_rx] = h.template fifo<Acc>("acc");
-  auto [out_tx, out_rx] = h.template fifo<Acc>("out");
+  RowSums<Shape> sums{std::nullopt, std::move(sum_rx), std::move(acc_rx)};
 
-  h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
-  h.add_qk([](T s) { return s; }, std::move(q_rx), std::move(k_rx), std::move(scores_tx));
+  const T lowest = -std::numeric_limits<T>::infinity();
+  if (keep_max) {
+    // The scores also go to a Reduce that keeps the row's max for the merge of the lanes.
+    auto [lane_scores_tx, lane_scores_rx] = h.template fifo<T>("lane_scores");
+    auto [max_tx, max_rx] = h.template fifo<T>("max");
+    h.add_qk([](T s) { return s; }, std::move(q), std::move(k),
+             std::array{std::move(scores_tx), std::move(lane_scores_tx)});
+    h.unit("lane_max",
+           units::reduce(lowest, [](T& m, T s) { m = m < s ? s : m; }, h.per_element("lane_max")),
+           std::move(lane_scores_rx), std::move(max_tx));
+    sums.max = std::move(max_rx);
+  } else {
+    h.add_qk([](T s) { return s; }, std::move(q), std::move(k), std::move(scores_tx));
+  }
   // The running max starts at -inf every row, so the first delta is exp(-inf) = 0.
   auto online = [](T& m, T s) { return online_max_step(m, s); };
-  h.unit("running_max",
-         units::scan(-std::numeric_limits<T>::infinity(), online, h.per_element("running_max")),
+  h.unit("running_max", units::scan(lowest, online, h.per_element("running_max")),
          std::move(scores_rx), std::array{std::move(delta_sum_tx), std::move(delta_acc_tx)},
          std::array{std::move(c_sum_tx), std::move(c_acc_tx)});
   h.unit("row_sum",
@@ -46,11 +56,35 @@ void build_reordered_stable(Head<Shape>& h) {
          units::reduce(h.zero(),
                        [](Acc& acc, T delta, T c, const Row& v) { Shape::rescale_axpy(acc, delta, c, v); },
                        h.per_element("weighted_sum")),
-         std::move(delta_acc_rx), std::move(c_acc_rx), std::move(v_rx), std::move(acc_tx));
-  h.unit("divide", units::map([](const Acc& acc, T l) { return Shape::divide(acc, l); }, h.per_row("divide")),
-         std::move(acc_rx), std::move(sum_rx), std::move(out_tx));
-  h.sink(std::move(out_rx));
+         std::move(delta_acc_rx), std::move(c_acc_rx), std::move(v), std::move(acc_tx));
+  return sums;
 }
+
+template <class Shape>
+void build_reordered_stable(Head<Shape>& h) {
+  using Row = typename Shape::Row;
+  auto [q_tx, q_rx] = h.template fifo<Row>("q");
+  auto [k_tx, k_rx] = h.template fifo<Row>("k");
+  auto [v_tx, v_rx] = h.template fifo<Row>("v");
+  h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
+  RowSums<Shape> sums =
+      reordered_stable_key_loop(h, std::move(q_rx), std::move(k_rx), std::move(v_rx), false);
+  divide_to_sink(h, std::move(sums.sum), std::move(sums.acc));
+}
+
+#define DFSIM_SDPA_INSTANTIATE_LOOP(Shape)                                                    \
+  template RowSums<Shape> reordered_stable_key_loop(Head<Shape>&, Receiver<Shape::Row>,      \
+                                                    Receiver<Shape::Row>, Receiver<Shape::Row>, \
+                                                    bool);
+DFSIM_SDPA_INSTANTIATE_LOOP(Scalars<double>)
+DFSIM_SDPA_INSTANTIATE_LOOP(Scalars<float>)
+DFSIM_SDPA_INSTANTIATE_LOOP(Scalars<Half>)
+DFSIM_SDPA_INSTANTIATE_LOOP(Scalars<BFloat16>)
+DFSIM_SDPA_INSTANTIATE_LOOP(Vectors<double>)
+DFSIM_SDPA_INSTANTIATE_LOOP(Vectors<float>)
+DFSIM_SDPA_INSTANTIATE_LOOP(Vectors<Half>)
+DFSIM_SDPA_INSTANTIATE_LOOP(Vectors<BFloat16>)
+#undef DFSIM_SDPA_INSTANTIATE_LOOP
 
 DFSIM_SDPA_INSTANTIATE(build_reordered_stable)
 

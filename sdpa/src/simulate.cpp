@@ -1,5 +1,6 @@
 // simulate_attention: builds one graph per head, runs it, and measures it.
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -15,6 +16,7 @@ using detail::Head;
 
 template <class Shape>
 void build(Variant v, Head<Shape>& h) {
+  if (h.lanes() > 1) return detail::build_reordered_lanes(h, v == Variant::reordered_stable);
   switch (v) {
     case Variant::naive: return detail::build_naive(h);
     case Variant::naive_stable: return detail::build_naive_stable(h);
@@ -23,11 +25,27 @@ void build(Variant v, Head<Shape>& h) {
   }
 }
 
+// Every head; the heads that share a K/V stream get their k and v FIFOs from one pair of
+// memories ("kv<g>.k_source", "kv<g>.v_source") that fans out to them.
 template <class Shape>
-void build_head(Program& g, const std::string& prefix, const AttentionConfig& config,
-                const ResolvedConfig& resolved, const Tensors& t, std::vector<double>& out) {
-  Head<Shape> h(g.scope(prefix), resolved, config.causal, t, out);
-  build(config.variant, h);
+void build_heads(Program& g, const AttentionConfig& config, const ResolvedConfig& resolved,
+                 const std::vector<Tensors>& inputs, std::vector<std::vector<double>>& outputs) {
+  const unsigned streams = kv_heads(config);
+  const unsigned per_stream = config.heads / streams;
+  for (unsigned kv = 0; kv < streams; ++kv) {
+    detail::SharedKv<Shape> shared;
+    for (unsigned head = kv * per_stream; head < (kv + 1) * per_stream; ++head) {
+      const std::string prefix = config.heads > 1 ? "head" + std::to_string(head) : "";
+      Head<Shape> h(g.scope(prefix), resolved, config.causal, inputs[head], outputs[head],
+                    per_stream > 1 ? &shared : nullptr, config.lanes);
+      build(config.variant, h);
+    }
+    if (per_stream == 1) continue;
+    std::vector<double> no_outputs;
+    Head<Shape> memories(g.scope("kv" + std::to_string(kv)), resolved, config.causal,
+                         inputs[kv * per_stream], no_outputs);
+    memories.kv_sources(std::move(shared.k), std::move(shared.v));
+  }
 }
 
 // Calls build.template operator()<T>() with the number type of the precision.
@@ -41,14 +59,28 @@ void with_arithmetic(Precision p, Build build) {
   }
 }
 
+// Equal values, NaN or not (inputs may hold NaN when the user allows it).
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+
 void check_inputs(const AttentionConfig& config, const std::vector<Tensors>& inputs) {
   if (inputs.size() != config.heads)
     throw std::invalid_argument("simulate_attention: " + std::to_string(config.heads) +
                                 " heads need " + std::to_string(config.heads) +
                                 " sets of Q, K, V; got " + std::to_string(inputs.size()));
   const std::size_t nd = config.n * config.d;
+  const unsigned per_stream = config.heads / kv_heads(config);
   for (std::size_t h = 0; h < inputs.size(); ++h) {
     const Tensors& t = inputs[h];
+    const Tensors& stream = inputs[h - h % per_stream];
+    if (&t != &stream && (!same_bits(t.k, stream.k) || !same_bits(t.v, stream.v)))
+      throw std::invalid_argument(
+          "simulate_attention: head " + std::to_string(h) + " shares the K/V stream of head " +
+          std::to_string(h - h % per_stream) + " (heads = " + std::to_string(config.heads) +
+          ", kv_heads = " + std::to_string(kv_heads(config)) +
+          ") but holds other K or V: give it that head's K and V");
     if (t.n != config.n || t.d != config.d || t.q.size() != query_rows(config) * config.d ||
         t.k.size() != nd || t.v.size() != nd)
       throw std::invalid_argument(
@@ -72,21 +104,16 @@ AttentionRun simulate_attention(const AttentionConfig& config, const std::vector
   AttentionRun result;
   result.outputs.resize(config.heads);
   Program g;
-  for (unsigned head = 0; head < config.heads; ++head) {
-    const std::string prefix = config.heads > 1 ? "head" + std::to_string(head) : "";
-    const Tensors& t = inputs[head];
-    std::vector<double>& out = result.outputs[head];
-    with_arithmetic(config.precision, [&]<class T>() {
-      if (config.d == 1)
-        build_head<detail::Scalars<T>>(g, prefix, config, resolved, t, out);
-      else
-        build_head<detail::Vectors<T>>(g, prefix, config, resolved, t, out);
-    });
-  }
+  with_arithmetic(config.precision, [&]<class T>() {
+    if (config.d == 1)
+      build_heads<detail::Scalars<T>>(g, config, resolved, inputs, result.outputs);
+    else
+      build_heads<detail::Vectors<T>>(g, config, resolved, inputs, result.outputs);
+  });
 
   result.run = run(g, options);
 
-  result.ideal_cycles = resolved.max_initiation_interval * keys_streamed(config);
+  result.ideal_cycles = resolved.max_initiation_interval * keys_per_lane(config);
   if (result.run.ok() && result.run.elapsed_cycles > 0)
     result.throughput =
         static_cast<double>(result.ideal_cycles) / static_cast<double>(result.run.elapsed_cycles);

@@ -82,6 +82,10 @@ std::optional<Causal> parse_causal(std::string_view text) noexcept {
   return std::nullopt;
 }
 
+unsigned kv_heads(const AttentionConfig& config) noexcept {
+  return config.kv_heads ? config.kv_heads : config.heads;
+}
+
 std::size_t query_rows(const AttentionConfig& config) noexcept {
   return config.decode_rows ? config.decode_rows : config.n;
 }
@@ -89,6 +93,11 @@ std::size_t query_rows(const AttentionConfig& config) noexcept {
 std::uint64_t keys_streamed(const AttentionConfig& config) noexcept {
   const std::uint64_t n = config.n;
   return config.causal == Causal::skip ? n * (n + 1) / 2 : query_rows(config) * n;
+}
+
+std::uint64_t keys_per_lane(const AttentionConfig& config) noexcept {
+  if (config.lanes <= 1) return keys_streamed(config);
+  return query_rows(config) * ((config.n + config.lanes - 1) / config.lanes);
 }
 
 std::string_view to_string(Preset p) noexcept {

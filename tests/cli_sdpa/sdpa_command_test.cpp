@@ -229,6 +229,25 @@ TEST(SdpaCommand, DecodeOneTokenAgainstTheCache) {
   EXPECT_TRUE(contains(both.err, "a causal mask applies to prefill")) << both.err;
 }
 
+TEST(SdpaCommand, KvHeadsShareTheKAndVMemories) {
+  // gqa_test.cpp: the cycles of independent heads (N^2 + 4 for reordered-stable, unit preset).
+  TempDir dir;
+  auto o = run_dfsim("sdpa --variant reordered-stable --n 16 --heads 4 --kv-heads 2 --json", dir);
+  EXPECT_EQ(o.status, 0) << o.err;
+  json j = parse(o);
+  EXPECT_EQ(j["config"]["kv_heads"], 2);
+  EXPECT_EQ(j["cycles"].get<std::uint64_t>(), 16u * 16 + 4);
+  EXPECT_LT(j["max_abs_error"].get<double>(), 1e-12);
+  EXPECT_EQ(j["config"]["units"].count("k_source"), 1u);
+  auto text = run_dfsim("sdpa --variant naive --n 8 --heads 2 --kv-heads 1", dir);
+  EXPECT_EQ(text.status, 0) << text.err;
+  EXPECT_TRUE(contains(text.out, "naive, N = 8, d = 1, fp64, preset unit, 2 heads, 1 K/V head"))
+      << text.out;
+  auto bad = run_dfsim("sdpa --variant naive --n 8 --heads 4 --kv-heads 3", dir);
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_TRUE(contains(bad.err, "dfsim: error: kv_heads = 3 does not divide heads = 4")) << bad.err;
+}
+
 struct BadInput {
   const char* name;
   const char* args;
@@ -260,7 +279,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"unknown_precision", "sdpa --variant naive --n 8 --precision fp8",
                  "unknown precision 'fp8': valid precisions are fp64, fp32, fp16, bf16"},
         BadInput{"unknown_causal", "sdpa --variant naive --n 8 --causal triangle",
-                 "unknown --causal 'triangle': give mask (stream every key, mask j > i to "
+                 "unknown causal 'triangle': give mask (stream every key, mask j > i to "
                  "-inf), skip (stream only the keys j <= i) or none"},
         BadInput{"unknown_fifo", "sdpa --variant naive --n 8 --depth longest=9",
                  "unknown FIFO 'longest'"},

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <vector>
 
 #include "dfsim/engine.hpp"
 #include "dfsim/units.hpp"
@@ -108,6 +109,50 @@ TEST(Discipline, OutputsWrittenInOrderLetTheFirstGoAhead) {
   EXPECT_EQ(times(r.a), (std::vector<Cycle>{5, 6, 11}));
   EXPECT_EQ(times(r.b), (std::vector<Cycle>{5, 10, 15}));
   EXPECT_EQ(r.result.context("unit").backpressured_cycles, 4u + 4u);
+}
+
+// x -> unit (P = 4, II 1) -> one fan-out port of a (C = 2, popped when visible) and b (C = 1,
+// popped every 5): a std::array of the two Senders, or a std::vector (width known at run time).
+template <class Port>
+TwoOutputs run_fan_out(Discipline outputs) {
+  TwoOutputs out;
+  Program g;
+  auto [x_tx, x_rx] = g.channel<double>("x", {.capacity = unbounded});
+  auto [a_tx, a_rx] = g.channel<double>("a", {.capacity = 2});
+  auto [b_tx, b_rx] = g.channel<double>("b", {.capacity = 1});
+  Port port{};
+  if constexpr (requires { port.push_back(std::move(a_tx)); }) {
+    port.push_back(std::move(a_tx));
+    port.push_back(std::move(b_tx));
+  } else {
+    port = {std::move(a_tx), std::move(b_tx)};
+  }
+  g.add("src", memory_source(iota(3)), std::move(x_tx));
+  g.add("unit", map([](double x) { return x; }, {.timing = {.latency = 4}, .output_discipline = outputs}),
+        std::move(x_rx), std::move(port));
+  g.add("fast", record(out.a), std::move(a_rx));
+  g.add("slow", record_every(out.b, 5), std::move(b_rx));
+  out.result = run(g);
+  return out;
+}
+
+TEST(Discipline, ARunTimeFanOutIsTimedAsACompileTimeOne) {
+  // The tables of the two tests above: a fan-out is two outputs that receive one value.
+  using Fixed = std::array<Sender<double>, 2>;
+  using Runtime = std::vector<Sender<double>>;
+  for (Discipline d : {Discipline::together, Discipline::in_order}) {
+    TwoOutputs fixed = run_fan_out<Fixed>(d);
+    TwoOutputs runtime = run_fan_out<Runtime>(d);
+    ASSERT_TRUE(runtime.result.ok()) << runtime.result.describe_problem();
+    const bool together = d == Discipline::together;
+    EXPECT_EQ(times(runtime.a), together ? (std::vector<Cycle>{5, 7, 12}) : (std::vector<Cycle>{5, 6, 11}));
+    EXPECT_EQ(times(runtime.b), (std::vector<Cycle>{5, 10, 15}));
+    EXPECT_EQ(testing::values(runtime.a), (std::vector<double>{0, 1, 2}));
+    EXPECT_EQ(testing::values(runtime.b), testing::values(runtime.a));
+    EXPECT_EQ(runtime.result.context("unit").backpressured_cycles, 8u);
+    EXPECT_EQ(times(runtime.a), times(fixed.a));
+    EXPECT_EQ(times(runtime.b), times(fixed.b));
+  }
 }
 
 // x (C = 1, from a source writing every cycle) and y (a source starting at cycle 3) -> unit

@@ -101,6 +101,27 @@ TEST(Source, FanOutToTwoFifos) {
   EXPECT_EQ(b, a);
 }
 
+TEST(Source, FanOutOfRunTimeWidth) {
+  // One memory read per step, written to every Sender of the vector at the same cycle.
+  Program g;
+  const std::size_t width = 3;
+  std::vector<Sender<double>> port;
+  std::vector<std::vector<Timed<double>>> got(width);
+  for (std::size_t i = 0; i < width; ++i) {
+    auto [tx, rx] = g.channel<double>("out" + std::to_string(i));
+    port.push_back(std::move(tx));
+    g.add("sink" + std::to_string(i), testing::record(got[i]), std::move(rx));
+  }
+  g.add("src", memory_source(std::vector<double>{1, 2, 3}), std::move(port));
+  RunResult r = run(g);
+  ASSERT_TRUE(r.ok()) << r.describe_problem();
+  for (const auto& sink : got) {
+    EXPECT_EQ(testing::values(sink), (std::vector<double>{1, 2, 3}));
+    EXPECT_EQ(testing::times(sink), (std::vector<Cycle>{1, 2, 3}));
+  }
+  EXPECT_EQ(r.elapsed_cycles, 3u);
+}
+
 TEST(Sink, DequeuesAtTheVisibleTime) {
   // The sink never advances its own clock: the run ends when the last element is visible.
   Program g;

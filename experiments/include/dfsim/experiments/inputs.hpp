@@ -2,7 +2,9 @@
 // Q, K and V for every head: random from a seed, or read from a folder of .npy files with the
 // folder conventions of `dfsim sdpa --inputs DIR` (docs/outputs.md):
 //   DIR/q.npy, k.npy, v.npy        one set for every head
-//   DIR/q0.npy, k0.npy, v0.npy, q1.npy, ...   one set per head (when DIR/q0.npy exists)
+//   DIR/q0.npy, k0.npy, v0.npy, q1.npy, ...   one set per head (when DIR/q0.npy exists);
+//     with kv_heads K/V heads (grouped-query), k<g>.npy and v<g>.npy for g < kv_heads, read by
+//     heads g * heads / kv_heads to (g + 1) * heads / kv_heads - 1
 // Every file must be N x d like q's, and finite unless allow_non_finite.
 //
 //   Inputs in = load_inputs("data", /*heads=*/2, /*allow_non_finite=*/false);
@@ -31,11 +33,14 @@ class InputError : public std::invalid_argument {
 
 // Throws InputError (unreadable, wrong shape, empty, non-finite, heads that differ) and
 // std::invalid_argument from sdpa::check_memory (inputs too large for this machine).
-Inputs load_inputs(const std::filesystem::path& dir, unsigned heads, bool allow_non_finite);
+Inputs load_inputs(const std::filesystem::path& dir, unsigned heads, bool allow_non_finite,
+                   unsigned kv_heads = 0);
 
 // Head h from seed + h (sdpa::random_tensors), uniform in [-scale, scale); with decode_rows,
-// that many query rows against n keys (sdpa::AttentionConfig::decode_rows).
+// that many query rows against n keys (sdpa::AttentionConfig::decode_rows). With kv_heads
+// (grouped-query, sdpa::AttentionConfig::kv_heads) head h takes the K and V of the first head
+// of its stream, h - h mod (heads / kv_heads).
 Inputs random_inputs(std::size_t n, std::size_t d, unsigned heads, std::uint64_t seed,
-                     double scale, std::size_t decode_rows = 0);
+                     double scale, std::size_t decode_rows = 0, unsigned kv_heads = 0);
 
 }  // namespace dfsim::experiments

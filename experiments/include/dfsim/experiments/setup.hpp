@@ -27,12 +27,18 @@ struct RunSetup {
 // `inputs`, whose n and d must be the config's (the caller reads them from the files first).
 RunSetup make_setup(const sdpa::AttentionConfig& config, Inputs inputs, unsigned threads = 1);
 
-// Keys in a reading order: variant, n, d, precision, preset, heads, threads, unbounded, inputs,
+// Keys in a reading order: variant, n, d, precision, causal, decode_rows, preset, heads,
+// kv_heads, lanes, threads, unbounded, inputs,
 // max_initiation_interval, depths (resolved; "unbounded" for none), units (resolved timing).
 nlohmann::ordered_json config_json(const RunSetup& setup);
 
 // "naive, N = 64, d = 1, fp64, preset unit, 1 head": one line for people.
 std::string config_line(const sdpa::AttentionConfig& config);
+
+// --causal and causal=, read in one place for the CLI and Python: none, mask or skip; anything
+// else throws std::invalid_argument saying what to give.
+//   sdpa::Causal c = causal_argument("skip");
+sdpa::Causal causal_argument(const std::string& text);
 
 // "unbounded" or the number.
 std::string capacity_text(const std::optional<std::uint64_t>& capacity);

@@ -87,12 +87,29 @@ struct AttentionConfig {
   // Decode (docs/sdpa.md, "Decode"): B query rows, each against all n keys of a KV cache (one
   // new token: B = 1; a batch of B decode rows). 0: prefill, n query rows. Not with causal.
   std::size_t decode_rows = 0;
+  // Grouped-query attention (docs/sdpa.md, "Shared K/V heads"): `heads` query heads read
+  // kv_heads K/V streams, query head h the stream h / (heads / kv_heads) (as PyTorch's
+  // repeat_interleave of K and V). Each shared K and V memory ("kv<g>.k_source",
+  // "kv<g>.v_source") fans out to its heads' k and v FIFOs. 0 or heads: independent heads;
+  // 1: multi-query attention. heads must be a multiple of it.
+  unsigned kv_heads = 0;
+  // Parallel lanes (docs/sdpa.md, "Parallel lanes"): the key loop in L lanes, lane l taking
+  // keys l, l + L, ... from its own K and V banks ("lane<l>.k_source", ...), the lanes' partial
+  // states merged once per row by a tree of L - 1 log-sum-exp merges ("merge<k>"). A row takes
+  // about N / L cycles. The reordered graphs only, 1 <= L <= n; not with a causal skip or
+  // shared K/V heads.
+  unsigned lanes = 1;
 };
+// The K/V streams: kv_heads, or heads when it is 0.
+unsigned kv_heads(const AttentionConfig& config) noexcept;
 // The query rows of one head: decode_rows, or n.
 std::size_t query_rows(const AttentionConfig& config) noexcept;
 // The keys one head streams through its key loop: N^2, N (N + 1) / 2 when the causal mask
-// skips the keys j > i, B x N for B decode rows. The ideal cycle count is II_max times this.
+// skips the keys j > i, B x N for B decode rows.
 std::uint64_t keys_streamed(const AttentionConfig& config) noexcept;
+// The keys the busiest lane streams: keys_streamed with one lane, rows x ceil(N / L) with L.
+// The ideal cycle count is II_max times this.
+std::uint64_t keys_per_lane(const AttentionConfig& config) noexcept;
 
 // The names users type (unit timing overrides, --depth NAME=K) for a variant, in graph order.
 // FIFOs are named after their role (docs/sdpa.md): naive's are q, k, v, short (to the row
@@ -154,7 +171,7 @@ struct FifoStats {
 
 struct AttentionRun {
   RunResult run;
-  Cycle ideal_cycles = 0;  // II_max x keys_streamed: II_max x N^2 (N (N + 1) / 2 skipping)
+  Cycle ideal_cycles = 0;  // II_max x keys_per_lane: II_max x N^2 (N (N + 1) / 2 skipping)
   double throughput = 0;   // ideal_cycles / cycles: 1.0 is full throughput
   std::uint64_t intermediate_memory_elements = 0;  // sum of peak occupancy of internal FIFOs
   std::uint64_t intermediate_memory_bytes = 0;
@@ -168,7 +185,8 @@ struct AttentionRun {
   bool non_finite = false;  // an output is inf or NaN
 };
 
-// Builds the graph, runs it, and measures it. `inputs` holds one Tensors per head. Throws
+// Builds the graph, runs it, and measures it. `inputs` holds one Tensors per (query) head; the
+// heads that share a K/V stream must hold the same K and V (the stream's). Throws
 // std::invalid_argument for a bad config (see resolve) or tensors of the wrong shape; a
 // simulated deadlock is a result (run.status == RunStatus::deadlock), never an exception.
 AttentionRun simulate_attention(const AttentionConfig& config, const std::vector<Tensors>& inputs,

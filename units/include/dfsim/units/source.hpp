@@ -2,7 +2,8 @@
 // Sources: units with no inputs that stream values from a memory, one per step. With the
 // default timing (latency 1, II 1) an element is written every cycle and stamped clock + 1.
 // The stream is a grid of `rows` x `row_length` elements; the per-row delay is spent before
-// every row. The output is one port: a Sender, or a std::array of Senders (a fan-out).
+// every row. The output is one port: a Sender, or a std::array or std::vector of Senders (a
+// fan-out).
 //
 //   // K streamed once per query row: n rows of the n keys
 //   g.add("k_source", units::source([&](std::uint64_t, std::uint64_t j) { return k[j]; },
@@ -62,7 +63,8 @@ class SourceUnit {
   template <class... Ports>
   Process operator()(Context& ctx, Ports... ports) const {
     static_assert(sizeof...(Ports) >= 1 && (PortTraits<Ports>::is_port && ...),
-                  "a source's ends are its output ports: a Sender, or a std::array of Senders");
+                  "a source's ends are its output ports: a Sender, or a std::array or "
+                  "std::vector of Senders");
     check_timing(options_.timing, "source '" + ctx.name() + "'");
     if (options_.row_length == 0 && !options_.row_lengths)
       throw std::invalid_argument("source '" + ctx.name() + "': row length 0: a row has at "

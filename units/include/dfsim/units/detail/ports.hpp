@@ -1,13 +1,16 @@
 #pragma once
 // How units see their channel ends: the leading Receivers are inputs, the rest are output
-// ports. A port is one Sender, or a std::array of Senders that all receive the same value (a
-// fan-out). The unit writes a step's outputs together (credit on every output first) or in
-// order (units::Discipline).
+// ports. A port is one Sender, or a std::array (width fixed at compile time) or std::vector
+// (width known at run time: the heads that share a K/V source) of Senders that all receive the
+// same value (a fan-out). The unit writes a step's outputs together (credit on every output
+// first) or in order (units::Discipline).
 #include <array>
 #include <cstddef>
+#include <span>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "dfsim/engine/channel.hpp"
 #include "dfsim/engine/fan_out.hpp"
@@ -34,6 +37,23 @@ struct PortTraits<std::array<Sender<T>, K>> {
   static constexpr bool is_port = true;
   using value_type = T;
 };
+// A run-time fan-out stays one entry of all_senders(): its width is not a type.
+template <class T>
+struct PortTraits<std::vector<Sender<T>>> {
+  static constexpr bool is_port = true;
+  static constexpr bool runtime_width = true;
+  using value_type = T;
+};
+
+template <class Port>
+constexpr bool is_runtime_fan_out() {
+  if constexpr (requires { PortTraits<Port>::runtime_width; })
+    return true;
+  else
+    return false;
+}
+template <class... Ports>
+inline constexpr bool any_runtime_fan_out = (is_runtime_fan_out<Ports>() || ...);
 
 // How many of the leading ends are Receivers (the inputs).
 template <class... Ends>
@@ -53,12 +73,16 @@ template <class T, std::size_t K>
 auto sender_refs(std::array<Sender<T>, K>& a) {
   return std::apply([](auto&... s) { return std::tuple<decltype(s)...>(s...); }, a);
 }
+template <class T>
+auto sender_refs(std::vector<Sender<T>>& v) {
+  return std::tuple<std::vector<Sender<T>>&>(v);
+}
 template <class Ports>
 auto all_senders(Ports& ports) {
   return std::apply([](auto&... p) { return std::tuple_cat(sender_refs(p)...); }, ports);
 }
 
-// How many Senders a port has.
+// How many entries of all_senders() a port takes (a run-time fan-out: one).
 template <class Port>
 constexpr std::size_t senders_in_port() {
   if constexpr (requires { std::tuple_size<Port>::value; })
@@ -112,6 +136,39 @@ const auto& port_value(const R& result) {
 template <class Senders>
 auto credit_all(Senders& senders) noexcept {
   return std::apply([](auto&... s) { return all_credit(s...); }, senders);
+}
+
+// With a run-time fan-out among the ports: the Senders of an entry of all_senders(), and every
+// Sender's channel in order (gathered once per unit, so a step allocates nothing).
+template <class T>
+std::span<Sender<T>> senders_of(Sender<T>& s) noexcept {
+  return std::span<Sender<T>>(&s, 1);
+}
+template <class T>
+std::span<Sender<T>> senders_of(std::vector<Sender<T>>& v) noexcept {
+  return std::span<Sender<T>>(v);
+}
+template <class T>
+void push_now_each(Sender<T>& s, const T& value, Cycle stamp) noexcept {
+  s.push_now_at(value, stamp);
+}
+template <class T>
+void push_now_each(std::vector<Sender<T>>& v, const T& value, Cycle stamp) noexcept {
+  push_all(std::span<Sender<T>>(v), value, stamp);
+}
+template <class Senders>
+std::vector<dfsim::detail::ChannelCore*> channels_of(Senders& senders) {
+  std::vector<dfsim::detail::ChannelCore*> channels;
+  std::apply([&](auto&... entry) {
+    ((void)[&] { for (auto& s : senders_of(entry)) channels.push_back(s.state()); }(), ...);
+  }, senders);
+  return channels;
+}
+// co_await on the result: credit on every one of `channels` (channels_of), as credit_all.
+inline auto credit_all(std::span<dfsim::detail::ChannelCore* const> channels,
+                       dfsim::detail::ContextCore* ctx) noexcept {
+  return dfsim::detail::CreditAllAwaiter<std::span<dfsim::detail::ChannelCore* const>>{
+      channels, ctx, ctx->clock};
 }
 
 }  // namespace dfsim::units::detail

@@ -20,6 +20,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "dfsim/engine/channel.hpp"
 #include "dfsim/engine/context.hpp"
@@ -80,6 +81,9 @@ Process run_steps(Context& ctx, const Kind& kind, const UnitOptions& options,
   std::tuple<std::optional<Ins>...> held;
   auto senders = all_senders(outs);
   constexpr auto port_of = PortLayout<std::tuple<Ports...>>::port_of();
+  constexpr bool kRuntimeFanOut = any_runtime_fan_out<Ports...>;
+  std::vector<dfsim::detail::ChannelCore*> channels;
+  if constexpr (kRuntimeFanOut) channels = channels_of(senders);
   const Cycle depth = options.timing.latency;
   const Cycle ii = options.timing.initiation_interval;
   typename Kind::State state = kind.initial();
@@ -136,7 +140,34 @@ Process run_steps(Context& ctx, const Kind& kind, const UnitOptions& options,
         if (step + 1 == row_length) result.emplace(kind.take(state));
       if (result) {
         // Every output is stamped from the clock at which the writes are issued, now.
-        if constexpr (kWriteTogether && sizeof...(S) > 1) {
+        if constexpr (kRuntimeFanOut && kWriteTogether) {
+          const Cycle stamp =
+              dfsim::detail::rules::stamp_after(co_await credit_all(channels, &core_of(ctx)), depth);
+          (push_now_each(std::get<S>(senders),
+                         element_for<decltype(std::get<S>(senders))>(port_value<port_of[S], Ports...>(*result)),
+                         stamp),
+           ...);
+        } else if constexpr (kRuntimeFanOut) {
+          // In order: Sender k of entry e of all_senders(), each waiting for its own credit.
+          const Cycle stamp = dfsim::detail::rules::stamp_after(ctx.now(), depth);
+          for (std::size_t e = 0, k = 0; e < sizeof...(S);) {
+            bool entry_done = false;
+            ((e == S ? (k < senders_of(std::get<S>(senders)).size()
+                            ? void(co_await senders_of(std::get<S>(senders))[k].push_at(
+                                  element_for<decltype(std::get<S>(senders))>(
+                                      port_value<port_of[S], Ports...>(*result)),
+                                  stamp))
+                            : void(entry_done = true))
+                     : void()),
+             ...);
+            if (entry_done) {
+              ++e;
+              k = 0;
+            } else {
+              ++k;
+            }
+          }
+        } else if constexpr (kWriteTogether && sizeof...(S) > 1) {
           const Cycle stamp = dfsim::detail::rules::stamp_after(co_await credit_all(senders), depth);
           (std::get<S>(senders).push_now_at(
                element_for<decltype(std::get<S>(senders))>(port_value<port_of[S], Ports...>(*result)),
@@ -179,27 +210,30 @@ class StepUnit {
     constexpr std::size_t n_in = sizeof...(I);
     static_assert((PortTraits<std::tuple_element_t<n_in + O, All>>::is_port && ...),
                   "after the inputs (Receivers) come the output ports: a Sender, or a std::array "
-                  "of Senders for a fan-out");
+                  "or std::vector of Senders for a fan-out");
     using Ports = std::tuple<std::tuple_element_t<n_in + O, All>...>;
     constexpr std::size_t n_senders = PortLayout<Ports>::senders;
+    // Several Senders (a run-time fan-out may have several): the output discipline matters.
+    constexpr bool several_senders =
+        n_senders > 1 || any_runtime_fan_out<std::tuple_element_t<n_in + O, All>...>;
     auto ins = std::make_tuple(std::get<I>(std::move(all))...);
     auto outs = std::make_tuple(std::get<n_in + O>(std::move(all))...);
     // With one input (one Sender) both disciplines are the same: one instantiation.
     const bool in_order = n_in > 1 && options_.input_discipline == Discipline::in_order;
-    const bool write_in_order = n_senders > 1 && options_.output_discipline == Discipline::in_order;
+    const bool write_in_order = several_senders && options_.output_discipline == Discipline::in_order;
     auto start = [&]<bool kTogether, bool kWriteTogether>() {
       return run_steps<kTogether, kWriteTogether>(ctx, kind_, options_, std::move(ins),
                                                   std::move(outs), std::make_index_sequence<n_in>{},
                                                   std::make_index_sequence<n_senders>{});
     };
-    if constexpr (n_in > 1 && n_senders > 1) {
+    if constexpr (n_in > 1 && several_senders) {
       if (in_order) return write_in_order ? start.template operator()<false, false>()
                                           : start.template operator()<false, true>();
       return write_in_order ? start.template operator()<true, false>()
                             : start.template operator()<true, true>();
     } else if constexpr (n_in > 1) {
       return in_order ? start.template operator()<false, true>() : start.template operator()<true, true>();
-    } else if constexpr (n_senders > 1) {
+    } else if constexpr (several_senders) {
       return write_in_order ? start.template operator()<true, false>()
                             : start.template operator()<true, true>();
     } else {
