@@ -168,10 +168,9 @@ struct Bulk {
 
   template <class In, class Out, class Fn>
   static std::uint64_t transfer(ContextCore& ctx, ChannelState<In>& in, ChannelState<Out>& out,
-                                Fn& fn, Cycle delay, Cycle interval,
-                                std::uint64_t limit = ~std::uint64_t{0}) {
+                                Fn& fn, Cycle delay, Cycle interval) {
     if (!applies(in, out)) return 0;
-    const std::uint64_t count = std::min({ready_elements(in), ready_credits(out), limit});
+    const std::uint64_t count = std::min(ready_elements(in), ready_credits(out));
     if (count == 0) return 0;
     if (WriteCursor<Out, true>::stamped(out, delay))
       return transfer_run<In, Out, true>(ctx, in, out, fn, delay, interval, count);

@@ -23,7 +23,6 @@
 
 #include "dfsim/engine/channel.hpp"
 #include "dfsim/engine/context.hpp"
-#include "dfsim/engine/detail/bulk.hpp"
 #include "dfsim/engine/process.hpp"
 #include "dfsim/units/detail/ports.hpp"
 #include "dfsim/units/options.hpp"
@@ -65,33 +64,6 @@ struct StepResultOf {
   using type = decltype(probe());
 };
 
-// A unit whose steps can run as bulk moves (dfsim/engine/bulk.hpp): one result per step to
-// one Sender, from no input (a source) or from one input taken whole at every step (a Map,
-// a Scan). Per-row inputs and Reduces keep the loop.
-template <class Kind, std::size_t kInputs, std::size_t kSenders>
-inline constexpr bool kBulkSteps = Kind::writes_every_step && kInputs <= 1 && kSenders == 1;
-
-// The steps of one row, from `step` on, that need no wait, as bulk moves: a source's writes
-// while there is credit, a one-input unit's while there are elements and credit. The same
-// cycles, values and statistics as the loop's steps (peek, compute, dequeue, write stamped
-// P after the clock, advance II); none where the bulk moves do not apply (unbounded, traced
-// or cross-thread channels).
-template <class Kind, class... Ins, class Sender>
-std::uint64_t bulk_steps(Context& ctx, const Kind& kind, typename Kind::State& state,
-                         std::tuple<Receiver<Ins>...>& ins, Sender& out, Cycle depth, Cycle ii,
-                         std::uint64_t steps) {
-  using Element = typename PortTraits<std::remove_cvref_t<Sender>>::value_type;
-  dfsim::detail::ContextCore& core = core_of(ctx);
-  if constexpr (sizeof...(Ins) == 0) {
-    auto next = [&] { return Element(kind.step(state)); };
-    return dfsim::detail::Bulk::emit(core, *out.state(), next, depth, ii, steps);
-  } else {
-    auto fn = [&](auto&& x) { return Element(kind.step(state, x)); };
-    return dfsim::detail::Bulk::transfer(core, *std::get<0>(ins).state(), *out.state(), fn,
-                                         depth, ii, steps);
-  }
-}
-
 // kTogether, kWriteTogether: the disciplines, fixed per instantiation so that the step loop
 // tests neither (a runtime test cost the attention units about 11 instructions a step).
 template <bool kTogether, bool kWriteTogether, class Kind, class... Ins, class... Ports,
@@ -120,15 +92,6 @@ Process run_steps(Context& ctx, const Kind& kind, const UnitOptions& options,
     ctx.advance(options.timing.per_row_delay);
     if (row > 0) kind.reset(state);
     for (std::uint64_t step = 0; step < row_length; ++step) {
-      if constexpr (kBulkSteps<Kind, sizeof...(Ins), sizeof...(S)>) {
-        bool whole_steps = true;  // every input taken at every step
-        if constexpr (sizeof...(Ins) == 1) whole_steps = !row_input[0];
-        if (whole_steps) {
-          step += bulk_steps(ctx, kind, state, ins, std::get<0>(senders), depth, ii,
-                             row_length - step);
-          if (step == row_length) break;
-        }
-      }
       const bool first = step == 0;
       // Together: peek every input this step reads (the clock moves to the latest of their
       // times, so that all are dequeued, and their slots freed, at the same cycle). In
