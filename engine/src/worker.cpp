@@ -101,6 +101,17 @@ bool park(ContextCore& ctx) noexcept {
   }
 }
 
+void yield(ContextCore& ctx) noexcept {
+  ctx.wait.kind = WaitKind::none;
+  ctx.published_clock.store(ctx.clock, std::memory_order_release);
+  // Queued, so that no wake queues it twice; it registered nowhere, so none will.
+  if (ctx.remote_wakeable)
+    ctx.queued.store(true, std::memory_order_seq_cst);
+  else
+    ctx.queued.store(true, std::memory_order_relaxed);
+  ctx.worker->push_deferred(&ctx);
+}
+
 void block(ContextCore& ctx) noexcept {
   ctx.published_clock.store(ctx.clock, std::memory_order_release);
   if (park(ctx)) wake(&ctx);

@@ -21,9 +21,14 @@ class Worker {
   }
 
   void push_local(ContextCore* ctx) { ready_.push_back(ctx); }
-  bool has_local() const noexcept { return !ready_.empty(); }
+  // A ready context that yielded (detail::yield): it runs when no other is ready.
+  void push_deferred(ContextCore* ctx) { deferred_.push_back(ctx); }
+  bool has_local() const noexcept { return !ready_.empty() || !deferred_.empty(); }
   ContextCore* pop_local() noexcept {
-    if (ready_.empty()) return nullptr;
+    if (ready_.empty()) [[unlikely]] {
+      if (deferred_.empty()) return nullptr;
+      ready_.swap(deferred_);
+    }
     ContextCore* ctx = ready_.back();
     ready_.pop_back();
     return ctx;
@@ -55,6 +60,7 @@ class Worker {
   // still in L1. In wake order (a FIFO), a 64-stage pipeline, whose channels and contexts do
   // not fit in L1, ran 1.25x slower. A context is queued at most once (its `queued` flag).
   std::vector<ContextCore*> ready_;
+  std::vector<ContextCore*> deferred_;
 
   std::mutex* mutex_;
   std::vector<ContextCore*> inbox_;

@@ -51,8 +51,9 @@ class Sender {
     detail::ContextCore* ctx;
     T value;
     Cycle stamp;
-    DFSIM_HOT bool await_ready() const noexcept { return ch->sender_has_credit(); }
+    DFSIM_HOT bool await_ready() const noexcept { return ch->sender_may_proceed(); }
     void await_suspend(std::coroutine_handle<>) noexcept {
+      if (ch->sender_has_credit()) return detail::yield(*ctx);  // a pause, not a wait
       ctx->wait_on(detail::WaitKind::enqueue, ch);
       detail::block_on(*ctx, ch->waiting_sender);
     }
@@ -63,8 +64,9 @@ class Sender {
     detail::ChannelState<T>* ch;
     detail::ContextCore* ctx;
     Cycle issued;
-    DFSIM_HOT bool await_ready() const noexcept { return ch->sender_has_credit(); }
+    DFSIM_HOT bool await_ready() const noexcept { return ch->sender_may_proceed(); }
     void await_suspend(std::coroutine_handle<>) noexcept {
+      if (ch->sender_has_credit()) return detail::yield(*ctx);  // a pause, not a wait
       ctx->wait_on(detail::WaitKind::enqueue, ch);
       detail::block_on(*ctx, ch->waiting_sender);
     }

@@ -21,18 +21,18 @@ struct CreditAllAwaiter {
 
   DFSIM_HOT bool await_ready() const noexcept {
     for (ChannelCore* ch : outputs)
-      if (!ch->sender_has_credit()) return false;
+      if (!ch->sender_may_proceed()) return false;
     return true;
   }
   void await_suspend(std::coroutine_handle<>) noexcept {
     ChannelCore* full = nullptr;
     for (ChannelCore* ch : outputs)
       if (!ch->sender_has_credit()) { full = ch; break; }
-    // Credit may have come back since await_ready: only a receiver on another thread can
-    // do that, and block()'s re-check then finds the wait satisfied and requeues us. (A
-    // void await_suspend keeps wrappers that forward it from suspending unregistered.)
-    ctx->wait = {WaitKind::credit_all, -1, full ? full : outputs[0],
-                 std::span<ChannelCore* const>(outputs)};
+    // Every output has credit: an unbounded output's pause (sender_may_proceed), or credit
+    // that a receiver on another thread returned since await_ready. Either way, go on later.
+    // (A void await_suspend keeps wrappers that forward it from suspending unregistered.)
+    if (full == nullptr) return yield(*ctx);
+    ctx->wait = {WaitKind::credit_all, -1, full, std::span<ChannelCore* const>(outputs)};
     block(*ctx);
   }
   Cycle await_resume() noexcept {

@@ -11,6 +11,11 @@ namespace dfsim::detail {
 // races with this is caught by a re-check, and spurious wakes are re-checked by the worker.
 void block(ContextCore& ctx) noexcept;
 
+// Suspends a context that could go on (a sender pausing on an unbounded channel,
+// ChannelCore::sender_may_proceed): it stays ready, queued behind every other ready context
+// of its worker. Nothing waits, so nothing changes in the results.
+void yield(ContextCore& ctx) noexcept;
+
 // block() for a wait on one channel end (`waiter` is that end's waiting slot), inline for
 // the common case of a context that only its own worker can wake: then no other thread
 // can race with the registration, and block() would only publish the clock and store

@@ -11,6 +11,7 @@
 
 #include "dfsim/engine/detail/channel_core.hpp"
 #include "dfsim/engine/detail/channel_rules.hpp"
+#include "dfsim/engine/detail/cycle_queue.hpp"
 
 namespace dfsim::detail {
 
@@ -48,11 +49,12 @@ class ChannelState final : public ChannelCore {
       ring_ = std::make_unique<Slot<T>[]>(size);
       mask_ = size - 1;
     } else {
-      tail_chunk_ = head_chunk_ = pending_chunk_ = new Chunk;
+      tail_chunk_ = head_chunk_ = new Chunk;
     }
   }
   ~ChannelState() override {
     for (Chunk* c = head_chunk_; c != nullptr;) delete std::exchange(c, c->next);
+    delete spare_chunk_;
   }
 
   // ---- sender side ----
@@ -94,6 +96,13 @@ class ChannelState final : public ChannelCore {
     return bounded ? ring_[i & mask_] : head_chunk_->slots[i & (kChunk - 1)];
   }
 
+  // Unbounded: element k >= r_head_, not yet dequeued (after the run: no sender writes).
+  const Slot<T>& unread_slot(std::uint64_t k) const noexcept {
+    const Chunk* c = head_chunk_;
+    for (std::uint64_t n = (k - (r_head_ & ~(kChunk - 1))) / kChunk; n > 0; --n) c = c->next;
+    return c->slots[k & (kChunk - 1)];
+  }
+
   // One body for both paths. kPlain: bounded, untraced, both ends on one thread (plain_),
   // so that the hot path tests one flag instead of three on each side. The hot paths read
   // every field they need into locals before they store into a slot: a slot holds Cycles,
@@ -112,7 +121,7 @@ class ChannelState final : public ChannelCore {
       slot = &tail_chunk_->slots[t & (kChunk - 1)];
       if ((t & (kChunk - 1)) == kChunk - 1) {
         // Link the next chunk before publishing the last slot, so the receiver finds it.
-        tail_chunk_ = tail_chunk_->next = new Chunk;
+        tail_chunk_ = tail_chunk_->next = fresh_chunk();
       }
     }
     slot->value = std::move(value);
@@ -134,7 +143,6 @@ class ChannelState final : public ChannelCore {
     const Cycle freed = rules::free_time(clock, response_latency_);
     T value = std::move(slot.value);
     const Cycle written = slot.written;
-    if (!bounded) merge_unbounded(/*run_over=*/false);  // before this free joins the queue
     slot.freed = freed;
     if constexpr (!kPlain) {
       if (tracer) tracer->record({h, written, visible, clock, freed});
@@ -146,12 +154,35 @@ class ChannelState final : public ChannelCore {
       const std::uint64_t peak = peak_;
       if (rules::raises_peak(ring_[(h - peak) & mask_].freed, written)) peak_ = peak + 1;
     } else {
-      unmatched_frees_.push_back(freed);
-      if ((h & (kChunk - 1)) == kChunk - 1) delete std::exchange(head_chunk_, head_chunk_->next);
+      // The same rule, the frees of elements h - p .. h kept apart from the chunks, which go
+      // as soon as they are read.
+      recent_frees_.push_back(freed);
+      if (rules::raises_peak(recent_frees_.front(), written))
+        ++peak_;
+      else
+        recent_frees_.pop_front();
+      if ((h & (kChunk - 1)) == kChunk - 1) retire_chunk(std::exchange(head_chunk_, head_chunk_->next));
     }
     head_.store(h + 1, std::memory_order_release);
     wake_waiter(waiting_sender, !kPlain && cross_thread_);
     return value;
+  }
+
+  // An unbounded channel whose ends share a thread keeps the chunk its receiver emptied last
+  // for its sender's next one: with the sender paced (sender_may_proceed) that is nearly
+  // every chunk, still in cache, and no allocation per 256 elements.
+  Chunk* fresh_chunk() {
+    if (Chunk* c = std::exchange(spare_chunk_, nullptr)) {
+      c->next = nullptr;
+      return c;
+    }
+    return new Chunk;
+  }
+  void retire_chunk(Chunk* c) noexcept {
+    if (cross_thread_ || spare_chunk_ != nullptr)
+      delete c;
+    else
+      spare_chunk_ = c;
   }
 
   // Out of line: the hot path of every co_await stays small.
@@ -173,54 +204,33 @@ class ChannelState final : public ChannelCore {
   // at w_k (sorted) and the frees f_j (sorted: the receiver's clock only rises) make the
   // occupancy just after write k o_k = k + 1 - #{j : f_j <= w_k}, and the peak is max o_k.
   //
-  // Bounded: with p the peak so far, o_k > p exactly when f_{k-p} > w_k (element k - p is
-  // not yet freed at w_k), and o_k <= o_{k-1} + 1, so each write costs one comparison and
-  // raises the peak by at most one. Dequeue k decides write k: it knows f_{k-p} (p >= 1, or
-  // f_k itself for p = 0) and w_k, both still in the ring (the sender reuses slot k only after
-  // dequeue k + P - C, the receiver overwrites f_{k-p} only at dequeue k - p + P). What is
-  // left after the run is the writes never dequeued.
-  //
-  // Unbounded: the receiver merges the two sequences lazily, whichever arrives first in
-  // wall-clock time: frees are queued until they are known to precede the pending write;
-  // matched_ counts those popped.
-  void merge_unbounded(bool run_over) noexcept {
-    std::uint64_t pending = pending_, peak = peak_, matched = matched_;
-    const std::uint64_t head = r_head_;  // elements below it have known frees
-    // Writes the receiver has not seen yet wait for a later call: it sees write k before it
-    // dequeues element k, which decides it.
-    const std::uint64_t tail = r_tail_seen_;
-    for (; pending < tail; ++pending) {
-      const Cycle written = pending_chunk_->slots[pending & (kChunk - 1)].written;
-      while (!unmatched_frees_.empty() && rules::freed_by(unmatched_frees_.front(), written)) {
-        unmatched_frees_.pop_front();
-        ++matched;
-      }
-      // An earlier element not dequeued yet might still be freed before this write.
-      if (!run_over && matched == head && matched < pending) break;
-      peak = std::max(peak, pending + 1 - matched);
-      if ((pending & (kChunk - 1)) == kChunk - 1) pending_chunk_ = pending_chunk_->next;
-    }
-    matched_ = matched;
-    pending_ = pending;
-    peak_ = peak;
-  }
+  // With p the peak so far, o_k > p exactly when f_{k-p} > w_k (element k - p is not yet
+  // freed at w_k), and o_k <= o_{k-1} + 1, so each write costs one comparison and raises the
+  // peak by at most one. Dequeue k decides write k: it knows f_{k-p} (p >= 1, or f_k itself
+  // for p = 0) and w_k. Bounded, both are still in the ring (the sender reuses slot k only
+  // after dequeue k + P - C, the receiver overwrites f_{k-p} only at dequeue k - p + P);
+  // unbounded, the frees of elements k - p .. k are kept in recent_frees_. What is left
+  // after the run is the writes never dequeued.
 
  public:
   // At the end of a run: elements still in the channel are never freed.
   void finish_statistics() noexcept override {
     r_tail_seen_ = tail_.load(std::memory_order_acquire);
-    if (!bounded_) {
-      merge_unbounded(/*run_over=*/true);
-      return;
-    }
     // The writes never dequeued. peak <= head here (a peak of p needs p writes dequeued or
     // in the channel by then).
     std::uint64_t peak = peak_;
     const std::uint64_t head = r_head_;
+    const std::uint64_t oldest_free = head - peak_;  // unbounded: recent_frees_'s first
     for (std::uint64_t k = head; k < r_tail_seen_; ++k) {
       const std::uint64_t j = k - peak;
       // Element j was never freed (j >= head), or freed after write k.
-      if (j >= head || rules::raises_peak(ring_[j & mask_].freed, ring_[k & mask_].written)) ++peak;
+      if (j >= head) {
+        ++peak;
+      } else if (bounded_) {
+        if (rules::raises_peak(ring_[j & mask_].freed, ring_[k & mask_].written)) ++peak;
+      } else if (rules::raises_peak(recent_frees_.at(j - oldest_free), unread_slot(k).written)) {
+        ++peak;
+      }
     }
     peak_ = peak;
   }
@@ -232,7 +242,8 @@ class ChannelState final : public ChannelCore {
   std::uint64_t mask_ = 0;
   Chunk* tail_chunk_ = nullptr;
   Chunk* head_chunk_ = nullptr;
-  Chunk* pending_chunk_ = nullptr;
+  CycleQueue recent_frees_;  // unbounded: the frees of elements r_head_ - peak_ .. r_head_ - 1
+  Chunk* spare_chunk_ = nullptr;  // only when both ends share a thread (retire_chunk)
 };
 
 }  // namespace dfsim::detail
