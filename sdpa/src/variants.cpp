@@ -91,6 +91,10 @@ std::uint64_t keys_streamed(const AttentionConfig& config) noexcept {
   return config.causal == Causal::skip ? n * (n + 1) / 2 : query_rows(config) * n;
 }
 
+Cycle ideal_cycles(const AttentionConfig& config, const ResolvedConfig& resolved) noexcept {
+  return resolved.max_initiation_interval * keys_streamed(config);
+}
+
 std::string_view to_string(Preset p) noexcept {
   switch (p) {
     case Preset::unit: return "unit";
