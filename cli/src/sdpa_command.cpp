@@ -81,7 +81,7 @@ int run_sdpa(const SdpaArgs& a) {
   auto tracer = a.observe.make_tracer();
   auto progress = progress_printer(
       fmt::format("sdpa {} N={}", sdpa::to_string(s.config.variant), s.config.n),
-      static_cast<Cycle>(s.resolved.max_initiation_interval) * sdpa::keys_streamed(s.config));
+      sdpa::ideal_cycles(s.config, s.resolved));
   experiments::AttentionOutcome o;
   try {
     o = experiments::run_attention(

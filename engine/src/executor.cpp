@@ -73,6 +73,8 @@ RunResult collect_result(const ExecutionState& state, RunStatus status, unsigned
   return r;
 }
 
+namespace {
+
 Progress make_progress(const ExecutionState& state, std::size_t finished) {
   // Only published clocks: other threads may be running these contexts.
   Progress p;
@@ -85,6 +87,20 @@ Progress make_progress(const ExecutionState& state, std::size_t finished) {
   p.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - state.start).count();
   return p;
+}
+
+}  // namespace
+
+ProgressReporter::ProgressReporter(const ExecutionState& state, const RunOptions& options) noexcept
+    : state_(state),
+      options_(options),
+      next_(state.start + std::chrono::duration<double>(options.progress_interval)) {}
+
+void ProgressReporter::report_if_due(std::size_t finished) {
+  if (std::chrono::steady_clock::now() < next_) return;
+  options_.on_progress(make_progress(state_, finished));
+  next_ = std::chrono::steady_clock::now() +
+          std::chrono::duration<double>(options_.progress_interval);
 }
 
 }  // namespace detail

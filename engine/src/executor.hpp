@@ -23,7 +23,22 @@ std::optional<ContextFailure> finish_context(const Program& program, ContextCore
 
 RunResult collect_result(const ExecutionState& state, RunStatus status, unsigned threads);
 
-Progress make_progress(const ExecutionState& state, std::size_t finished);
+// Calls RunOptions::on_progress every progress_interval seconds or so, reading the time only
+// once in 65,536 resumes (a resume costs tens of nanoseconds; reading the time about as much).
+class ProgressReporter {
+ public:
+  ProgressReporter(const ExecutionState& state, const RunOptions& options) noexcept;
+  void after_resume(std::size_t finished) {
+    if (options_.on_progress && (++resumes_ & 0xffff) == 0) report_if_due(finished);
+  }
+
+ private:
+  void report_if_due(std::size_t finished);
+  const ExecutionState& state_;
+  const RunOptions& options_;
+  std::uint64_t resumes_ = 0;
+  std::chrono::time_point<std::chrono::steady_clock, std::chrono::duration<double, std::nano>> next_;
+};
 
 // Traces the run: sets up the tracer's tracks and the channels that record into them.
 void attach(Tracer& tracer, ExecutionState& state);

@@ -66,19 +66,11 @@ void worker_loop(Program& program, ExecutionState& state, const RunOptions& opti
   Worker& worker = *co.workers[id];
   current_worker() = &worker;
   const std::size_t total = state.contexts.size();
-  std::uint64_t resumes = 0;
-  auto next_progress = state.start + std::chrono::duration<double>(options.progress_interval);
+  ProgressReporter progress(state, options);
 
   while (true) {
     while (ContextCore* ctx = worker.pop_local()) {
-      clear_queued(*ctx);
-      if (ctx->finished) continue;
-      if (!satisfiable(*ctx)) {
-        if (park(*ctx)) wake(ctx);
-        continue;
-      }
-      ctx->wait.kind = WaitKind::none;
-      ctx->handle.resume();
+      if (!resume_if_ready(*ctx)) continue;
       if (ctx->clock > options.cycle_limit) {
         std::lock_guard lock(co.mutex);
         co.finish_run(RunStatus::cycle_limit);
@@ -93,12 +85,7 @@ void worker_loop(Program& program, ExecutionState& state, const RunOptions& opti
         }
       }
       if (co.stop.load(std::memory_order_relaxed)) break;
-      if (id == 0 && options.on_progress && (++resumes & 0xffff) == 0 &&
-          std::chrono::steady_clock::now() >= next_progress) {
-        options.on_progress(make_progress(state, co.finished.load(std::memory_order_relaxed)));
-        next_progress = std::chrono::steady_clock::now() +
-                        std::chrono::duration<double>(options.progress_interval);
-      }
+      if (id == 0) progress.after_resume(co.finished.load(std::memory_order_relaxed));
     }
 
     // Nothing to run. Other workers usually answer within microseconds, far sooner than a

@@ -1,6 +1,4 @@
 // One worker resumes ready contexts until all returned, one failed, or none can run.
-#include <chrono>
-
 #include "executor.hpp"
 #include "stall.hpp"
 #include "worker.hpp"
@@ -17,20 +15,12 @@ RunResult run_sequential(Program& program, ExecutionState& state, const RunOptio
 
   std::size_t finished = 0;
   std::optional<ContextFailure> failure;
-  std::uint64_t resumes = 0;
-  auto next_progress = state.start + std::chrono::duration<double>(options.progress_interval);
+  ProgressReporter progress(state, options);
   RunStatus status = RunStatus::completed;
 
   while (finished < state.contexts.size()) {
     while (ContextCore* ctx = worker.pop_local()) {
-      clear_queued(*ctx);
-      if (ctx->finished) continue;
-      if (!satisfiable(*ctx)) {
-        park(*ctx);  // nothing else runs: it cannot have become ready meanwhile
-        continue;
-      }
-      ctx->wait.kind = WaitKind::none;
-      ctx->handle.resume();
+      if (!resume_if_ready(*ctx)) continue;
       if (ctx->clock > options.cycle_limit) {
         status = RunStatus::cycle_limit;
         break;
@@ -40,12 +30,7 @@ RunResult run_sequential(Program& program, ExecutionState& state, const RunOptio
         failure = finish_context(program, *ctx);
         if (failure) break;
       }
-      if (options.on_progress && (++resumes & 0xffff) == 0 &&
-          std::chrono::steady_clock::now() >= next_progress) {
-        options.on_progress(make_progress(state, finished));
-        next_progress = std::chrono::steady_clock::now() +
-                        std::chrono::duration<double>(options.progress_interval);
-      }
+      progress.after_resume(finished);
     }
     if (failure) {
       status = RunStatus::failed;

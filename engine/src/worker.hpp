@@ -111,4 +111,19 @@ void register_waits(ContextCore& ctx) noexcept;
 // got there first): the caller must then run it rather than let it sleep.
 bool park(ContextCore& ctx) noexcept;
 
+// What a worker does with a context it took from its queue: resumes it if its pending
+// operation can proceed (returns true), or parks it where it will be woken (false). Every
+// executor's loop is this, then its own bookkeeping of a finished context.
+inline bool resume_if_ready(ContextCore& ctx) noexcept {
+  clear_queued(ctx);
+  if (ctx.finished) return false;
+  if (!satisfiable(ctx)) {
+    if (park(ctx)) wake(&ctx);
+    return false;
+  }
+  ctx.wait.kind = WaitKind::none;
+  ctx.handle.resume();
+  return true;
+}
+
 }  // namespace dfsim::detail

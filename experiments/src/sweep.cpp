@@ -210,7 +210,7 @@ Row pending_row(const Point& p) {
           .preset = std::string(sdpa::to_string(p.preset)),
           .precision = std::string(sdpa::to_string(p.precision)),
           .ii_max = resolved.max_initiation_interval,
-          .ideal_cycles = resolved.max_initiation_interval * sdpa::keys_streamed(base_config(p))};
+          .ideal_cycles = sdpa::ideal_cycles(base_config(p), resolved)};
 }
 
 std::string point_name(const Point& p) {

@@ -113,7 +113,7 @@ AttentionRun simulate_attention(const AttentionConfig& config, const std::vector
 
   result.run = run(g, options);
 
-  result.ideal_cycles = resolved.max_initiation_interval * keys_per_lane(config);
+  result.ideal_cycles = ideal_cycles(config, resolved);
   if (result.run.ok() && result.run.elapsed_cycles > 0)
     result.throughput =
         static_cast<double>(result.ideal_cycles) / static_cast<double>(result.run.elapsed_cycles);

@@ -100,6 +100,10 @@ std::uint64_t keys_per_lane(const AttentionConfig& config) noexcept {
   return query_rows(config) * ((config.n + config.lanes - 1) / config.lanes);
 }
 
+Cycle ideal_cycles(const AttentionConfig& config, const ResolvedConfig& resolved) noexcept {
+  return resolved.max_initiation_interval * keys_per_lane(config);
+}
+
 std::string_view to_string(Preset p) noexcept {
   switch (p) {
     case Preset::unit: return "unit";

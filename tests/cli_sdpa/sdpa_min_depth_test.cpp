@@ -56,19 +56,35 @@ TEST(SdpaMinDepth, NaiveExactDepthsAt64) {
   EXPECT_EQ(j["unbounded_cycles"], j["cycles_with_min_depths"]);
 }
 
+// Naive, N = 16, unit preset: long needs N + 2 = 18 (as NaiveLongFifoGrowsWithN), k, v, short
+// and p 2 (as the reordered graph's per-key FIFOs), the rest 1; the preset gives every FIFO 2
+// and long N + 2. The cycles are N^2 + N + 3 = 275 (tests/sdpa/cycles_test.cpp), the ideal
+// II_max x N^2 = 256.
 TEST(SdpaMinDepth, TableForPeople) {
   TempDir dir;
   auto o = run_dfsim("sdpa-min-depth --variant naive --n 16", dir);
   ASSERT_EQ(o.status, 0) << o.err;
-  for (const char* part :
-       {"min depth", "preset depth", "long", "every FIFO unbounded", "at its min depth"})
-    EXPECT_NE(o.out.find(part), std::string::npos) << part << " missing from\n" << o.out;
+  for (const char* row : {"  q               1               2\n",
+                          "  k               2               2\n",
+                          "  v               2               2\n",
+                          "  short           2               2\n",
+                          "  long           18              18\n",
+                          "  sum             1               2\n",
+                          "  p               2               2\n",
+                          "  out             1               2\n",
+                          "  cycles, every FIFO unbounded         275\n",
+                          "  cycles, every FIFO at its min depth  275 (the same)\n",
+                          "  ideal cycles (II_max x keys)         256\n"})
+    EXPECT_NE(o.out.find(row), std::string::npos) << row << " missing from\n" << o.out;
 }
 
 TEST(SdpaMinDepth, DepthFlagsAreNotAccepted) {
   TempDir dir;
   auto o = run_dfsim("sdpa-min-depth --variant naive --n 16 --depth long=3", dir);
   EXPECT_EQ(o.status, 2) << o.err;
+  EXPECT_EQ(o.err,
+            "dfsim: error: The following arguments were not expected: long=3 --depth; "
+            "'dfsim sdpa-min-depth --help' lists the flags\n");
 }
 
 }  // namespace

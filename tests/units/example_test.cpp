@@ -92,7 +92,10 @@ TEST(Example, RmsNorm) {
     // Row r's statistic is visible at (r + 1) cols + 4; its elements then flow one per
     // cycle, so the last output is visible at rows cols + 4 + (cols - 1) + 2.
     EXPECT_EQ(r.elapsed_cycles, rows * cols + cols + 5);
-    EXPECT_GE(r.channel("long").peak_occupancy, cols);
+    // Element g (row r, step j: g = r cols + j) is written at g and dequeued by scale's step at
+    // (r + 1) cols + 4 + j = g + cols + 4, its slot freed one cycle later: from cycle cols + 4
+    // on, the cols + 5 elements written in (x - cols - 5, x] are in `long` at every cycle x.
+    EXPECT_EQ(r.channel("long").peak_occupancy, cols + 5);
   }
   {
     // A long FIFO shallower than a row: the statistic can never be computed.

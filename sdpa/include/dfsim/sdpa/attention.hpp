@@ -140,6 +140,10 @@ inline constexpr std::size_t kMaxSequenceLength = std::size_t{1} << 20;
 // heads that cannot fit in memory (check_memory); ...).
 ResolvedConfig resolve(const AttentionConfig& config);
 
+// The cycles of a run at full throughput: II_max x keys_streamed (II_max x N^2 for prefill).
+// Known before the run (a progress bar measures against it); AttentionRun::ideal_cycles is it.
+Cycle ideal_cycles(const AttentionConfig& config, const ResolvedConfig& resolved) noexcept;
+
 // The least memory a run of `heads` heads of N x d takes, in bytes: per head Q, K, V, the
 // outputs and the reference (5 x N x d values of 8 bytes) and the graph. Never overflows.
 double minimum_memory_bytes(std::size_t n, std::size_t d, unsigned heads);
