@@ -145,7 +145,9 @@ TEST(Expression, Float32ChannelsRoundSourcesAndResults) {
 namespace dfsim::graph {
 namespace {
 
-TEST(Vectors, FanOutRepeatAndScanReleaseEveryReference) {
+// "OnTwoThreads" puts it under the sanitizer stage's TSan filter ("Threads"): the vector
+// pool's reference counts are shared by contexts on both threads.
+TEST(Vectors, FanOutRepeatAndScanReleaseEveryReferenceOnTwoThreads) {
   // A vector source fans out to a Repeat (x2) and a Scan of the running sum; a Map scales the
   // repeated vectors by a per-row scalar. Every vector made is released by the run's end.
   const ElementType v3{ScalarType::float64, 3};
