@@ -15,22 +15,44 @@ EXAMPLES = sorted((ROOT / "examples" / "python").glob("*.py"))
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
+def code_blocks(doc, language):
+    return re.findall(rf"^```{language}\n(.*?)^```$", doc.read_text(), flags=re.S | re.M)
+
+
 def python_blocks(doc):
-    return re.findall(r"^```python\n(.*?)^```$", doc.read_text(), flags=re.S | re.M)
+    return code_blocks(doc, "python")
 
 
+CPP_EXAMPLES = sorted((ROOT / "examples" / "cpp").glob("*.cpp"))
+
+
+def cpp_programs(doc):
+    return [b for b in code_blocks(doc, "cpp") if "int main(" in b]
+
+
+# One rule for both languages: each doc's blocks are example files, each example file is a
+# doc's block. kind: (what the blocks are, their folder, its files, a doc's blocks).
+KINDS = {"python": ("Python code", "examples/python/", EXAMPLES, python_blocks),
+         "cpp": ("a C++ program", "examples/cpp/", CPP_EXAMPLES, cpp_programs)}
+
+
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
-def test_every_block_is_an_example_file(doc):
-    files = {f.read_text(): f.name for f in EXAMPLES}
-    for block in python_blocks(doc):
-        assert block in files, (f"{doc.name} shows Python code that is not a file of "
-                                f"examples/python/ (keep them equal):\n{block}")
+def test_every_block_is_an_example_file(doc, kind):
+    what, folder, examples, blocks = KINDS[kind]
+    files = {f.read_text(): f.name for f in examples}
+    for block in blocks(doc):
+        assert block in files, (f"{doc.name} shows {what} that is not a file of "
+                                f"{folder} (keep them equal):\n{block}")
 
 
-def test_every_example_file_is_shown():
-    shown = {block for doc in DOCS for block in python_blocks(doc)}
-    for f in EXAMPLES:
-        assert f.read_text() in shown, f"examples/python/{f.name} appears in no doc"
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_example_file_is_shown(kind):
+    _, folder, examples, blocks = KINDS[kind]
+    shown = {block for doc in DOCS for block in blocks(doc)}
+    assert examples, f"{folder} holds no example"
+    for f in examples:
+        assert f.read_text() in shown, f"{folder}{f.name} appears in no doc"
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
@@ -38,26 +60,3 @@ def test_example_runs(example, tmp_path):
     done = subprocess.run([sys.executable, str(example)], cwd=tmp_path, capture_output=True,
                           text=True)
     assert done.returncode == 0, done.stderr
-
-
-CPP_EXAMPLES = sorted((ROOT / "examples" / "cpp").glob("*.cpp"))
-
-
-def cpp_programs(doc):
-    blocks = re.findall(r"^```cpp\n(.*?)^```$", doc.read_text(), flags=re.S | re.M)
-    return [b for b in blocks if "int main(" in b]
-
-
-@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
-def test_every_cpp_program_is_an_example_file(doc):
-    files = {f.read_text(): f.name for f in CPP_EXAMPLES}
-    for block in cpp_programs(doc):
-        assert block in files, (f"{doc.name} shows a C++ program that is not a file of "
-                                f"examples/cpp/ (keep them equal):\n{block}")
-
-
-def test_every_cpp_example_is_shown():
-    shown = {block for doc in DOCS for block in cpp_programs(doc)}
-    assert CPP_EXAMPLES, "examples/cpp/ holds no program"
-    for f in CPP_EXAMPLES:
-        assert f.read_text() in shown, f"examples/cpp/{f.name} appears in no doc"
