@@ -449,7 +449,10 @@ PointResult run_point(const Point& point, const PointOptions& options) {
           base_config(point), {sdpa::random_tensors(point.n, point.d, point.seed)}, *work.search,
           {.probe_threads = options.probe_threads, .stop = options.stop});
       searches.interrupted = !found || (options.stop && options.stop());
-      if (found) searches.depths = std::move(found->depths), searches.probes = found->probes;
+      if (found) {
+        searches.depths = std::move(found->depths);
+        searches.probes = found->probes;
+      }
     } catch (const std::exception& e) {
       searches.error = e.what();
     }

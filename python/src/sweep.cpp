@@ -28,7 +28,14 @@ namespace dfsim::python {
 namespace {
 
 experiments::SweepPlan plan_arg(const std::string& plan) {
-  return experiments::plan_from_json(json::parse(plan));
+  json config;
+  try {
+    config = json::parse(plan);
+  } catch (const json::parse_error& e) {
+    throw std::invalid_argument("a sweep plan is JSON text, as results.json's config: " +
+                                std::string(e.what()));
+  }
+  return experiments::plan_from_json(config);
 }
 
 experiments::Point point_arg(const std::string& point) {

@@ -138,3 +138,15 @@ def test_a_scheduler_that_does_not_answer_is_a_clear_error(cli, tmp_path):
     assert command.returncode == 1
     assert err.splitlines()[-1].startswith(
         f"dfsim: error: no Dask scheduler answered at {address} within 5 s"), err
+
+
+def test_the_executor_takes_the_plan_as_json_and_refuses_a_bad_one(tmp_path, capsys):
+    # What `dfsim sdpa-sweep --scheduler` runs (python -m dfsim.distributed); the plan is read
+    # by the one C++ reader, whatever fields it has.
+    for plan, message in (('{"variants": ["fast"]}', "unknown variant 'fast': valid variants"),
+                          ('{"variants": ', "a sweep plan is JSON text"),
+                          ('{"sizes": [16]}', "unknown key 'sizes' in a sweep plan")):
+        status = dfsim.distributed.main(["--plan", plan, "--out", str(tmp_path / "out")])
+        err = capsys.readouterr().err
+        assert status == 2 and err.startswith(f"dfsim: error: {message}"), err
+    assert not (tmp_path / "out").exists()
