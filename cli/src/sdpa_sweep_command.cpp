@@ -312,9 +312,11 @@ std::string python_package_dir() {
   return "";
 }
 
-// The same sweep on Dask: this process becomes `python3 -m dfsim.distributed` with the same
-// arguments (python/dfsim/distributed.py runs it; its exit status is the sweep's).
-int run_on_dask(const SweepArgs& a) {
+// The same sweep on Dask: this process becomes `python3 -m dfsim.distributed --plan JSON` with
+// the plan resolved here (experiments::to_json(plan): every field of it, and only this command
+// parses the flags) and the executor's own arguments (python/dfsim/distributed.py runs it; its
+// exit status is the sweep's). The plan travels as an argument: nothing to clean up after exec.
+int run_on_dask(const SweepArgs& a, const experiments::SweepPlan& plan) {
   const std::string dir = python_package_dir();
   if (dir.empty())
     throw UsageError(std::string(DFSIM_PYTHON_PACKAGE_DIRS).empty()
@@ -325,10 +327,7 @@ int run_on_dask(const SweepArgs& a) {
                                std::string(DFSIM_PYTHON_PACKAGE_DIRS) +
                                ": build the target _dfsim, or cmake --install");
   std::vector<std::string> args = {a.python, "-m", "dfsim.distributed",
-      "--n", a.sizes, "--variants", a.variants, "--preset", a.preset, "--precision", a.precision,
-      "--d", a.d, "--out", a.out, "--seed", std::to_string(a.seed),
-      "--threads", std::to_string(a.threads), "--min-depth-max-n", std::to_string(a.min_depth_max_n),
-      "--depth-curve", std::to_string(a.depth_curve), "--scheduler", a.scheduler,
+      "--plan", experiments::to_json(plan).dump(), "--out", a.out, "--scheduler", a.scheduler,
       "--workers", std::to_string(a.workers)};
   if (a.no_plots) args.push_back("--no-plots");
   if (a.json) args.push_back("--json");
@@ -346,7 +345,7 @@ int run_on_dask(const SweepArgs& a) {
 
 int run_sweep(const SweepArgs& a) {
   experiments::SweepPlan plan = make_plan(a);
-  if (!a.scheduler.empty()) return run_on_dask(a);
+  if (!a.scheduler.empty()) return run_on_dask(a, plan);
   note_sdpa_sweep({plan.variants, plan.sizes, plan.d, plan.preset, plan.precision,
                    plan.min_depth_max_n});
   fs::path dir = a.out;

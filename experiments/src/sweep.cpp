@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
 
 #include "dfsim/experiments/depth_curve.hpp"
 #include "dfsim/experiments/min_depth.hpp"
@@ -27,10 +28,24 @@ struct PointState {
   std::string name;
   std::vector<sdpa::Tensors> inputs;
   sdpa::AttentionConfig base;
-  PointResult result;
-  std::string outcome;                 // the row's status once every run has ended
-  std::optional<Cycle> preset_cycles;  // run 1's, when it completed
+  PointWork work;
+
+  std::string status() const { return work.error.empty() ? work.outcome : work.error; }
+  // Run 1's cycles when it completed.
+  std::optional<Cycle> preset_cycles() const {
+    if (work.outcome != "completed" || !work.row.preset_run) return std::nullopt;
+    return work.row.preset_run->cycles;
+  }
 };
+
+PointState point_state(const Point& point, const PointOptions& options, PointWork work) {
+  return {.point = point,
+          .options = options,
+          .name = point_name(point),
+          .inputs = {sdpa::random_tensors(point.n, point.d, point.seed)},
+          .base = base_config(point),
+          .work = std::move(work)};
+}
 
 enum class Ended { ran, skipped, interrupted };
 
@@ -48,10 +63,9 @@ RunOptions run_options(const PointState& s, const std::string& label, Cycle expe
 
 // 1. The preset's FIFO depths: cycles, throughput, error.
 std::string run_preset(PointState& s) {
-  Row& row = s.result.row;
+  Row& row = s.work.row;
   auto r = sdpa::simulate_attention(s.base, s.inputs, run_options(s, s.name, row.ideal_cycles));
-  s.outcome = r.non_finite && r.run.ok() ? "overflow" : to_string(r.run.status);
-  if (s.outcome == "completed") s.preset_cycles = r.run.elapsed_cycles;
+  s.work.outcome = r.non_finite && r.run.ok() ? "overflow" : to_string(r.run.status);
   row.preset_run = PresetRun{
       .cycles = r.run.elapsed_cycles,
       .throughput = r.throughput,
@@ -62,11 +76,8 @@ std::string run_preset(PointState& s) {
       .default_memory_elements = r.intermediate_memory_elements,
       .fifos = fifo_rows(r.fifos),
       .problem = r.run.ok() ? std::nullopt : std::optional(r.run.describe_problem())};
-  s.result.deadlock = r.run.status == RunStatus::deadlock;
-  s.result.failed |= r.run.status == RunStatus::failed;
-  s.result.overflow = r.non_finite && r.run.ok();
   return fmt::format("{:<22} preset depths: {} cycles, throughput {:.4f}, {}", s.name,
-                     r.run.elapsed_cycles, r.throughput, s.outcome);
+                     r.run.elapsed_cycles, r.throughput, s.work.outcome);
 }
 
 // 2. Every FIFO unbounded, unit preset: peak occupancies and intermediate memory.
@@ -87,7 +98,7 @@ std::string run_unbounded(PointState& s) {
     if (std::find(longs.begin(), longs.end(), f.name) != longs.end())
       u.long_fifo_peak = std::max(u.long_fifo_peak.value_or(0), f.peak_occupancy);
   }
-  s.result.row.unbounded_run = std::move(u);
+  s.work.row.unbounded_run = std::move(u);
   return fmt::format("{:<22} unbounded, unit preset: intermediate memory {} elements", s.name,
                      r.intermediate_memory_elements);
 }
@@ -107,35 +118,46 @@ MinDepthRun min_depth_run(const MinDepths& m, sdpa::Variant variant) {
   return run;
 }
 
-// 3. Minimal depths at the preset's timing, of the FIFOs the claims are about, each bounded by
-// its preset depth when run 1 took the unbounded cycles. A stop ends it between two probes.
-StageOutput run_min_depths(PointState& s) {
+MinDepthOptions search_options(const PointState& s) {
+  // Each FIFO bounded by its preset depth when run 1 took the unbounded cycles.
+  return {.fifos = FifoSelection::claims,
+          .preset_bound = s.preset_cycles().has_value(),
+          .preset_cycles = s.preset_cycles(),
+          .probe_threads = s.options.probe_threads,
+          .stop = s.options.stop};
+}
+
+// 3a. The start of the minimal depths at the preset's timing, of the FIFOs the claims are
+// about: the search's unbounded run, and where each FIFO's search starts.
+StageOutput start_min_depths(PointState& s) {
   if (s.point.n > s.options.min_depth_max_n)
     return {Ended::skipped, fmt::format("{:<22} min depths: skipped (N > --min-depth-max-n {})",
                                         s.name, s.options.min_depth_max_n)};
-  auto m = find_min_depths(s.base, s.inputs,
-                           {.fifos = FifoSelection::claims,
-                            .preset_bound = s.preset_cycles.has_value(),
-                            .preset_cycles = s.preset_cycles,
-                            .probe_threads = s.options.probe_threads,
-                            .stop = s.options.stop});
-  if (!m) return {Ended::interrupted, ""};
-  MinDepthRun run = min_depth_run(*m, s.point.variant);
+  s.work.search = start_search(s.base, s.inputs, search_options(s));
+  return {};
+}
+
+// 3b. The minima together, once every FIFO's search has ended.
+StageOutput end_min_depths(PointState& s, const SearchResults& searches) {
+  if (searches.interrupted) return {Ended::interrupted, ""};
+  if (!searches.error.empty()) throw std::runtime_error(searches.error);
+  const MinDepths m = end_search(s.base, s.inputs, *s.work.search, searches.depths, searches.probes);
+  MinDepthRun run = min_depth_run(m, s.point.variant);
   std::string summary = fmt::format(
-      "{:<22} min depths ({} runs): {}{}", s.name, m->runs,
+      "{:<22} min depths ({} runs): {}{}", s.name, m.runs,
       run.min_depth_long ? "long FIFO " + std::to_string(*run.min_depth_long)
                          : "deepest FIFO " + std::to_string(run.min_depth_max),
-      m->cycles_with_min_depths == m->unbounded_cycles
+      m.cycles_with_min_depths == m.unbounded_cycles
           ? ""
           : " (all together: more cycles than unbounded)");
-  s.result.row.min_depth_run = std::move(run);
+  s.work.row.min_depth_run = std::move(run);
   return {Ended::ran, summary};
 }
 
 // The FIFO a curve is drawn over, and the depth it centres on: the naive graphs' (first) long
 // FIFO; the reordered graphs' FIFO of the largest minimal depth (else of the largest peak).
 std::pair<std::string, std::uint64_t> curve_fifo(const PointState& s) {
-  const Row& row = s.result.row;
+  const Row& row = s.work.row;
   const auto longs = sdpa::long_fifo_names(s.point.variant);
   std::pair<std::string, std::uint64_t> best{"", 0};
   if (row.min_depth_run) {
@@ -159,7 +181,7 @@ std::string run_depth_curve(PointState& s) {
   std::string summary = fmt::format("{:<22} depth curve of {}: {} depths from {} to {}", s.name, fifo,
                                     curve.points.size(), curve.points.front().depth,
                                     curve.points.back().depth);
-  s.result.row.depth_curve = std::move(curve);
+  s.work.row.depth_curve = std::move(curve);
   return summary;
 }
 
@@ -183,21 +205,65 @@ const char* stage_short(Stage stage) {
   return "?";
 }
 
-// One stage, its error recorded rather than thrown: the next stage goes on.
-StageOutput run_stage(PointState& s, Stage stage) {
+// A stage's `body`, its error recorded rather than thrown: the next stage goes on.
+StageOutput guarded(PointState& s, Stage stage, const std::function<StageOutput()>& body) {
   try {
-    switch (stage) {
-      case Stage::preset: return {Ended::ran, run_preset(s)};
-      case Stage::unbounded: return {Ended::ran, run_unbounded(s)};
-      case Stage::min_depths: return run_min_depths(s);
-      case Stage::depth_curve: return {Ended::ran, run_depth_curve(s)};
-    }
+    return body();
   } catch (const std::exception& e) {
-    s.outcome = std::string("error in ") + stage_label(stage) + ": " + e.what();
-    s.result.failed = true;
+    s.work.error = std::string("error in ") + stage_label(stage) + ": " + e.what();
+    s.work.search.reset();
     return {Ended::ran, s.name + " " + stage_short(stage) + ": error", e.what()};
   }
-  return {};
+}
+
+// Whether the point goes on to `stage`: not once interrupted, nor when a stop comes now (run 1
+// always runs: an interrupted row has at least one run to show).
+bool goes_on(PointState& s, Stage stage) {
+  if (!s.work.interrupted && stage != Stage::preset && s.options.stop && s.options.stop())
+    s.work.interrupted = true;
+  return !s.work.interrupted;
+}
+
+// A stage's end: its wall time and name in the row, and the caller told.
+void end_stage(PointState& s, Stage stage, const StageOutput& out, double wall) {
+  if (out.ended == Ended::interrupted) {
+    s.work.interrupted = true;
+    return;
+  }
+  Row& row = s.work.row;
+  wall = out.ended == Ended::ran && out.error.empty() ? wall : 0;
+  row.wall_seconds += wall;
+  if (out.ended == Ended::ran)
+    row.runs_done += (row.runs_done.empty() ? "" : ";") + std::string(to_string(stage));
+  if (s.options.on_stage_end)
+    s.options.on_stage_end({.stage = stage,
+                            .row = row,
+                            .summary = out.summary,
+                            .wall_seconds = wall,
+                            .skipped = out.ended == Ended::skipped,
+                            .error = out.error});
+}
+
+// A stage run whole here (1, 2 and 4), timed.
+void run_stage(PointState& s, Stage stage, std::string (*body)(PointState&)) {
+  if (!goes_on(s, stage)) return;
+  const auto start = std::chrono::steady_clock::now();
+  const StageOutput out = guarded(s, stage, [&] { return StageOutput{Ended::ran, body(s)}; });
+  end_stage(s, stage, out, seconds_since(start));
+}
+
+PointResult result_of(PointState& s) {
+  Row& row = s.work.row;
+  const std::string status = s.status();
+  const std::string problem = status == "completed" ? "" : " (" + status + ")";
+  row.status = !s.work.interrupted ? status
+               : row.runs_done.empty() ? "interrupted before its first run ended"
+                                       : "interrupted after " + row.runs_done + problem;
+  return {.row = row,
+          .interrupted = s.work.interrupted,
+          .deadlock = s.work.outcome == "deadlock",
+          .failed = s.work.outcome == "failed" || !s.work.error.empty(),
+          .overflow = s.work.outcome == "overflow"};
 }
 
 }  // namespace
@@ -255,6 +321,77 @@ nlohmann::ordered_json to_json(const SweepPlan& plan) {
   return config;
 }
 
+namespace {
+
+template <typename T>
+std::string names_of(const std::vector<T>& values) {
+  std::string names;
+  for (const T& v : values) names += (names.empty() ? "" : ", ") + std::string(sdpa::to_string(v));
+  return names;
+}
+
+template <typename T>
+T named(std::optional<T> value, const std::string& what, const std::string& text,
+        const std::vector<T>& valid) {
+  if (!value)
+    throw std::invalid_argument("unknown " + what + " '" + text + "': valid " + what + "s are " +
+                                names_of(valid));
+  return *value;
+}
+
+// One key of a plan's JSON into its field.
+void read_plan_key(SweepPlan& p, const std::string& key, const nlohmann::ordered_json& value) {
+  if (key == "variants") {
+    p.variants.clear();
+    for (const auto& v : value)
+      p.variants.push_back(named(sdpa::parse_variant(v.get<std::string>()), "variant",
+                                 v.get<std::string>(), sdpa::all_variants()));
+  } else if (key == "n") {
+    p.sizes = value.get<std::vector<std::size_t>>();
+  } else if (key == "preset") {
+    p.preset = named(sdpa::parse_preset(value.get<std::string>()), "preset",
+                     value.get<std::string>(),
+                     std::vector{sdpa::Preset::unit, sdpa::Preset::spatial_calibrated});
+  } else if (key == "precision") {
+    p.precision = named(sdpa::parse_precision(value.get<std::string>()), "precision",
+                        value.get<std::string>(), sdpa::all_precisions());
+  } else if (key == "d") {
+    p.d = value.get<std::size_t>();
+  } else if (key == "seed") {
+    p.seed = value.get<std::uint64_t>();
+  } else if (key == "threads") {
+    p.threads = value.get<unsigned>();
+  } else if (key == "min_depth_max_n") {
+    p.min_depth_max_n = value.get<std::size_t>();
+  } else if (key == "depth_curve") {
+    p.depth_curve = value.get<std::size_t>();
+  } else {
+    throw std::invalid_argument("unknown key '" + key + "' in a sweep plan: the keys are those "
+                                "of results.json's config (docs/outputs.md)");
+  }
+}
+
+}  // namespace
+
+SweepPlan plan_from_json(const nlohmann::ordered_json& config) {
+  if (!config.is_object())
+    throw std::invalid_argument("a sweep plan is a JSON object, got " + config.dump());
+  SweepPlan plan;
+  for (const auto& [key, value] : config.items()) {
+    try {
+      read_plan_key(plan, key, value);
+    } catch (const nlohmann::json::exception&) {
+      throw std::invalid_argument("a sweep plan's " + key + " cannot be " + value.dump() +
+                                  ": give each key as results.json's config does, e.g. " +
+                                  to_json(SweepPlan{}).dump());
+    }
+  }
+  if (plan.sizes.empty() || plan.variants.empty())
+    throw std::invalid_argument("a sweep plan needs at least one variant and one N");
+  check(plan);
+  return plan;
+}
+
 std::size_t run_count(const SweepPlan& plan) {
   return plan.variants.size() * plan.sizes.size() * (plan.depth_curve ? 4 : 3);
 }
@@ -275,40 +412,78 @@ PointOptions point_options(const SweepPlan& plan) {
           .depth_curve = plan.depth_curve};
 }
 
-PointResult run_point(const Point& point, const PointOptions& options) {
-  PointState s{.point = point,
-               .options = options,
-               .name = point_name(point),
-               .inputs = {sdpa::random_tensors(point.n, point.d, point.seed)},
-               .base = base_config(point)};
-  s.result.row = pending_row(point);
-  Row& row = s.result.row;
-  std::vector<Stage> stages = {Stage::preset, Stage::unbounded, Stage::min_depths};
-  if (options.depth_curve) stages.push_back(Stage::depth_curve);
-  for (Stage stage : stages) {
-    // Run 1 always runs: an interrupted row has at least one run to show.
-    const bool stop = stage != Stage::preset && options.stop && options.stop();
-    auto start = std::chrono::steady_clock::now();
-    StageOutput out = stop ? StageOutput{Ended::interrupted} : run_stage(s, stage);
-    if (out.ended == Ended::interrupted) {
-      s.result.interrupted = true;
-      break;
-    }
-    const double wall = out.ended == Ended::ran && out.error.empty() ? seconds_since(start) : 0;
-    row.wall_seconds += wall;
-    if (out.ended == Ended::ran)
-      row.runs_done += (row.runs_done.empty() ? "" : ";") + std::string(to_string(stage));
-    if (options.on_stage_end)
-      options.on_stage_end({.stage = stage,
-                            .row = row,
-                            .summary = out.summary,
-                            .wall_seconds = wall,
-                            .skipped = out.ended == Ended::skipped,
-                            .error = out.error});
+PointWork begin_point(const Point& point, const PointOptions& options) {
+  PointState s = point_state(point, options, {.row = pending_row(point)});
+  run_stage(s, Stage::preset, run_preset);
+  run_stage(s, Stage::unbounded, run_unbounded);
+  if (goes_on(s, Stage::min_depths)) {
+    const auto start = std::chrono::steady_clock::now();
+    const StageOutput out = guarded(s, Stage::min_depths, [&] { return start_min_depths(s); });
+    s.work.search_seconds = seconds_since(start);
+    if (!s.work.search) end_stage(s, Stage::min_depths, out, 0);  // skipped, or failed
   }
-  const std::string problem = s.outcome == "completed" ? "" : " (" + s.outcome + ")";
-  row.status = s.result.interrupted ? "interrupted after " + row.runs_done + problem : s.outcome;
-  return s.result;
+  return std::move(s.work);
+}
+
+PointResult end_point(const Point& point, PointWork work, const SearchResults& searches,
+                      const PointOptions& options) {
+  PointState s = point_state(point, options, std::move(work));
+  if (s.work.search && !s.work.interrupted) {
+    const auto start = std::chrono::steady_clock::now();
+    const StageOutput out =
+        guarded(s, Stage::min_depths, [&] { return end_min_depths(s, searches); });
+    end_stage(s, Stage::min_depths, out,
+              s.work.search_seconds + searches.wall_seconds + seconds_since(start));
+  }
+  if (options.depth_curve) run_stage(s, Stage::depth_curve, run_depth_curve);
+  return result_of(s);
+}
+
+PointResult run_point(const Point& point, const PointOptions& options) {
+  PointWork work = begin_point(point, options);
+  SearchResults searches;
+  if (work.search) {
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      std::optional<FoundDepths> found = search_fifos(
+          base_config(point), {sdpa::random_tensors(point.n, point.d, point.seed)}, *work.search,
+          {.probe_threads = options.probe_threads, .stop = options.stop});
+      searches.interrupted = !found || (options.stop && options.stop());
+      if (found) {
+        searches.depths = std::move(found->depths);
+        searches.probes = found->probes;
+      }
+    } catch (const std::exception& e) {
+      searches.error = e.what();
+    }
+    searches.wall_seconds = seconds_since(start);
+  }
+  return end_point(point, std::move(work), searches, options);
+}
+
+ProbeOutcome probe_point(const Point& point, const std::string& fifo, std::uint64_t depth,
+                         Cycle target_cycles) {
+  return probe(search_config(base_config(point)), {sdpa::random_tensors(point.n, point.d, point.seed)},
+               fifo, depth, target_cycles);
+}
+
+nlohmann::ordered_json to_json(const PointWork& work) {
+  return {{"row", to_json(work.row)},
+          {"outcome", work.outcome},
+          {"error", work.error},
+          {"search", work.search ? to_json(*work.search) : nlohmann::ordered_json()},
+          {"search_seconds", work.search_seconds},
+          {"interrupted", work.interrupted}};
+}
+
+PointWork point_work_from_json(const nlohmann::ordered_json& j) {
+  PointWork work{.row = row_from_json(j.at("row")),
+                 .outcome = j.at("outcome").get<std::string>(),
+                 .error = j.at("error").get<std::string>(),
+                 .search_seconds = j.at("search_seconds").get<double>(),
+                 .interrupted = j.at("interrupted").get<bool>()};
+  if (!j.at("search").is_null()) work.search = search_start_from_json(j["search"]);
+  return work;
 }
 
 }  // namespace dfsim::experiments

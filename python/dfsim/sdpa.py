@@ -13,6 +13,7 @@ A deadlock (FIFOs too shallow) raises :class:`dfsim.Deadlock`; input the simulat
 raises :class:`dfsim.InvalidArgument` (a ValueError) saying what is wrong and how to fix it.
 """
 
+import json
 import numbers
 import warnings
 
@@ -274,7 +275,8 @@ def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatia
     ("tcp://HOST:PORT"), or a ``dask.distributed.Client``. Without it the points run here,
     ``workers`` (default 1) at a time. ``progress``: a function given a line per point (default:
     print to stderr when it is a terminal); ``on_row``: given the rows so far after each point
-    (on Dask).
+    (on Dask). Ctrl-C stops the points at their next run or probe and raises
+    KeyboardInterrupt; the folder, "interrupted", resumes with the same call.
 
         >>> table = dfsim.sdpa.sweep(["naive", "reordered"], [64, 128], out="results/mine")
         >>> table.pivot(index="n", columns="variant", values="cycles")
@@ -286,10 +288,12 @@ def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatia
     sizes = [_count("sizes", n, 1) for n in sizes]
     if min_depth_max_n is None:
         min_depth_max_n = _dfsim.sdpa.default_min_depth_max_n
-    run = _dfsim.sdpa.SweepRun(variants, sizes, _count("d", d, 1), preset, precision,
-                               _count("seed", seed), _count("threads", threads),
-                               _count("min_depth_max_n", min_depth_max_n),
-                               _count("depth_curve", depth_curve), _folder(out), bool(fresh))
+    plan = {"n": sizes, "variants": variants, "preset": preset, "precision": precision,
+            "d": _count("d", d, 1), "seed": _count("seed", seed),
+            "threads": _count("threads", threads),
+            "min_depth_max_n": _count("min_depth_max_n", min_depth_max_n),
+            "depth_curve": _count("depth_curve", depth_curve)}
+    run = _dfsim.sdpa.SweepRun(json.dumps(plan), _folder(out), bool(fresh))
     if progress is None and sys.stderr.isatty():
         progress = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
     try:

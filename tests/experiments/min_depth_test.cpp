@@ -157,5 +157,59 @@ TEST(MinDepthSearch, SeveralProbesPerRoundFindTheSameDepth) {
   }
 }
 
+// The rounds by hand, for a FIFO whose probes match from depth 7 up, searched from 10: one
+// probe a round bisects [1, 10) (5 misses, 8 and 7 match, 6 misses); two a round split it in
+// three (4 misses, 7 matches; then 5 and 6 together miss).
+TEST(FifoSearchRounds, BisectionAndTwoProbesARoundDerivedByHand) {
+  const auto matches = [](const std::vector<std::uint64_t>& depths) {
+    std::vector<bool> m;
+    for (auto d : depths) m.push_back(d >= 7);
+    return m;
+  };
+  const std::vector<std::vector<std::uint64_t>> one = {{5}, {8}, {7}, {6}};
+  const std::vector<std::vector<std::uint64_t>> two = {{4, 7}, {5, 6}};
+  for (const auto& [k, rounds] : {std::pair{1u, one}, std::pair{2u, two}}) {
+    FifoSearch s(10);
+    for (const auto& expected : rounds) {
+      ASSERT_FALSE(s.done()) << k;
+      const std::vector<std::uint64_t> depths = s.next(k);
+      EXPECT_EQ(depths, expected) << k;
+      s.record(depths, matches(depths));
+    }
+    EXPECT_TRUE(s.done()) << k;
+    EXPECT_EQ(s.depth(), 7u) << k;
+  }
+  FifoSearch s(10);
+  EXPECT_THROW(s.record({5}, {}), std::invalid_argument);
+}
+
+// The search in parts, its FIFOs searched by hand, finds what find_min_depths finds.
+TEST(MinDepthSearch, InPartsTheSameAsWhole) {
+  const AttentionConfig c{.variant = Variant::reordered, .n = 32, .preset = Preset::spatial_calibrated};
+  const std::vector<Tensors> in{random_tensors(32, 1, 1)};
+  const MinDepthOptions options{.fifos = FifoSelection::claims, .probe_threads = 1};
+  const MinDepths whole = *find_min_depths(c, in, options);
+  const SearchStart start = search_start_from_json(to_json(start_search(c, in, options)));
+  std::map<std::string, std::uint64_t> depths;
+  std::size_t probes = 0;
+  for (const FifoBound& f : start.fifos) {
+    FifoSearch s(f.upper);
+    while (!s.done()) {
+      const std::vector<std::uint64_t> round = s.next(3);
+      std::vector<bool> m;
+      for (auto d : round)
+        m.push_back(probe(search_config(c), in, f.fifo, d, start.unbounded_cycles).matches);
+      probes += round.size();
+      s.record(round, m);
+    }
+    depths[f.fifo] = s.depth();
+  }
+  const MinDepths parts = end_search(c, in, start, depths, probes);
+  EXPECT_EQ(parts.depth, whole.depth);
+  EXPECT_EQ(parts.unbounded_cycles, whole.unbounded_cycles);
+  EXPECT_EQ(parts.cycles_with_min_depths, whole.cycles_with_min_depths);
+  EXPECT_EQ(parts.runs, start.runs + probes + 1);
+}
+
 }  // namespace
 }  // namespace dfsim::experiments

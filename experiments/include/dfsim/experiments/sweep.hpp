@@ -14,11 +14,13 @@
 //   }
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "dfsim/engine/run.hpp"
+#include "dfsim/experiments/min_depth.hpp"
 #include "dfsim/experiments/row.hpp"
 #include "dfsim/sdpa/attention.hpp"
 
@@ -57,6 +59,12 @@ void check(const SweepPlan& plan);
 // results.json's "config": n, variants, preset, precision, d, seed, threads, min_depth_max_n,
 // and depth_curve when it is not 0.
 nlohmann::ordered_json to_json(const SweepPlan& plan);
+// The plan such an object describes: how the command line hands a plan to dfsim.distributed
+// and how dfsim.sdpa.sweep builds one, so that a plan's fields are read in this one place. A
+// key left out keeps SweepPlan's default; an unknown key or value, or a plan check() refuses,
+// throws std::invalid_argument saying which.
+//   SweepPlan p = plan_from_json({{"variants", {"naive"}}, {"n", {64, 128}}});
+SweepPlan plan_from_json(const nlohmann::ordered_json& config);
 // Stages a sweep takes: three per point, four with a depth curve.
 std::size_t run_count(const SweepPlan& plan);
 
@@ -104,6 +112,39 @@ struct PointResult {
 
 // The three runs of `point` (and its depth curve). A run's error is recorded in the row (status "error in ...") and
 // the next run goes on; only a config that cannot run at all throws (std::invalid_argument).
+// It is begin_point, search_fifos (min_depth.hpp) on options.probe_threads threads, end_point.
 PointResult run_point(const Point& point, const PointOptions& options = {});
+
+// run_point in parts, for an executor that runs the FIFOs' searches as tasks of their own
+// (dfsim.distributed: each probe a Dask task, the row the same as run_point's):
+//   PointWork w = begin_point(point, options);    // runs 1 and 2, the search's unbounded run
+//   // each of w.search->fifos: FifoSearch rounds of probe_point(point, fifo, depth, target)
+//   PointResult r = end_point(point, w, {.depths = found, .probes = 23}, options);
+struct PointWork {
+  Row row;              // runs 1 and 2 in it
+  std::string outcome;  // run 1's: "completed", "deadlock", "failed", "overflow"
+  std::string error;    // a stage's error ("error in the unbounded run: ..."): the row's status
+  // The min-depth search still to run; absent when skipped (N > min_depth_max_n), failed (the
+  // row says) or interrupted.
+  std::optional<SearchStart> search;
+  double search_seconds = 0;  // its start's wall time
+  bool interrupted = false;   // options.stop said so
+};
+// The searches' outcome: every FIFO's depth, or why there is none.
+struct SearchResults {
+  std::map<std::string, std::uint64_t> depths;
+  std::size_t probes = 0;
+  double wall_seconds = 0;   // the probes', for the row
+  std::string error;         // a probe's: the row's status says "error in the min-depth search"
+  bool interrupted = false;  // the executor was stopped: the row is "interrupted after ..."
+};
+PointWork begin_point(const Point& point, const PointOptions& options);
+PointResult end_point(const Point& point, PointWork work, const SearchResults& searches,
+                      const PointOptions& options);
+// A probe of the point's search (min_depth.hpp's probe, on search_config of its config).
+ProbeOutcome probe_point(const Point& point, const std::string& fifo, std::uint64_t depth,
+                         Cycle target_cycles);
+nlohmann::ordered_json to_json(const PointWork& work);
+PointWork point_work_from_json(const nlohmann::ordered_json& j);
 
 }  // namespace dfsim::experiments
