@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
 
 #include "dfsim/experiments/depth_curve.hpp"
+#include "dfsim/experiments/inputs.hpp"
 #include "dfsim/experiments/min_depth.hpp"
 
 namespace dfsim::experiments {
@@ -14,10 +16,6 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-sdpa::AttentionConfig base_config(const Point& p) {
-  return {.variant = p.variant, .n = p.n, .d = p.d, .precision = p.precision, .preset = p.preset};
 }
 
 // What a point's runs share, and what they have found so far.
@@ -74,9 +72,8 @@ std::string run_unbounded(PointState& s) {
   sdpa::AttentionConfig unbounded = s.base;
   unbounded.preset = sdpa::Preset::unit;
   unbounded.unbounded = true;
-  const Cycle n = s.point.n;
   auto r = sdpa::simulate_attention(unbounded, s.inputs,
-                                    run_options(s, s.name + " unbounded", n * n));
+                                    run_options(s, s.name + " unbounded", sdpa::keys_per_lane(unbounded)));
   UnboundedRun u{.cycles = r.run.elapsed_cycles,
                  .intermediate_memory_elements = r.intermediate_memory_elements,
                  .intermediate_memory_bytes = r.intermediate_memory_bytes,
@@ -202,61 +199,130 @@ StageOutput run_stage(PointState& s, Stage stage) {
 
 }  // namespace
 
+sdpa::AttentionConfig attention_config(const Point& p) {
+  return {.variant = p.variant,
+          .n = p.n,
+          .d = p.d,
+          .precision = p.precision,
+          .preset = p.preset,
+          .heads = p.heads,
+          .causal = p.causal,
+          .decode_rows = p.decode_rows,
+          .kv_heads = p.kv_heads,
+          .lanes = p.lanes};
+}
+
 Row pending_row(const Point& p) {
-  const sdpa::ResolvedConfig resolved = sdpa::resolve(base_config(p));
+  const sdpa::AttentionConfig config = attention_config(p);
+  const sdpa::ResolvedConfig resolved = sdpa::resolve(config);
   return {.variant = std::string(sdpa::to_string(p.variant)),
           .n = p.n,
           .d = p.d,
           .preset = std::string(sdpa::to_string(p.preset)),
           .precision = std::string(sdpa::to_string(p.precision)),
+          .causal = std::string(sdpa::to_string(p.causal)),
+          .decode_rows = p.decode_rows,
+          .heads = p.heads,
+          .kv_heads = sdpa::kv_heads(config),
+          .lanes = p.lanes,
           .ii_max = resolved.max_initiation_interval,
-          .ideal_cycles = sdpa::ideal_cycles(base_config(p), resolved)};
+          .ideal_cycles = sdpa::ideal_cycles(config, resolved)};
 }
 
 std::string point_name(const Point& p) {
-  return fmt::format("{} N={}", sdpa::to_string(p.variant), p.n);
+  const Point plain;
+  std::string name = fmt::format("{} N={}", sdpa::to_string(p.variant), p.n);
+  if (p.precision != plain.precision) name += fmt::format(" {}", sdpa::to_string(p.precision));
+  if (p.causal != plain.causal) name += fmt::format(" causal={}", sdpa::to_string(p.causal));
+  if (p.decode_rows) name += fmt::format(" decode={}", p.decode_rows);
+  if (p.heads != plain.heads) name += fmt::format(" heads={}", p.heads);
+  if (p.kv_heads && p.kv_heads != p.heads) name += fmt::format(" kv_heads={}", p.kv_heads);
+  if (p.lanes != plain.lanes) name += fmt::format(" lanes={}", p.lanes);
+  return name;
 }
 
 std::vector<Point> points(const SweepPlan& plan) {
   std::vector<Point> list;
   for (auto v : plan.variants)
-    for (auto n : plan.sizes)
-      list.push_back({.variant = v,
-                      .n = n,
-                      .d = plan.d,
-                      .preset = plan.preset,
-                      .precision = plan.precision,
-                      .seed = plan.seed});
+    for (auto precision : plan.precisions)
+      for (auto causal : plan.causal)
+        for (auto decode : plan.decode) {
+          if (decode && causal != sdpa::Causal::none) continue;  // decode rows are not causal
+          for (auto kv : plan.kv_heads)
+            for (auto lanes : plan.lanes)
+              for (auto n : plan.sizes)
+                list.push_back({.variant = v,
+                                .n = n,
+                                .d = plan.d,
+                                .preset = plan.preset,
+                                .precision = precision,
+                                .causal = causal,
+                                .decode_rows = decode,
+                                .heads = plan.heads,
+                                .kv_heads = kv,
+                                .lanes = lanes,
+                                .seed = plan.seed});
+        }
   return list;
 }
 
+namespace {
+
+template <class T>
+void check_not_empty(const std::vector<T>& list, const char* what) {
+  if (list.empty()) throw std::invalid_argument(std::string("no ") + what + " to sweep: give at least one");
+}
+
+}  // namespace
+
 void check(const SweepPlan& plan) {
+  check_not_empty(plan.variants, "variants");
+  check_not_empty(plan.sizes, "sizes");
+  check_not_empty(plan.precisions, "precisions");
+  check_not_empty(plan.causal, "causal modes");
+  check_not_empty(plan.decode, "decode values");
+  check_not_empty(plan.kv_heads, "kv_heads values");
+  check_not_empty(plan.lanes, "lane counts");
   for (const Point& p : points(plan)) {
-    sdpa::AttentionConfig c = base_config(p);
-    sdpa::resolve(c);
-    c.preset = sdpa::Preset::unit;
-    c.unbounded = true;
-    sdpa::resolve(c);
+    sdpa::AttentionConfig c = attention_config(p);
+    try {
+      sdpa::resolve(c);
+      c.preset = sdpa::Preset::unit;
+      c.unbounded = true;
+      sdpa::resolve(c);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("point " + point_name(p) + ": " + e.what());
+    }
   }
   check_threads(plan.threads);
 }
 
 nlohmann::ordered_json to_json(const SweepPlan& plan) {
-  nlohmann::ordered_json config = {{"n", plan.sizes},
-                                   {"variants", nlohmann::ordered_json::array()},
-                                   {"preset", sdpa::to_string(plan.preset)},
-                                   {"precision", sdpa::to_string(plan.precision)},
-                                   {"d", plan.d},
-                                   {"seed", plan.seed},
-                                   {"threads", plan.threads},
-                                   {"min_depth_max_n", plan.min_depth_max_n}};
+  using json = nlohmann::ordered_json;
+  auto names = [](const auto& list) {
+    json a = json::array();
+    for (auto item : list) a.push_back(sdpa::to_string(item));
+    return a;
+  };
+  json config = {{"n", plan.sizes},
+                 {"variants", names(plan.variants)},
+                 {"preset", sdpa::to_string(plan.preset)},
+                 {"precision", names(plan.precisions)},
+                 {"causal", names(plan.causal)},
+                 {"decode", plan.decode},
+                 {"heads", plan.heads},
+                 {"kv_heads", plan.kv_heads},
+                 {"lanes", plan.lanes},
+                 {"d", plan.d},
+                 {"seed", plan.seed},
+                 {"threads", plan.threads},
+                 {"min_depth_max_n", plan.min_depth_max_n}};
   if (plan.depth_curve) config["depth_curve"] = plan.depth_curve;
-  for (auto v : plan.variants) config["variants"].push_back(sdpa::to_string(v));
   return config;
 }
 
 std::size_t run_count(const SweepPlan& plan) {
-  return plan.variants.size() * plan.sizes.size() * (plan.depth_curve ? 4 : 3);
+  return points(plan).size() * (plan.depth_curve ? 4 : 3);
 }
 
 const char* to_string(Stage stage) noexcept {
@@ -279,8 +345,10 @@ PointResult run_point(const Point& point, const PointOptions& options) {
   PointState s{.point = point,
                .options = options,
                .name = point_name(point),
-               .inputs = {sdpa::random_tensors(point.n, point.d, point.seed)},
-               .base = base_config(point)};
+               .inputs = random_inputs(point.n, point.d, point.heads, point.seed, 1.0,
+                                       point.decode_rows, point.kv_heads)
+                             .tensors,
+               .base = attention_config(point)};
   s.result.row = pending_row(point);
   Row& row = s.result.row;
   std::vector<Stage> stages = {Stage::preset, Stage::unbounded, Stage::min_depths};

@@ -134,6 +134,11 @@ def _arguments(argv):
     p.add_argument("--variants", default="all")
     p.add_argument("--preset", default="spatial-calibrated")
     p.add_argument("--precision", default="fp64")
+    p.add_argument("--causal", default="none")
+    p.add_argument("--decode", default="0")
+    p.add_argument("--heads", type=int, default=1)
+    p.add_argument("--kv-heads", default="")
+    p.add_argument("--lanes", default="1")
     p.add_argument("--d", type=int, default=1)
     p.add_argument("--out", default="results/sweep")
     p.add_argument("--seed", type=int, default=1)
@@ -164,8 +169,12 @@ def main(argv=None):
     variants = _dfsim.sdpa.variants() if a.variants == "all" else a.variants.split(",")
     try:
         sizes = [int(n) for n in a.n.split(",")]
-        run = _dfsim.sdpa.SweepRun(variants, sizes, a.d, a.preset, a.precision, a.seed, a.threads,
-                                   a.min_depth_max_n, a.depth_curve, a.out, a.fresh)
+        run = _dfsim.sdpa.SweepRun(variants, sizes, a.d, a.preset, a.precision.split(","), a.seed,
+                                   a.threads, a.min_depth_max_n, a.depth_curve, a.out, a.fresh,
+                                   causal=a.causal.split(","),
+                                   decode=[int(b) for b in a.decode.split(",")], heads=a.heads,
+                                   kv_heads=[int(h) for h in a.kv_heads.split(",")] if a.kv_heads else [0],
+                                   lanes=[int(x) for x in a.lanes.split(",")])
     except (InvalidArgument, ValueError) as e:
         print(f"dfsim: error: {e}", file=sys.stderr)
         return _EXIT["usage"]

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "bindings.hpp"
+#include "dfsim/experiments/arguments.hpp"
 #include "dfsim/experiments/report.hpp"
 #include "dfsim/experiments/result_folder.hpp"
 #include "dfsim/experiments/row.hpp"
@@ -18,17 +19,30 @@ using json = nlohmann::ordered_json;
 namespace dfsim::python {
 namespace {
 
+// The axes of dfsim.sdpa.sweep (sdpa.py has made each a list of the right Python types).
+struct Axes {
+  std::vector<std::string> precisions, causal;
+  std::vector<std::size_t> decode;
+  unsigned heads = 1;
+  std::vector<unsigned> kv_heads, lanes;
+};
+
 experiments::SweepPlan make_plan(const std::vector<std::string>& variants,
                                  const std::vector<std::size_t>& sizes, std::size_t d,
-                                 const std::string& preset, const std::string& precision,
-                                 std::uint64_t seed, unsigned threads, std::size_t min_depth_max_n,
+                                 const std::string& preset, const Axes& axes, std::uint64_t seed,
+                                 unsigned threads, std::size_t min_depth_max_n,
                                  std::size_t depth_curve) {
-  experiments::SweepPlan plan{.sizes = sizes, .d = d, .seed = seed, .threads = threads,
-                              .min_depth_max_n = min_depth_max_n, .depth_curve = depth_curve};
+  experiments::SweepPlan plan{.sizes = sizes, .d = d, .decode = axes.decode, .heads = axes.heads,
+                              .kv_heads = axes.kv_heads, .lanes = axes.lanes, .seed = seed,
+                              .threads = threads, .min_depth_max_n = min_depth_max_n,
+                              .depth_curve = depth_curve};
   plan.variants.clear();
-  for (const auto& name : variants) plan.variants.push_back(variant_arg(name));
-  plan.preset = preset_arg(preset);
-  plan.precision = precision_arg(precision);
+  for (const auto& name : variants) plan.variants.push_back(experiments::variant_argument(name));
+  plan.preset = experiments::preset_argument(preset);
+  plan.precisions.clear();
+  for (const auto& name : axes.precisions) plan.precisions.push_back(experiments::precision_argument(name));
+  plan.causal.clear();
+  for (const auto& name : axes.causal) plan.causal.push_back(experiments::causal_argument(name));
   experiments::check(plan);
   return plan;
 }
@@ -59,16 +73,25 @@ std::string run_point(const std::string& point, unsigned threads, std::size_t mi
 void bind_sweep_run(py::module_& s) {
   py::class_<Sweep>(s, "SweepRun", "experiments/sweep_run.hpp's SweepRun (dfsim.distributed)")
       .def(py::init([](const std::vector<std::string>& variants, const std::vector<std::size_t>& sizes,
-                       std::size_t d, const std::string& preset, const std::string& precision,
+                       std::size_t d, const std::string& preset, const std::vector<std::string>& precision,
                        std::uint64_t seed, unsigned threads, std::size_t min_depth_max_n,
-                       std::size_t depth_curve, const std::optional<std::string>& out, bool fresh) {
-             return std::make_unique<Sweep>(make_plan(variants, sizes, d, preset, precision, seed,
+                       std::size_t depth_curve, const std::optional<std::string>& out, bool fresh,
+                       const std::vector<std::string>& causal, const std::vector<std::size_t>& decode,
+                       unsigned heads, const std::vector<unsigned>& kv_heads,
+                       const std::vector<unsigned>& lanes) {
+             const Axes axes{.precisions = precision, .causal = causal, .decode = decode,
+                             .heads = heads, .kv_heads = kv_heads, .lanes = lanes};
+             return std::make_unique<Sweep>(make_plan(variants, sizes, d, preset, axes, seed,
                                                       threads, min_depth_max_n, depth_curve),
                                             out, fresh);
            }),
            py::arg("variants"), py::arg("sizes"), py::arg("d"), py::arg("preset"),
            py::arg("precision"), py::arg("seed"), py::arg("threads"), py::arg("min_depth_max_n"),
-           py::arg("depth_curve"), py::arg("out"), py::arg("fresh"))
+           py::arg("depth_curve"), py::arg("out"), py::arg("fresh"),
+           py::arg("causal") = std::vector<std::string>{"none"},
+           py::arg("decode") = std::vector<std::size_t>{0}, py::arg("heads") = 1u,
+           py::arg("kv_heads") = std::vector<unsigned>{0},
+           py::arg("lanes") = std::vector<unsigned>{1})
       .def("pending",
            [](const Sweep& w) {
              std::vector<std::string> list;

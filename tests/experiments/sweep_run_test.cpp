@@ -58,10 +58,14 @@ TEST(SweepRunOrder, LargestEstimatedCostFirst) {
 
 TEST(SweepRunPoint, JsonRoundTrip) {
   Point p{.variant = sdpa::Variant::reordered_stable, .n = 48, .d = 4,
-          .preset = sdpa::Preset::unit, .precision = sdpa::Precision::fp32, .seed = 7};
+          .preset = sdpa::Preset::unit, .precision = sdpa::Precision::fp32,
+          .causal = sdpa::Causal::mask, .heads = 4, .kv_heads = 2, .lanes = 3, .seed = 7};
   EXPECT_EQ(to_json(point_from_json(to_json(p))), to_json(p));
   EXPECT_EQ(to_json(p).dump(),
-            R"({"variant":"reordered-stable","n":48,"d":4,"preset":"unit","precision":"fp32","seed":7})");
+            R"({"variant":"reordered-stable","n":48,"d":4,"preset":"unit","precision":"fp32",)"
+            R"("causal":"mask","decode_rows":0,"heads":4,"kv_heads":2,"lanes":3,"seed":7})");
+  Point decode{.variant = sdpa::Variant::naive, .decode_rows = 5};
+  EXPECT_EQ(point_from_json(to_json(decode)).decode_rows, 5u);
   EXPECT_THROW(point_from_json(json{{"variant", "fast"}}), std::invalid_argument);
 }
 

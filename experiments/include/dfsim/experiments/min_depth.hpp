@@ -88,7 +88,8 @@ std::optional<MinDepths> find_min_depths(const sdpa::AttentionConfig& config,
                                          const std::vector<sdpa::Tensors>& inputs,
                                          const MinDepthOptions& options = {});
 
-// The FIFOs `selection` searches in `variant`, in graph order.
-std::vector<std::string> searched_fifos(sdpa::Variant variant, FifoSelection selection);
+// The FIFO roles `selection` searches in a config's graph, in graph order (sdpa::fifo_names:
+// with lanes, the lanes' own FIFOs too).
+std::vector<std::string> searched_fifos(const sdpa::AttentionConfig& config, FifoSelection selection);
 
 }  // namespace dfsim::experiments
