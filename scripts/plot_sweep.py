@@ -86,7 +86,7 @@ def draw_axes(plt, rows, config, variants, outdir):
         ax.set_title("Causal masking: mask streams N^2 keys, skip N (N + 1) / 2")
         drawn["causal"] = finish(plt, fig, ax, outdir, "causal.png")
     for key, row_key, xlabel, ylabel, title, measure, logy in [
-            ("decode", "decode_rows", "decode rows B (0: prefill, N rows)", "cycles per query row",
+            ("decode", "decode_rows", "query rows: B decode rows (prefill: N)", "cycles per query row",
              "Decode: cycles per generated token", per_token, False),
             ("kv_heads", "kv_heads", "K/V heads", "intermediate memory (bytes)",
              f"Shared K/V heads ({config.get('heads', 1)} query heads): memory", memory, False),
@@ -99,14 +99,18 @@ def draw_axes(plt, rows, config, variants, outdir):
         fig, ax = plt.subplots(figsize=(6.4, 4.6))
         for v in variants:
             c, m = VARIANT_STYLE.get(v, ("black", "x"))
-            pts = sorted((r[row_key], measure(r)) for r in slice_
+            # Prefill (decode 0) is N query rows: where it sits on the axis of B.
+            pts = sorted(((r[row_key] or r["n"]) if key == "decode" else r[row_key], measure(r))
+                         for r in slice_
                          if r["variant"] == v and r["n"] == largest and measure(r) is not None)
             if pts:
                 ax.plot([x for x, _ in pts], [y for _, y in pts], marker=m, color=c, label=v)
         if key == "lanes" and largest:
             ls = axis_values(config, "lanes")
-            ax.plot(ls, [largest * -(-largest // x) for x in ls], color="gray", ls="--",
-                    label="N ceil(N / L) (II_max = 1)")
+            ii = max((number(r, "ii_max") or 1 for r in slice_), default=1)
+            ax.plot(ls, [ii * largest * -(-largest // x) for x in ls], color="gray", ls="--",
+                    label=f"ideal {ii} N ceil(N / L)")
+        if key in ("lanes", "decode"):
             ax.set_xscale("log", base=2)
         if logy:
             ax.set_yscale("log")

@@ -59,3 +59,15 @@ def test_min_depths_list_the_lane_fifos():
     names = names[:scores + 1] + ["lane_scores"] + names[scores + 1:]
     names.insert(names.index("sum"), "max")
     assert list(m["min_depths"]) == names
+
+
+@pytest.mark.parametrize("axis, value, message", [
+    ("causal", ["none", "triangle"], "unknown causal 'triangle': give mask (stream every key, "
+                                     "mask j > i to -inf), skip (stream only the keys j <= i) or none"),
+    ("precision", "fp8", "unknown precision 'fp8': valid precisions are fp64, fp32, fp16, bf16"),
+])
+def test_bad_axis_values_say_what_the_command_line_says(axis, value, message):
+    # One reader (experiments/arguments.hpp) for both: tests/cli_sdpa has the same messages.
+    with pytest.raises(dfsim.InvalidArgument) as caught:
+        dfsim.sdpa.sweep(["reordered"], [8], **{axis: value})
+    assert str(caught.value) == message
