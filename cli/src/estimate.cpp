@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "dfsim/experiments/min_depth.hpp"
 #include "sdpa_common.hpp"
 
 namespace dfsim::cli {
@@ -43,11 +44,9 @@ WorkEstimate sweep_min_depth_work(const sdpa::AttentionConfig& base, std::size_t
   unbounded.unbounded = true;
   const WorkEstimate probe = sdpa::estimate_work(unbounded);
   const auto depths = sdpa::resolve(base).depths;
-  const bool naive = base.variant == sdpa::Variant::naive ||
-                     base.variant == sdpa::Variant::naive_stable;
   std::size_t probes = 1;
-  for (const auto& fifo : naive ? long_fifo_names(base.variant) : sdpa::fifo_names(base.variant))
-    probes += std::bit_width(depths.at(fifo).value_or(std::uint64_t{base.n} * base.n) - 1);
+  for (const auto& fifo : experiments::searched_fifos(base, experiments::FifoSelection::claims))
+    probes += std::bit_width(depths.at(fifo).value_or(sdpa::keys_per_lane(base)) - 1);
   WorkEstimate w = probe;
   w.elements *= static_cast<double>(probes);
   w.add(sdpa::estimate_work(base));
@@ -85,22 +84,20 @@ void note_sdpa_min_depth(const sdpa::AttentionConfig& config) {
                 sdpa_advice(config, w.seconds()), "search");
 }
 
-void note_sdpa_sweep(const SweepPlan& p) {
+void note_sdpa_sweep(const experiments::SweepPlan& p) {
   WorkEstimate w;
   std::size_t runs = 0, widest = 0;
-  for (auto v : p.variants)
-    for (auto n : p.sizes) {
-      widest = std::max(widest, sdpa::key_loop_fifos(v));
-      sdpa::AttentionConfig base{
-          .variant = v, .n = n, .d = p.d, .precision = p.precision, .preset = p.preset};
-      sdpa::AttentionConfig unbounded = base;
-      unbounded.preset = sdpa::Preset::unit;
-      unbounded.unbounded = true;
-      w.add(sdpa::estimate_work(base));
-      w.add(sdpa::estimate_work(unbounded));
-      runs += 2;
-      if (n <= p.min_depth_max_n) w.add(sweep_min_depth_work(base, runs));
-    }
+  for (const experiments::Point& point : experiments::points(p)) {
+    const sdpa::AttentionConfig base = experiments::attention_config(point);
+    widest = std::max(widest, sdpa::key_loop_fifos(point.variant));
+    sdpa::AttentionConfig unbounded = base;
+    unbounded.preset = sdpa::Preset::unit;
+    unbounded.unbounded = true;
+    w.add(sdpa::estimate_work(base));
+    w.add(sdpa::estimate_work(unbounded));
+    runs += 2;
+    if (point.n <= p.min_depth_max_n) w.add(sweep_min_depth_work(base, runs));
+  }
   note_long_run(w, fmt::format("{} runs of up to {} FIFOs x N^2", runs, widest),
                 "time grows as N^2 (the largest --n dominates), and the min-depth search runs "
                 "the graph many times up to --min-depth-max-n. Ctrl-C stops it",

@@ -26,8 +26,8 @@ struct SdpaFlags {
   std::vector<std::string> units;   // NAME=latency:ii[:startup[:per_row]]
   bool unbounded = false;
   unsigned heads = 1;
-  unsigned kv_heads = 0;
-  unsigned lanes = 1;            // parallel lanes of the key loop (reordered graphs)         // K/V streams shared by the heads; 0: one per head
+  unsigned kv_heads = 0;  // K/V streams shared by the heads; 0: one per head
+  unsigned lanes = 1;     // parallel lanes of the key loop (reordered graphs)
   unsigned threads = 1;
   std::uint64_t seed = 1;
   double scale = 1.0;

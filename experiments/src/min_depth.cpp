@@ -67,7 +67,7 @@ std::vector<FifoBound> fifo_bounds(const sdpa::AttentionConfig& preset,
                                    FifoSelection selection) {
   const sdpa::ResolvedConfig resolved = sdpa::resolve(preset);
   std::vector<FifoBound> bounds;
-  for (const std::string& fifo : searched_fifos(preset.variant, selection)) {
+  for (const std::string& fifo : searched_fifos(preset, selection)) {
     std::uint64_t upper = peak_of(unbounded, fifo);
     auto preset_depth = resolved.depths.at(fifo);
     if (bounded_by_preset && preset_depth) upper = std::min(upper, *preset_depth);
@@ -92,10 +92,11 @@ unsigned pool_size(unsigned requested) {
 
 }  // namespace
 
-std::vector<std::string> searched_fifos(sdpa::Variant variant, FifoSelection selection) {
-  const bool naive = variant == sdpa::Variant::naive || variant == sdpa::Variant::naive_stable;
-  if (selection == FifoSelection::claims && naive) return sdpa::long_fifo_names(variant);
-  return sdpa::fifo_names(variant);
+std::vector<std::string> searched_fifos(const sdpa::AttentionConfig& config, FifoSelection selection) {
+  const bool naive =
+      config.variant == sdpa::Variant::naive || config.variant == sdpa::Variant::naive_stable;
+  if (selection == FifoSelection::claims && naive) return sdpa::long_fifo_names(config.variant);
+  return sdpa::fifo_names(config);
 }
 
 ProbeOutcome probe(const sdpa::AttentionConfig& config, const std::vector<sdpa::Tensors>& inputs,

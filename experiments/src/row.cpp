@@ -56,6 +56,11 @@ void put_identity(json& j, const Row& r) {
   j["d"] = r.d;
   j["preset"] = r.preset;
   j["precision"] = r.precision;
+  j["causal"] = r.causal;
+  j["decode_rows"] = r.decode_rows;
+  j["heads"] = r.heads;
+  j["kv_heads"] = r.kv_heads;
+  j["lanes"] = r.lanes;
   j["ii_max"] = r.ii_max;
   j["ideal_cycles"] = r.ideal_cycles;
   j["status"] = r.status;
@@ -133,7 +138,8 @@ std::vector<FifoRow> fifo_rows(const std::vector<sdpa::FifoStats>& fifos) {
 
 const std::vector<std::string>& columns() {
   static const std::vector<std::string> kColumns = {
-      "variant", "n", "d", "preset", "precision", "ii_max", "ideal_cycles",
+      "variant", "n", "d", "preset", "precision", "causal", "decode_rows", "heads", "kv_heads",
+      "lanes", "ii_max", "ideal_cycles",
       // run 1: the preset's FIFO depths
       "status", "cycles", "throughput", "overhead_cycles", "max_abs_error", "non_finite",
       "default_memory_elements",
@@ -172,6 +178,11 @@ Row row_from_json(const json& j) {
         .d = j.at("d").get<std::size_t>(),
         .preset = j.at("preset").get<std::string>(),
         .precision = j.at("precision").get<std::string>(),
+        .causal = j.at("causal").get<std::string>(),
+        .decode_rows = j.at("decode_rows").get<std::size_t>(),
+        .heads = j.at("heads").get<unsigned>(),
+        .kv_heads = j.at("kv_heads").get<unsigned>(),
+        .lanes = j.at("lanes").get<unsigned>(),
         .ii_max = j.at("ii_max").get<Cycle>(),
         .ideal_cycles = j.at("ideal_cycles").get<Cycle>(),
         .status = j.at("status").get<std::string>()};

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "dfsim/experiments/arguments.hpp"
 #include "dfsim/experiments/depth_curve.hpp"
+#include "dfsim/experiments/inputs.hpp"
 #include "dfsim/experiments/min_depth.hpp"
 
 namespace dfsim::experiments {
@@ -15,10 +17,6 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-sdpa::AttentionConfig base_config(const Point& p) {
-  return {.variant = p.variant, .n = p.n, .d = p.d, .precision = p.precision, .preset = p.preset};
 }
 
 // What a point's runs share, and what they have found so far.
@@ -38,12 +36,19 @@ struct PointState {
   }
 };
 
+// Every run of a point, on any worker, reads the same inputs: drawn from the point's seed.
+std::vector<sdpa::Tensors> point_inputs(const Point& point) {
+  return random_inputs(point.n, point.d, point.heads, point.seed, 1.0, point.decode_rows,
+                       point.kv_heads)
+      .tensors;
+}
+
 PointState point_state(const Point& point, const PointOptions& options, PointWork work) {
   return {.point = point,
           .options = options,
           .name = point_name(point),
-          .inputs = {sdpa::random_tensors(point.n, point.d, point.seed)},
-          .base = base_config(point),
+          .inputs = point_inputs(point),
+          .base = attention_config(point),
           .work = std::move(work)};
 }
 
@@ -85,9 +90,8 @@ std::string run_unbounded(PointState& s) {
   sdpa::AttentionConfig unbounded = s.base;
   unbounded.preset = sdpa::Preset::unit;
   unbounded.unbounded = true;
-  const Cycle n = s.point.n;
   auto r = sdpa::simulate_attention(unbounded, s.inputs,
-                                    run_options(s, s.name + " unbounded", n * n));
+                                    run_options(s, s.name + " unbounded", sdpa::keys_per_lane(unbounded)));
   UnboundedRun u{.cycles = r.run.elapsed_cycles,
                  .intermediate_memory_elements = r.intermediate_memory_elements,
                  .intermediate_memory_bytes = r.intermediate_memory_bytes,
@@ -268,93 +272,158 @@ PointResult result_of(PointState& s) {
 
 }  // namespace
 
+sdpa::AttentionConfig attention_config(const Point& p) {
+  return {.variant = p.variant,
+          .n = p.n,
+          .d = p.d,
+          .precision = p.precision,
+          .preset = p.preset,
+          .heads = p.heads,
+          .causal = p.causal,
+          .decode_rows = p.decode_rows,
+          .kv_heads = p.kv_heads,
+          .lanes = p.lanes};
+}
+
 Row pending_row(const Point& p) {
-  const sdpa::ResolvedConfig resolved = sdpa::resolve(base_config(p));
+  const sdpa::AttentionConfig config = attention_config(p);
+  const sdpa::ResolvedConfig resolved = sdpa::resolve(config);
   return {.variant = std::string(sdpa::to_string(p.variant)),
           .n = p.n,
           .d = p.d,
           .preset = std::string(sdpa::to_string(p.preset)),
           .precision = std::string(sdpa::to_string(p.precision)),
+          .causal = std::string(sdpa::to_string(p.causal)),
+          .decode_rows = p.decode_rows,
+          .heads = p.heads,
+          .kv_heads = sdpa::kv_heads(config),
+          .lanes = p.lanes,
           .ii_max = resolved.max_initiation_interval,
-          .ideal_cycles = sdpa::ideal_cycles(base_config(p), resolved)};
+          .ideal_cycles = sdpa::ideal_cycles(config, resolved)};
 }
 
 std::string point_name(const Point& p) {
-  return fmt::format("{} N={}", sdpa::to_string(p.variant), p.n);
+  const Point plain;
+  std::string name = fmt::format("{} N={}", sdpa::to_string(p.variant), p.n);
+  if (p.precision != plain.precision) name += fmt::format(" {}", sdpa::to_string(p.precision));
+  if (p.causal != plain.causal) name += fmt::format(" causal={}", sdpa::to_string(p.causal));
+  if (p.decode_rows) name += fmt::format(" decode={}", p.decode_rows);
+  if (p.heads != plain.heads) name += fmt::format(" heads={}", p.heads);
+  if (p.kv_heads && p.kv_heads != p.heads) name += fmt::format(" kv_heads={}", p.kv_heads);
+  if (p.lanes != plain.lanes) name += fmt::format(" lanes={}", p.lanes);
+  return name;
 }
 
 std::vector<Point> points(const SweepPlan& plan) {
   std::vector<Point> list;
   for (auto v : plan.variants)
-    for (auto n : plan.sizes)
-      list.push_back({.variant = v,
-                      .n = n,
-                      .d = plan.d,
-                      .preset = plan.preset,
-                      .precision = plan.precision,
-                      .seed = plan.seed});
+    for (auto precision : plan.precisions)
+      for (auto causal : plan.causal)
+        for (auto decode : plan.decode) {
+          if (decode && causal != sdpa::Causal::none) continue;  // decode rows are not causal
+          for (auto kv : plan.kv_heads)
+            for (auto lanes : plan.lanes)
+              for (auto n : plan.sizes)
+                list.push_back({.variant = v,
+                                .n = n,
+                                .d = plan.d,
+                                .preset = plan.preset,
+                                .precision = precision,
+                                .causal = causal,
+                                .decode_rows = decode,
+                                .heads = plan.heads,
+                                .kv_heads = kv,
+                                .lanes = lanes,
+                                .seed = plan.seed});
+        }
   return list;
 }
 
+namespace {
+
+template <class T>
+void check_not_empty(const std::vector<T>& list, const char* what) {
+  if (list.empty()) throw std::invalid_argument(std::string("no ") + what + " to sweep: give at least one");
+}
+
+}  // namespace
+
 void check(const SweepPlan& plan) {
+  check_not_empty(plan.variants, "variants");
+  check_not_empty(plan.sizes, "sizes");
+  check_not_empty(plan.precisions, "precisions");
+  check_not_empty(plan.causal, "causal modes");
+  check_not_empty(plan.decode, "decode values");
+  check_not_empty(plan.kv_heads, "kv_heads values");
+  check_not_empty(plan.lanes, "lane counts");
   for (const Point& p : points(plan)) {
-    sdpa::AttentionConfig c = base_config(p);
-    sdpa::resolve(c);
-    c.preset = sdpa::Preset::unit;
-    c.unbounded = true;
-    sdpa::resolve(c);
+    sdpa::AttentionConfig c = attention_config(p);
+    try {
+      sdpa::resolve(c);
+      c.preset = sdpa::Preset::unit;
+      c.unbounded = true;
+      sdpa::resolve(c);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("point " + point_name(p) + ": " + e.what());
+    }
   }
   check_threads(plan.threads);
 }
 
 nlohmann::ordered_json to_json(const SweepPlan& plan) {
-  nlohmann::ordered_json config = {{"n", plan.sizes},
-                                   {"variants", nlohmann::ordered_json::array()},
-                                   {"preset", sdpa::to_string(plan.preset)},
-                                   {"precision", sdpa::to_string(plan.precision)},
-                                   {"d", plan.d},
-                                   {"seed", plan.seed},
-                                   {"threads", plan.threads},
-                                   {"min_depth_max_n", plan.min_depth_max_n}};
+  using json = nlohmann::ordered_json;
+  auto names = [](const auto& list) {
+    json a = json::array();
+    for (auto item : list) a.push_back(sdpa::to_string(item));
+    return a;
+  };
+  json config = {{"n", plan.sizes},
+                 {"variants", names(plan.variants)},
+                 {"preset", sdpa::to_string(plan.preset)},
+                 {"precision", names(plan.precisions)},
+                 {"causal", names(plan.causal)},
+                 {"decode", plan.decode},
+                 {"heads", plan.heads},
+                 {"kv_heads", plan.kv_heads},
+                 {"lanes", plan.lanes},
+                 {"d", plan.d},
+                 {"seed", plan.seed},
+                 {"threads", plan.threads},
+                 {"min_depth_max_n", plan.min_depth_max_n}};
   if (plan.depth_curve) config["depth_curve"] = plan.depth_curve;
-  for (auto v : plan.variants) config["variants"].push_back(sdpa::to_string(v));
   return config;
 }
 
 namespace {
 
+// A list of names in a plan's JSON, each read by the parse the command line and Python use.
 template <typename T>
-std::string names_of(const std::vector<T>& values) {
-  std::string names;
-  for (const T& v : values) names += (names.empty() ? "" : ", ") + std::string(sdpa::to_string(v));
-  return names;
-}
-
-template <typename T>
-T named(std::optional<T> value, const std::string& what, const std::string& text,
-        const std::vector<T>& valid) {
-  if (!value)
-    throw std::invalid_argument("unknown " + what + " '" + text + "': valid " + what + "s are " +
-                                names_of(valid));
-  return *value;
+std::vector<T> parsed(const nlohmann::ordered_json& value, T (*parse)(const std::string&)) {
+  std::vector<T> list;
+  for (const auto& v : value) list.push_back(parse(v.get<std::string>()));
+  return list;
 }
 
 // One key of a plan's JSON into its field.
 void read_plan_key(SweepPlan& p, const std::string& key, const nlohmann::ordered_json& value) {
   if (key == "variants") {
-    p.variants.clear();
-    for (const auto& v : value)
-      p.variants.push_back(named(sdpa::parse_variant(v.get<std::string>()), "variant",
-                                 v.get<std::string>(), sdpa::all_variants()));
+    p.variants = parsed(value, variant_argument);
   } else if (key == "n") {
     p.sizes = value.get<std::vector<std::size_t>>();
   } else if (key == "preset") {
-    p.preset = named(sdpa::parse_preset(value.get<std::string>()), "preset",
-                     value.get<std::string>(),
-                     std::vector{sdpa::Preset::unit, sdpa::Preset::spatial_calibrated});
+    p.preset = preset_argument(value.get<std::string>());
   } else if (key == "precision") {
-    p.precision = named(sdpa::parse_precision(value.get<std::string>()), "precision",
-                        value.get<std::string>(), sdpa::all_precisions());
+    p.precisions = parsed(value, precision_argument);
+  } else if (key == "causal") {
+    p.causal = parsed(value, causal_argument);
+  } else if (key == "decode") {
+    p.decode = value.get<std::vector<std::size_t>>();
+  } else if (key == "heads") {
+    p.heads = value.get<unsigned>();
+  } else if (key == "kv_heads") {
+    p.kv_heads = value.get<std::vector<unsigned>>();
+  } else if (key == "lanes") {
+    p.lanes = value.get<std::vector<unsigned>>();
   } else if (key == "d") {
     p.d = value.get<std::size_t>();
   } else if (key == "seed") {
@@ -393,7 +462,7 @@ SweepPlan plan_from_json(const nlohmann::ordered_json& config) {
 }
 
 std::size_t run_count(const SweepPlan& plan) {
-  return plan.variants.size() * plan.sizes.size() * (plan.depth_curve ? 4 : 3);
+  return points(plan).size() * (plan.depth_curve ? 4 : 3);
 }
 
 const char* to_string(Stage stage) noexcept {
@@ -446,7 +515,7 @@ PointResult run_point(const Point& point, const PointOptions& options) {
     const auto start = std::chrono::steady_clock::now();
     try {
       std::optional<FoundDepths> found = search_fifos(
-          base_config(point), {sdpa::random_tensors(point.n, point.d, point.seed)}, *work.search,
+          attention_config(point), point_inputs(point), *work.search,
           {.probe_threads = options.probe_threads, .stop = options.stop});
       searches.interrupted = !found || (options.stop && options.stop());
       if (found) {
@@ -463,8 +532,8 @@ PointResult run_point(const Point& point, const PointOptions& options) {
 
 ProbeOutcome probe_point(const Point& point, const std::string& fifo, std::uint64_t depth,
                          Cycle target_cycles) {
-  return probe(search_config(base_config(point)), {sdpa::random_tensors(point.n, point.d, point.seed)},
-               fifo, depth, target_cycles);
+  return probe(search_config(attention_config(point)), point_inputs(point), fifo, depth,
+               target_cycles);
 }
 
 nlohmann::ordered_json to_json(const PointWork& work) {

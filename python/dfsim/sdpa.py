@@ -251,8 +251,9 @@ def min_depths(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, 
 
 
 def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatial-calibrated",
-          precision="fp64", seed=1, threads=1, min_depth_max_n=None, out=None, plots=True,
-          depth_curve=0, client=None, workers=None, fresh=False, progress=None, on_row=None):
+          precision="fp64", causal="none", decode=0, heads=1, kv_heads=None, lanes=1, seed=1,
+          threads=1, min_depth_max_n=None, out=None, plots=True, depth_curve=0, client=None,
+          workers=None, fresh=False, progress=None, on_row=None):
     """The experiment of ``dfsim sdpa-sweep``: every variant at every N, three runs per point
     (the preset's depths; every FIFO unbounded at the unit preset; the smallest depths at full
     speed, skipped above ``min_depth_max_n``, default 1,024). Returns a DataFrame, one row per
@@ -265,6 +266,15 @@ def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatia
     and report.md with its plots (``plots=False``: the report without them). Raises
     :class:`FolderInUse` if another sweep is writing it. A folder holding an earlier run of the
     same sweep keeps its finished points, which are not run again (``fresh=True``: run all).
+
+    The axes beyond variant and N, each a value or a list of values, crossed with the others
+    (docs/outputs.md, "sdpa-sweep"): ``precision`` ("fp64", "fp32", "fp16", "bf16"), ``causal``
+    ("none", "mask", "skip"), ``decode`` (B decode rows against the N cached keys; 0: prefill;
+    a B > 0 is crossed with causal "none" only), ``kv_heads`` (K/V streams shared by the
+    ``heads`` query heads; None: ``heads``), ``lanes`` (parallel lanes, reordered graphs).
+    Each is a column of the table.
+
+        >>> dfsim.sdpa.sweep(["reordered-stable"], [64], lanes=[1, 2, 4])["cycles"].tolist()
 
     ``depth_curve``: K > 0 adds to each point the depth-throughput curve of its long FIFO
     (naive) or deepest FIFO (reordered) at about K depths around its minimum: the row's
@@ -288,7 +298,11 @@ def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatia
     sizes = [_count("sizes", n, 1) for n in sizes]
     if min_depth_max_n is None:
         min_depth_max_n = _dfsim.sdpa.default_min_depth_max_n
-    plan = {"n": sizes, "variants": variants, "preset": preset, "precision": precision,
+    plan = {"n": sizes, "variants": variants, "preset": preset, "precision": _names(precision),
+            "causal": _names(causal), "decode": _counts("decode", decode, 0),
+            "heads": _count("heads", heads, 1),
+            "kv_heads": [0] if kv_heads is None else _counts("kv_heads", kv_heads, 1),
+            "lanes": _counts("lanes", lanes, 1),
             "d": _count("d", d, 1), "seed": _count("seed", seed),
             "threads": _count("threads", threads),
             "min_depth_max_n": _count("min_depth_max_n", min_depth_max_n),
@@ -317,6 +331,17 @@ def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatia
     if out is not None:
         _draw_report(out, plots)
     return table
+
+
+def _names(value):
+    """A sweep axis of names: one name, or a list of them."""
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _counts(name, value, least):
+    """A sweep axis of integers: one, or a list of them."""
+    items = [value] if isinstance(value, numbers.Integral) else list(value)
+    return [_count(name, x, least) for x in items]
 
 
 def _folder(out):

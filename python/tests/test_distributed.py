@@ -60,6 +60,26 @@ def test_the_command_line_runs_the_same_sweep_on_a_scheduler(cluster, in_process
     assert rows == expected
 
 
+def test_the_new_axes_reach_the_workers(cluster, cli, tmp_path):
+    # `dfsim sdpa-sweep --scheduler` hands its flags to python -m dfsim.distributed: an axis it
+    # dropped would run the default's single point instead of these four.
+    c, _ = cluster
+    doc = cli("sdpa-sweep", "--n", "16", "--variants", "reordered-stable", "--lanes", "1,2",
+              "--causal", "none,mask", "--precision", "fp32", "--heads", "2", "--kv-heads", "2",
+              "--min-depth-max-n", "0", "--no-plots", "--json", "--out", tmp_path,
+              "--scheduler", c.scheduler_address)
+    here = dfsim.sdpa.sweep(["reordered-stable"], [16], lanes=[1, 2], causal=["none", "mask"],
+                            precision="fp32", heads=2, kv_heads=2, min_depth_max_n=0)
+    assert {k: v for k, v in doc["config"].items() if k != "threads"} == \
+        {k: v for k, v in here.attrs["config"].items() if k != "threads"}
+    rows = [{k: v for k, v in r.items() if k != "wall_seconds"} for r in doc["results"]]
+    assert rows == [{k: v for k, v in r.items() if k != "wall_seconds"}
+                    for r in here.attrs["rows"]]
+    assert [(r["causal"], r["lanes"], r["precision"], r["kv_heads"]) for r in rows] == \
+        [("none", 1, "fp32", 2), ("none", 2, "fp32", 2), ("mask", 1, "fp32", 2),
+         ("mask", 2, "fp32", 2)]
+
+
 def test_a_worker_killed_mid_sweep_and_every_row_still_comes(cluster, tmp_path):
     _, client = cluster
     # Points of a few tenths of a second, whose tasks keep both workers busy: the first worker

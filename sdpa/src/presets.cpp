@@ -183,6 +183,15 @@ std::vector<std::string> fifo_names(Variant v) {
   return names;
 }
 
+std::vector<std::string> fifo_names(const AttentionConfig& config) {
+  std::vector<std::string> names = fifo_names(config.variant);
+  if (config.lanes <= 1 || config.variant != Variant::reordered_stable) return names;
+  // add_lane_parts' FIFOs, where the lane builds them: beside the scores, before the sums.
+  names.insert(std::find(names.begin(), names.end(), "scores") + 1, "lane_scores");
+  names.insert(std::find(names.begin(), names.end(), "sum"), "max");
+  return names;
+}
+
 ResolvedConfig resolve(const AttentionConfig& config) {
   if (config.n == 0)
     throw std::invalid_argument("n (the sequence length) is 0: give at least 1");
@@ -234,7 +243,7 @@ ResolvedConfig resolve(const AttentionConfig& config) {
     auto it = r.depths.find(name);
     if (it == r.depths.end())
       throw std::invalid_argument("unknown FIFO '" + name + "' in variant " + variant +
-                                  ": its FIFOs are " + join(fifo_names(config.variant)));
+                                  ": its FIFOs are " + join(fifo_names(config)));
     if (depth && *depth == 0)
       throw std::invalid_argument("FIFO '" + name +
                                   "' has depth 0: give at least 1, or make it unbounded");

@@ -316,7 +316,21 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"sweep_bad_sizes", "sdpa-sweep --n 8,x --out /tmp/never",
                  "'x' is not a positive integer"},
         BadInput{"sweep_bad_variant", "sdpa-sweep --n 8 --variants naive,fast --out /tmp/never",
-                 "unknown variant 'fast'"}),
+                 "unknown variant 'fast'"},
+        BadInput{"sweep_bad_causal", "sdpa-sweep --n 8 --causal none,triangle --out /tmp/never",
+                 "unknown causal 'triangle': give mask"},
+        BadInput{"sweep_bad_precision", "sdpa-sweep --n 8 --precision fp64,fp8 --out /tmp/never",
+                 "unknown precision 'fp8': valid precisions are fp64, fp32, fp16, bf16"},
+        BadInput{"sweep_lanes_zero", "sdpa-sweep --n 8 --lanes 1,0 --out /tmp/never",
+                 "--lanes '1,0': '0' is not a positive integer; give a comma-separated list, "
+                 "e.g. 1,2,4"},
+        BadInput{"sweep_decode_text", "sdpa-sweep --n 8 --decode x --out /tmp/never",
+                 "--decode 'x': 'x' is not an integer of 0 or more"},
+        BadInput{"sweep_kv_heads_not_divisor",
+                 "sdpa-sweep --n 8 --variants naive --heads 4 --kv-heads 3 --out /tmp/never",
+                 "point naive N=8 heads=4 kv_heads=3: kv_heads = 3 does not divide heads = 4"},
+        BadInput{"sweep_naive_lanes", "sdpa-sweep --n 8 --variants naive --lanes 2 --out /tmp/never",
+                 "point naive N=8 lanes=2: lanes = 2 needs a reordered graph"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(SdpaCommand, SavedOutputsEqualTheReferenceWithinThePrintedError) {

@@ -96,9 +96,9 @@ TEST(MinDepthSearch, ThePresetBoundChangesNothingButTheRuns) {
 }
 
 TEST(MinDepthSearch, ClaimsSearchOnlyTheNaiveLongFifos) {
-  EXPECT_EQ(searched_fifos(Variant::naive, FifoSelection::claims),
+  EXPECT_EQ(searched_fifos({.variant = Variant::naive}, FifoSelection::claims),
             std::vector<std::string>{"long"});
-  EXPECT_EQ(searched_fifos(Variant::reordered, FifoSelection::claims),
+  EXPECT_EQ(searched_fifos({.variant = Variant::reordered}, FifoSelection::claims),
             sdpa::fifo_names(Variant::reordered));
   const AttentionConfig c{.variant = Variant::naive, .n = 64, .preset = Preset::spatial_calibrated};
   MinDepths m = *find_min_depths(c, {random_tensors(64, 1, 1)}, {.fifos = FifoSelection::claims});

@@ -58,17 +58,24 @@ TEST(SweepRunOrder, LargestEstimatedCostFirst) {
 
 TEST(SweepRunPoint, JsonRoundTrip) {
   Point p{.variant = sdpa::Variant::reordered_stable, .n = 48, .d = 4,
-          .preset = sdpa::Preset::unit, .precision = sdpa::Precision::fp32, .seed = 7};
+          .preset = sdpa::Preset::unit, .precision = sdpa::Precision::fp32,
+          .causal = sdpa::Causal::mask, .heads = 4, .kv_heads = 2, .lanes = 3, .seed = 7};
   EXPECT_EQ(to_json(point_from_json(to_json(p))), to_json(p));
   EXPECT_EQ(to_json(p).dump(),
-            R"({"variant":"reordered-stable","n":48,"d":4,"preset":"unit","precision":"fp32","seed":7})");
+            R"({"variant":"reordered-stable","n":48,"d":4,"preset":"unit","precision":"fp32",)"
+            R"("causal":"mask","decode_rows":0,"heads":4,"kv_heads":2,"lanes":3,"seed":7})");
+  Point decode{.variant = sdpa::Variant::naive, .decode_rows = 5};
+  EXPECT_EQ(point_from_json(to_json(decode)).decode_rows, 5u);
   EXPECT_THROW(point_from_json(json{{"variant", "fast"}}), std::invalid_argument);
 }
 
 TEST(SweepPlanJson, RoundTripAndWhatItRefuses) {
   SweepPlan plan{.variants = {sdpa::Variant::naive_stable}, .sizes = {16, 48}, .d = 2,
-                 .preset = sdpa::Preset::unit, .precision = sdpa::Precision::fp32, .seed = 3,
-                 .threads = 2, .min_depth_max_n = 32, .depth_curve = 5};
+                 .preset = sdpa::Preset::unit,
+                 .precisions = {sdpa::Precision::fp32, sdpa::Precision::bf16},
+                 .causal = {sdpa::Causal::none, sdpa::Causal::mask}, .decode = {0, 3}, .heads = 2,
+                 .kv_heads = {1, 2}, .seed = 3, .threads = 2, .min_depth_max_n = 32,
+                 .depth_curve = 5};
   EXPECT_EQ(to_json(plan_from_json(to_json(plan))), to_json(plan));
   // Keys left out keep their defaults.
   EXPECT_EQ(to_json(plan_from_json({{"variants", {"naive"}}})),

@@ -88,6 +88,30 @@ TEST(AttentionWork, KeyLoopFifosAreThoseCarryingNSquared) {
   }
 }
 
+// With lanes the keys are shared out, but every lane has its own per-row FIFOs and the merges
+// write theirs: reordered-stable, N = 64, L = 4 moves 8 key-loop roles x 4 lanes x 64 x 16
+// keys, and per row a q, max, sum and acc per lane, 8 merge outputs and the output: the
+// estimate counts those within its per-lane constant.
+TEST(AttentionWork, LanesCountTheirOwnFifos) {
+  AttentionConfig c{.variant = Variant::reordered_stable, .n = 64, .lanes = 4};
+  AttentionRun r = simulate_attention(c, {random_tensors(64, 1, 1)});
+  ASSERT_TRUE(r.run.ok());
+  double moved = 0;
+  for (const auto& f : r.fifos) moved += static_cast<double>(f.elements);
+  EXPECT_EQ(moved, 8 * 4 * 64 * 16 + 64 * (4 * 4 + 8 + 1));
+  const double estimated = estimate_work(c).elements;
+  EXPECT_GT(estimated, moved);
+  EXPECT_LT(estimated, moved + 4 * 10000.0);
+  // The bisections: 8 key-loop roles over peaks of up to 64 x 16 (10 steps), 5 per-row roles
+  // over up to 64 (6 steps), and 2 runs; one lane: 7 roles over 64 x 64 (12), 4 over 64.
+  EXPECT_EQ(min_depth_runs(c), 2u + 8 * 10 + 5 * 6);
+  c.lanes = 1;
+  EXPECT_EQ(min_depth_runs(c), 2u + 7 * 12 + 4 * 6);
+  EXPECT_EQ(fifo_names(AttentionConfig{.variant = Variant::reordered_stable, .lanes = 2}),
+            (std::vector<std::string>{"q", "k", "v", "scores", "lane_scores", "delta_sum", "c_sum",
+                                      "delta_acc", "c_acc", "max", "sum", "acc", "out"}));
+}
+
 // Within the per-head constant, the estimate's elements are the run's.
 TEST(AttentionWork, ElementsAreTheRunsPlusAConstantPerHead) {
   AttentionConfig c{.variant = Variant::naive, .n = 64, .heads = 2};

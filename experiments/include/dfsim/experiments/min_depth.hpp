@@ -150,7 +150,8 @@ MinDepths end_search(const sdpa::AttentionConfig& config, const std::vector<sdpa
 nlohmann::ordered_json to_json(const SearchStart& start);
 SearchStart search_start_from_json(const nlohmann::ordered_json& j);
 
-// The FIFOs `selection` searches in `variant`, in graph order.
-std::vector<std::string> searched_fifos(sdpa::Variant variant, FifoSelection selection);
+// The FIFO roles `selection` searches in a config's graph, in graph order (sdpa::fifo_names:
+// with lanes, the lanes' own FIFOs too).
+std::vector<std::string> searched_fifos(const sdpa::AttentionConfig& config, FifoSelection selection);
 
 }  // namespace dfsim::experiments

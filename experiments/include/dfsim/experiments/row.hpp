@@ -1,5 +1,5 @@
 #pragma once
-// The result schema of a sweep: one Row per (variant, N), the same columns in results.csv and
+// The result schema of a sweep: one Row per point (variant, N and the other axes), the same columns in results.csv and
 // in the rows of results.json (docs/outputs.md, "sdpa-sweep" explains each). A run that did
 // not happen leaves its part empty: empty CSV cells, keys absent from the JSON.
 //
@@ -70,8 +70,13 @@ struct Row {
   std::size_t d = 1;
   std::string preset;
   std::string precision;
+  std::string causal = "none";  // none, mask, skip
+  std::size_t decode_rows = 0;  // 0: prefill
+  unsigned heads = 1;
+  unsigned kv_heads = 1;        // K/V streams (heads when independent)
+  unsigned lanes = 1;
   Cycle ii_max = 1;
-  Cycle ideal_cycles = 0;  // ii_max x N^2
+  Cycle ideal_cycles = 0;  // ii_max x sdpa::keys_per_lane (N^2 for one lane's prefill)
   // "running" until its runs end, then run 1's outcome (completed, deadlock, failed, overflow,
   // "error in ...") or "interrupted after RUNS (...)".
   std::string status = "running";

@@ -35,29 +35,45 @@ struct Point {
   std::size_t d = 1;
   sdpa::Preset preset = sdpa::Preset::spatial_calibrated;
   sdpa::Precision precision = sdpa::Precision::fp64;
-  std::uint64_t seed = 1;  // random Q, K, V (one head)
+  sdpa::Causal causal = sdpa::Causal::none;
+  std::size_t decode_rows = 0;  // 0: prefill (sdpa::AttentionConfig::decode_rows)
+  unsigned heads = 1;           // query heads, random Q, K, V (head h from seed + h)
+  unsigned kv_heads = 0;        // K/V streams; 0: heads (sdpa::AttentionConfig::kv_heads)
+  unsigned lanes = 1;
+  std::uint64_t seed = 1;
 };
-// "naive N=64"
+// "naive N=64", and the axes off their defaults: "naive N=64 fp16 causal=skip lanes=4".
 std::string point_name(const Point& p);
+// The config of a point's run 1 (its preset's depths).
+sdpa::AttentionConfig attention_config(const Point& p);
 
+// The axes are crossed, each list in order: variants, precisions, causal, decode, kv_heads,
+// lanes, sizes (innermost). Decode rows attend to every cached key, so a decode value other
+// than 0 is crossed with causal `none` only (the other causal modes are prefill's).
 struct SweepPlan {
   std::vector<sdpa::Variant> variants = sdpa::all_variants();
   std::vector<std::size_t> sizes = {64, 128, 256, 512, 1024};
   std::size_t d = 1;
   sdpa::Preset preset = sdpa::Preset::spatial_calibrated;
-  sdpa::Precision precision = sdpa::Precision::fp64;
+  std::vector<sdpa::Precision> precisions = {sdpa::Precision::fp64};
+  std::vector<sdpa::Causal> causal = {sdpa::Causal::none};
+  std::vector<std::size_t> decode = {0};  // B decode rows; 0: prefill
+  unsigned heads = 1;
+  std::vector<unsigned> kv_heads = {0};   // 0: heads (independent heads)
+  std::vector<unsigned> lanes = {1};
   std::uint64_t seed = 1;
   unsigned threads = 1;  // engine worker threads per run
   std::size_t min_depth_max_n = kDefaultMinDepthMaxN;
   std::size_t depth_curve = 0;  // PointOptions::depth_curve
 };
-// Every (variant, N) in plan order: variants outer, sizes inner.
+// Every point in plan order (see SweepPlan).
 std::vector<Point> points(const SweepPlan& plan);
 // Throws std::invalid_argument (resolve's message) if any point's runs cannot be configured,
 // or the threads are too many: before anything runs or is written.
 void check(const SweepPlan& plan);
-// results.json's "config": n, variants, preset, precision, d, seed, threads, min_depth_max_n,
-// and depth_curve when it is not 0.
+// results.json's "config": n, variants, preset, precision (a list), causal, decode, heads,
+// kv_heads, lanes (lists), d, seed, threads, min_depth_max_n, and depth_curve when it is not 0.
+// Two sweeps are the same (resume, sweep_run.hpp) when these are.
 nlohmann::ordered_json to_json(const SweepPlan& plan);
 // The plan such an object describes: how the command line hands a plan to dfsim.distributed
 // and how dfsim.sdpa.sweep builds one, so that a plan's fields are read in this one place. A

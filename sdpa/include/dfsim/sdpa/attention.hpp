@@ -117,6 +117,9 @@ std::uint64_t keys_per_lane(const AttentionConfig& config) noexcept;
 // (the sink has no timing). With several heads the same names apply to every head.
 std::vector<std::string> unit_names(Variant v);
 std::vector<std::string> fifo_names(Variant v);
+// The FIFO roles of a config's graph: fifo_names(variant), and with lanes the lanes' own
+// (reordered-stable: "lane_scores", "max"), which --depth and the min-depth search take too.
+std::vector<std::string> fifo_names(const AttentionConfig& config);
 // The naive graphs' long FIFOs (the role names containing "long"), which must hold a whole row:
 // a depth below about N deadlocks. Empty for the reordered graphs.
 std::vector<std::string> long_fifo_names(Variant v);
