@@ -146,7 +146,10 @@ class ChannelCore {
   std::atomic<bool> closed_{false};
 
   // plain_ caches what the hot paths would otherwise test as three flags.
-  void update_plain() noexcept { plain_ = bounded_ && !trace_ && !cross_thread_; }
+  void update_plain() noexcept {
+    plain_ = bounded_ && !trace_ && !cross_thread_;
+    unbounded_local_ = !bounded_ && !trace_ && !cross_thread_;
+  }
 
   // An unbounded channel's next pause point (in s_credit_end_, which then means no limit
   // but where to look again): kUnboundedPace past the receiver, or past the sender when the
@@ -205,6 +208,8 @@ class ChannelCore {
   bool bounded_;
   // bounded_ && !trace_ && !cross_thread_ (update_plain): the one flag the hot paths test.
   bool plain_ = false;
+  // !bounded_ && !trace_ && !cross_thread_: the unbounded channels' own inlined path.
+  bool unbounded_local_ = false;
 
   friend void close_channel(ChannelCore& ch) noexcept;
 
