@@ -67,7 +67,7 @@ class ChannelState final : public ChannelCore {
   // Precondition: sender_has_credit(). Visible at max(stamp, t' + L); a stamp of 0 is none.
   // A latency P is a stamp taken at issue (Sender::push), before the credit wait.
   DFSIM_HOT void enqueue(ContextCore& sender, T&& value, Cycle stamp) noexcept {
-    if (plain_) [[likely]]
+    if (bounded_untraced_one_thread_) [[likely]]
       enqueue_as<true>(sender, std::move(value), stamp);
     else
       enqueue_general(sender, std::move(value), stamp);
@@ -81,7 +81,7 @@ class ChannelState final : public ChannelCore {
   }
 
   DFSIM_HOT T dequeue(ContextCore& receiver) noexcept {
-    if (plain_) [[likely]] return dequeue_as<true>(receiver);
+    if (bounded_untraced_one_thread_) [[likely]] return dequeue_as<true>(receiver);
     return dequeue_general(receiver);
   }
 
@@ -103,19 +103,19 @@ class ChannelState final : public ChannelCore {
     return c->slots[k & (kChunk - 1)];
   }
 
-  // One body for both paths. kPlain: bounded, untraced, both ends on one thread (plain_),
-  // so that the hot path tests one flag instead of three on each side. The hot paths read
+  // One body for both paths. kFastPath: bounded, untraced, both ends on one thread
+  // (bounded_untraced_one_thread_), so that the hot path tests one flag instead of three on each side. The hot paths read
   // every field they need into locals before they store into a slot: a slot holds Cycles,
   // which may alias any of the counters, so the compiler would otherwise reload them after
   // every store (callgrind: a quarter of the instructions).
-  template <bool kPlain>
+  template <bool kFastPath>
   DFSIM_HOT void enqueue_as(ContextCore& sender, T&& value, Cycle stamp) noexcept {
     const std::uint64_t t = s_tail_;
     const Cycle latency = latency_;
     Cycle clock = sender.clock;
     Slot<T>* slot;
-    if (kPlain || bounded_) {
-      clock = sender_waits_until<!kPlain>(sender, credit_free_time(t));  // step 1
+    if (kFastPath || bounded_) {
+      clock = sender_waits_until<!kFastPath>(sender, credit_free_time(t));  // step 1
       slot = &ring_[t & mask_];
     } else {
       slot = &tail_chunk_->slots[t & (kChunk - 1)];
@@ -129,22 +129,22 @@ class ChannelState final : public ChannelCore {
     slot->written = clock;
     s_tail_ = t + 1;
     tail_.store(t + 1, std::memory_order_release);
-    wake_waiter(waiting_receiver, !kPlain && cross_thread_);
+    wake_waiter(waiting_receiver, !kFastPath && cross_thread_);
   }
 
-  template <bool kPlain>
+  template <bool kFastPath>
   DFSIM_HOT T dequeue_as(ContextCore& receiver) noexcept {
     const std::uint64_t h = r_head_;
-    const bool bounded = kPlain || bounded_;
+    const bool bounded = kFastPath || bounded_;
     ChannelTrace* const tracer = trace_;
     Slot<T>& slot = receiver_slot(h, bounded);
     const Cycle visible = slot.visible;
-    const Cycle clock = receiver_waits_until<!kPlain>(receiver, visible);
+    const Cycle clock = receiver_waits_until<!kFastPath>(receiver, visible);
     const Cycle freed = rules::free_time(clock, response_latency_);
     T value = std::move(slot.value);
     const Cycle written = slot.written;
     slot.freed = freed;
-    if constexpr (!kPlain) {
+    if constexpr (!kFastPath) {
       if (tracer) tracer->record({h, written, visible, clock, freed});
     }
     r_head_ = h + 1;
@@ -164,7 +164,7 @@ class ChannelState final : public ChannelCore {
       if ((h & (kChunk - 1)) == kChunk - 1) retire_chunk(std::exchange(head_chunk_, head_chunk_->next));
     }
     head_.store(h + 1, std::memory_order_release);
-    wake_waiter(waiting_sender, !kPlain && cross_thread_);
+    wake_waiter(waiting_sender, !kFastPath && cross_thread_);
     return value;
   }
 
