@@ -394,7 +394,7 @@ void add_sdpa_sweep_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_option("--variants", args->variants, "'all' or a comma-separated list")
       ->capture_default_str();
-  cmd->add_option("--preset", args->preset, "unit timing of the depth runs")->capture_default_str();
+  cmd->add_option("--preset", args->preset, "timing preset of the depth runs: one-cycle or spatial-calibrated")->capture_default_str();
   cmd->add_option("--precision", args->precision, "fp64, fp32, fp16 or bf16")->capture_default_str();
   cmd->add_option("--d", args->d, "head dimension")->type_name("D")->capture_default_str();
   cmd->add_option("--out", args->out, "output folder")->type_name("DIR")->capture_default_str();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <exception>
 #include <mutex>
 #include <stdexcept>
@@ -84,6 +85,16 @@ unsigned pool_size(unsigned requested) {
 }
 
 }  // namespace
+
+double expected_min_depth_runs(sdpa::Variant variant, std::size_t n, FifoSelection selection) {
+  const auto longs = sdpa::long_fifo_names(variant);
+  double runs = 2;
+  for (const std::string& fifo : searched_fifos(variant, selection))
+    runs += std::find(longs.begin(), longs.end(), fifo) != longs.end()
+                ? std::log2(static_cast<double>(n) + 16)
+                : 1;
+  return runs;
+}
 
 std::vector<std::string> searched_fifos(sdpa::Variant variant, FifoSelection selection) {
   const bool naive = variant == sdpa::Variant::naive || variant == sdpa::Variant::naive_stable;

@@ -69,10 +69,10 @@ std::string run_preset(PointState& s) {
                      r.run.elapsed_cycles, r.throughput, s.outcome);
 }
 
-// 2. Every FIFO unbounded, unit preset: peak occupancies and intermediate memory.
+// 2. Every FIFO unbounded, one-cycle preset: peak occupancies and intermediate memory.
 std::string run_unbounded(PointState& s) {
   sdpa::AttentionConfig unbounded = s.base;
-  unbounded.preset = sdpa::Preset::unit;
+  unbounded.preset = sdpa::Preset::one_cycle;
   unbounded.unbounded = true;
   const Cycle n = s.point.n;
   auto r = sdpa::simulate_attention(unbounded, s.inputs,
@@ -88,7 +88,7 @@ std::string run_unbounded(PointState& s) {
       u.long_fifo_peak = std::max(u.long_fifo_peak.value_or(0), f.peak_occupancy);
   }
   s.result.row.unbounded_run = std::move(u);
-  return fmt::format("{:<22} unbounded, unit preset: intermediate memory {} elements", s.name,
+  return fmt::format("{:<22} unbounded, one-cycle preset: intermediate memory {} elements", s.name,
                      r.intermediate_memory_elements);
 }
 
@@ -234,7 +234,7 @@ void check(const SweepPlan& plan) {
   for (const Point& p : points(plan)) {
     sdpa::AttentionConfig c = base_config(p);
     sdpa::resolve(c);
-    c.preset = sdpa::Preset::unit;
+    c.preset = sdpa::Preset::one_cycle;
     c.unbounded = true;
     sdpa::resolve(c);
   }

@@ -58,10 +58,14 @@ TEST(SweepRunOrder, LargestEstimatedCostFirst) {
 
 TEST(SweepRunPoint, JsonRoundTrip) {
   Point p{.variant = sdpa::Variant::reordered_stable, .n = 48, .d = 4,
-          .preset = sdpa::Preset::unit, .precision = sdpa::Precision::fp32, .seed = 7};
+          .preset = sdpa::Preset::one_cycle, .precision = sdpa::Precision::fp32, .seed = 7};
   EXPECT_EQ(to_json(point_from_json(to_json(p))), to_json(p));
   EXPECT_EQ(to_json(p).dump(),
-            R"({"variant":"reordered-stable","n":48,"d":4,"preset":"unit","precision":"fp32","seed":7})");
+            R"({"variant":"reordered-stable","n":48,"d":4,"preset":"one-cycle","precision":"fp32","seed":7})");
+  // A point written before the preset was renamed reads as the same point.
+  EXPECT_EQ(to_json(point_from_json(json::parse(
+                R"({"variant":"reordered-stable","n":48,"d":4,"preset":"unit","precision":"fp32","seed":7})"))),
+            to_json(p));
   EXPECT_THROW(point_from_json(json{{"variant", "fast"}}), std::invalid_argument);
 }
 

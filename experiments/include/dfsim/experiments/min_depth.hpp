@@ -91,4 +91,11 @@ std::optional<MinDepths> find_min_depths(const sdpa::AttentionConfig& config,
 // The FIFOs `selection` searches in `variant`, in graph order.
 std::vector<std::string> searched_fifos(sdpa::Variant variant, FifoSelection selection);
 
+// About how many runs find_min_depths makes, the one estimate of its work (the sweep orders its
+// points by it, the command line's note before a long search tells it): its unbounded run and
+// the run with every minimum, and a bisection per searched FIFO up to its peak: about
+// log2(N + 16) probes for a long FIFO, whose peak is N plus the units' latency past a row, and
+// a probe or so for the others, whose peaks are small constants.
+double expected_min_depth_runs(sdpa::Variant variant, std::size_t n, FifoSelection selection);
+
 }  // namespace dfsim::experiments
