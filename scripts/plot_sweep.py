@@ -162,7 +162,7 @@ def draw(rows, variants, outdir, config=None):
     ax.set_yscale("log")
     ax.set_xlabel("sequence length N")
     ax.set_ylabel("intermediate memory (elements)")
-    ax.set_title("Intermediate memory: every FIFO unbounded, unit preset")
+    ax.set_title("Intermediate memory: every FIFO unbounded, one-cycle preset")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()

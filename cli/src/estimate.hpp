@@ -21,7 +21,7 @@ bool note_long_run(const WorkEstimate& w, const std::string& what, const std::st
 
 // dfsim sdpa: one run, and before it the min-depth search with --auto-depths.
 void note_sdpa(const sdpa::AttentionConfig& config, bool auto_depths);
-// dfsim sdpa-min-depth: sdpa::min_depth_runs runs.
+// dfsim sdpa-min-depth: experiments::expected_min_depth_runs runs.
 void note_sdpa_min_depth(const sdpa::AttentionConfig& config);
 
 void note_sdpa_sweep(const experiments::SweepPlan& plan);

@@ -107,7 +107,7 @@ void add_sdpa_flags(CLI::App& cmd, SdpaFlags& f, bool with_depths) {
       ->type_name("N");
   cmd.add_option("--d", f.d, "head dimension d (default 1; from the files with --inputs)")
       ->type_name("D");
-  cmd.add_option("--preset", f.preset, "unit timing: unit or spatial-calibrated")
+  cmd.add_option("--preset", f.preset, "timing preset: one-cycle or spatial-calibrated (docs/sdpa.md, \"Presets\"; unit is one-cycle's old name)")
       ->type_name("P")
       ->capture_default_str();
   cmd.add_option("--precision", f.precision,

@@ -18,7 +18,7 @@ struct SdpaFlags {
   std::string variant;
   std::string n;
   std::string d;
-  std::string preset = "unit";
+  std::string preset = "one-cycle";
   std::string precision = "fp64";
   std::string causal = "none";  // none, mask or skip
   std::string decode;           // B decode rows against the N cached keys; empty: prefill

@@ -408,7 +408,7 @@ void add_sdpa_sweep_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_option("--variants", args->variants, "'all' or a comma-separated list")
       ->capture_default_str();
-  cmd->add_option("--preset", args->preset, "unit timing of the depth runs")->capture_default_str();
+  cmd->add_option("--preset", args->preset, "timing preset of the depth runs: one-cycle or spatial-calibrated")->capture_default_str();
   cmd->add_option("--precision", args->precision, "fp64, fp32, fp16 or bf16; a comma-separated list")
       ->capture_default_str();
   cmd->add_option("--causal", args->causal,

@@ -26,7 +26,7 @@ sdpa::Variant variant_argument(const std::string& text) {
 sdpa::Preset preset_argument(const std::string& text) {
   if (auto p = sdpa::parse_preset(text)) return *p;
   throw std::invalid_argument("unknown preset '" + text + "': valid presets are " +
-                              names(std::vector{sdpa::Preset::unit, sdpa::Preset::spatial_calibrated}));
+                              names(std::vector{sdpa::Preset::one_cycle, sdpa::Preset::spatial_calibrated}));
 }
 
 sdpa::Precision precision_argument(const std::string& text) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <exception>
 #include <mutex>
 #include <stdexcept>
@@ -91,6 +92,15 @@ unsigned pool_size(unsigned requested) {
 }
 
 }  // namespace
+
+double expected_min_depth_runs(const sdpa::AttentionConfig& config, FifoSelection selection) {
+  const auto longs = sdpa::long_fifo_names(config.variant);
+  const double row = static_cast<double>(sdpa::keys_per_lane(config));
+  double runs = 2;
+  for (const std::string& fifo : searched_fifos(config, selection))
+    runs += std::find(longs.begin(), longs.end(), fifo) != longs.end() ? std::log2(row + 16) : 1;
+  return runs;
+}
 
 std::vector<std::string> searched_fifos(const sdpa::AttentionConfig& config, FifoSelection selection) {
   const bool naive =

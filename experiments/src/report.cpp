@@ -553,7 +553,7 @@ std::string render_report(const SweepDocument& doc, const fs::path& dir, const R
   md += "Every number below was measured by the simulator (`results.csv`, `results.json`); the "
         "sentences are generated from those numbers by dfsim (the experiments layer's report). "
         "Each (variant, N) point is three runs: (1) the preset's FIFO depths, which give the "
-        "cycles, the throughput and the error; (2) every FIFO unbounded with the `unit` preset "
+        "cycles, the throughput and the error; (2) every FIFO unbounded with the `one-cycle` preset "
         "(every unit at the same rate), whose peak occupancies give the intermediate memory; (3) "
         "a search for each FIFO's smallest depth that keeps the cycles of the unbounded run at "
         "the preset's timing.\n\n";

@@ -20,12 +20,7 @@ std::optional<T> optional_from(const json& j) {
 
 json fifos_json(const std::vector<FifoRow>& fifos) {
   json a = json::array();
-  for (const auto& f : fifos)
-    a.push_back({{"name", f.name},
-                 {"capacity", f.capacity ? json(*f.capacity) : json("unbounded")},
-                 {"peak_occupancy", f.peak_occupancy},
-                 {"elements", f.elements},
-                 {"internal", f.internal}});
+  for (const auto& f : fifos) a.push_back(to_json(f));
   return a;
 }
 
@@ -125,6 +120,14 @@ std::string csv_cell(const json& v) {
   return v.dump();
 }
 
+json to_json(const FifoRow& f) {
+  return {{"name", f.name},
+          {"capacity", f.capacity ? json(*f.capacity) : json("unbounded")},
+          {"peak_occupancy", f.peak_occupancy},
+          {"elements", f.elements},
+          {"internal", f.internal}};
+}
+
 std::vector<FifoRow> fifo_rows(const std::vector<sdpa::FifoStats>& fifos) {
   std::vector<FifoRow> rows;
   for (const auto& f : fifos)
@@ -143,7 +146,7 @@ const std::vector<std::string>& columns() {
       // run 1: the preset's FIFO depths
       "status", "cycles", "throughput", "overhead_cycles", "max_abs_error", "non_finite",
       "default_memory_elements",
-      // run 2: every FIFO unbounded, unit preset
+      // run 2: every FIFO unbounded, one-cycle preset
       "unbounded_unit_cycles", "intermediate_memory_elements", "intermediate_memory_bytes",
       "long_fifo_peak", "max_fifo_peak",
       // run 3: minimal depths, the preset's timing

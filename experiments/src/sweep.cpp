@@ -85,10 +85,10 @@ std::string run_preset(PointState& s) {
                      r.run.elapsed_cycles, r.throughput, s.work.outcome);
 }
 
-// 2. Every FIFO unbounded, unit preset: peak occupancies and intermediate memory.
+// 2. Every FIFO unbounded, one-cycle preset: peak occupancies and intermediate memory.
 std::string run_unbounded(PointState& s) {
   sdpa::AttentionConfig unbounded = s.base;
-  unbounded.preset = sdpa::Preset::unit;
+  unbounded.preset = sdpa::Preset::one_cycle;
   unbounded.unbounded = true;
   auto r = sdpa::simulate_attention(unbounded, s.inputs,
                                     run_options(s, s.name + " unbounded", sdpa::keys_per_lane(unbounded)));
@@ -103,7 +103,7 @@ std::string run_unbounded(PointState& s) {
       u.long_fifo_peak = std::max(u.long_fifo_peak.value_or(0), f.peak_occupancy);
   }
   s.work.row.unbounded_run = std::move(u);
-  return fmt::format("{:<22} unbounded, unit preset: intermediate memory {} elements", s.name,
+  return fmt::format("{:<22} unbounded, one-cycle preset: intermediate memory {} elements", s.name,
                      r.intermediate_memory_elements);
 }
 
@@ -360,7 +360,7 @@ void check(const SweepPlan& plan) {
     sdpa::AttentionConfig c = attention_config(p);
     try {
       sdpa::resolve(c);
-      c.preset = sdpa::Preset::unit;
+      c.preset = sdpa::Preset::one_cycle;
       c.unbounded = true;
       sdpa::resolve(c);
     } catch (const std::invalid_argument& e) {

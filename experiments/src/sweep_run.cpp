@@ -88,17 +88,8 @@ double estimated_cost(const Point& p, std::size_t min_depth_max_n) {
   const sdpa::AttentionConfig config = attention_config(p);
   const double elements = static_cast<double>(sdpa::keys_streamed(config)) *
                           static_cast<double>(p.heads) * static_cast<double>(p.d);
-  double runs = 2;  // the preset's depths, unbounded at the unit preset
-  if (p.n <= min_depth_max_n) {
-    // The search's unbounded run and its minima together, and a bisection per searched FIFO:
-    // a long FIFO's over ~N + 16 depths, the others' (bounded by small peaks) a probe or so.
-    runs += 2;
-    const auto longs = sdpa::long_fifo_names(p.variant);
-    for (const std::string& fifo : searched_fifos(config, FifoSelection::claims))
-      runs += std::find(longs.begin(), longs.end(), fifo) != longs.end()
-                  ? std::log2(static_cast<double>(p.n) + 16)
-                  : 1;
-  }
+  double runs = 2;  // the preset's depths, unbounded at the one-cycle preset
+  if (p.n <= min_depth_max_n) runs += expected_min_depth_runs(config, FifoSelection::claims);
   return elements * runs;
 }
 

@@ -190,14 +190,15 @@ class AttentionResult:
 
 
 def simulate(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, scale=1.0,
-             preset="unit", precision="fp64", depths=None, unbounded=False, units=None, heads=1,
+             preset="one-cycle", precision="fp64", depths=None, unbounded=False, units=None, heads=1,
              threads=1, auto_depths=False, allow_non_finite=False, raise_on_deadlock=True,
              causal=None, decode=None, kv_heads=None, lanes=1):
     """Simulates attention on the ``variant``'s graph and measures it, as ``dfsim sdpa``.
 
     q, k, v: float64 or float32 arrays of shape (N, d), or (heads, N, d) for one set per head;
     without them, random ones of n x d (d default 1) from ``seed`` (head h: seed + h), uniform
-    in [-scale, scale). preset: "unit" or "spatial-calibrated"; precision: "fp64", "fp32",
+    in [-scale, scale). preset: "one-cycle" (every unit at latency 1, II 1;
+    "unit" is its old name) or "spatial-calibrated"; precision: "fp64", "fp32",
     "fp16" or "bf16"; causal: "mask" or "skip" (docs/sdpa.md); decode: B query rows against the
     N cached keys (random inputs only; outputs (B, d)); kv_heads: K/V heads shared by the
     heads (k and v may then be (kv_heads, N, d)); lanes: parallel lanes (reordered graphs);
@@ -231,7 +232,7 @@ def simulate(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, sc
 
 
 def min_depths(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, scale=1.0,
-               preset="unit", precision="fp64", units=None, heads=1, threads=0,
+               preset="one-cycle", precision="fp64", units=None, heads=1, threads=0,
                allow_non_finite=False, causal=None, decode=None, kv_heads=None, lanes=1):
     """The smallest depth of every FIFO that keeps the cycles of the run with every FIFO
     unbounded, as ``dfsim sdpa-min-depth``: a dict with min_depths ({fifo: depth}, graph
@@ -255,7 +256,7 @@ def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatia
           threads=1, min_depth_max_n=None, out=None, plots=True, depth_curve=0, client=None,
           workers=None, fresh=False, progress=None, on_row=None):
     """The experiment of ``dfsim sdpa-sweep``: every variant at every N, three runs per point
-    (the preset's depths; every FIFO unbounded at the unit preset; the smallest depths at full
+    (the preset's depths; every FIFO unbounded at the one-cycle preset; the smallest depths at full
     speed, skipped above ``min_depth_max_n``, default 1,024). Returns a DataFrame, one row per
     (variant, N) in plan order, with the columns of results.csv (docs/outputs.md explains each;
     a run that did not happen leaves <NA>), and ``.attrs``: ``status`` ("complete" or "complete

@@ -13,7 +13,7 @@ namespace {
 struct UnitSpec {
   const char* name;
   bool streaming;         // handles N^2 elements: its II bounds the throughput
-  UnitTiming calibrated;  // spatial-calibrated; the unit preset is latency 1, II 1 everywhere
+  UnitTiming calibrated;  // spatial-calibrated; the one-cycle preset is latency 1, II 1 everywhere
   // The authors' (gina7484/stream-attn-dam, src/node/*.rs), in every preset: together unless
   // said. A unit with one input (one output) has nothing to choose.
   UnitDisciplines disciplines{};
@@ -28,7 +28,7 @@ struct DepthRule {
 
 struct FifoSpec {
   const char* name;
-  DepthRule unit;        // unit preset: 2, or N + 2 for the long FIFOs
+  DepthRule one_cycle;   // one-cycle preset: 2, or N + 2 for the long FIFOs
   DepthRule calibrated;  // spatial-calibrated
 };
 
@@ -235,7 +235,7 @@ ResolvedConfig resolve(const AttentionConfig& config) {
     it->second = timing;
   }
   for (const auto& f : s.fifos) {
-    const DepthRule& rule = config.preset == Preset::spatial_calibrated ? f.calibrated : f.unit;
+    const DepthRule& rule = config.preset == Preset::spatial_calibrated ? f.calibrated : f.one_cycle;
     r.depths[f.name] = config.unbounded ? std::nullopt
                                         : std::optional<std::uint64_t>(rule.at(config.n));
   }

@@ -25,7 +25,7 @@ using sdpa::resolve;
 using sdpa::simulate_attention;
 
 TEST(MinDepths, NaiveLongGrowsAsNPlusAConstant) {
-  for (Preset p : {Preset::unit, Preset::spatial_calibrated}) {
+  for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated}) {
     std::int64_t c = -1;
     for (std::size_t n : {16, 32, 64}) {
       MinDepths m = *find_min_depths({.variant = Variant::naive, .n = n, .preset = p}, {random_tensors(n, 1, 1)});
@@ -53,7 +53,7 @@ TEST(MinDepths, OneBelowTheMinimumIsSlowerOrDeadlocks) {
 }
 
 TEST(MinDepths, ReorderedDepthsDoNotDependOnN) {
-  for (Preset p : {Preset::unit, Preset::spatial_calibrated})
+  for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated})
     for (Variant v : {Variant::reordered, Variant::reordered_stable}) {
       MinDepths first = *find_min_depths({.variant = v, .n = 16, .preset = p}, {random_tensors(16, 1, 1)});
       for (std::size_t n : {32, 64}) {
@@ -128,7 +128,7 @@ TEST(MinDepthSearch, AProbeStopsAtTheCycleLimit) {
 }
 
 TEST(MinDepthSearch, AStopBetweenProbesEndsTheSearch) {
-  const AttentionConfig c{.variant = Variant::naive, .n = 32, .preset = Preset::unit};
+  const AttentionConfig c{.variant = Variant::naive, .n = 32, .preset = Preset::one_cycle};
   std::atomic<int> asked{0};
   auto m = find_min_depths(c, {random_tensors(32, 1, 1)},
                            {.probe_threads = 2, .stop = [&] { return ++asked > 3; }});

@@ -58,20 +58,25 @@ TEST(SweepRunOrder, LargestEstimatedCostFirst) {
 
 TEST(SweepRunPoint, JsonRoundTrip) {
   Point p{.variant = sdpa::Variant::reordered_stable, .n = 48, .d = 4,
-          .preset = sdpa::Preset::unit, .precision = sdpa::Precision::fp32,
+          .preset = sdpa::Preset::one_cycle, .precision = sdpa::Precision::fp32,
           .causal = sdpa::Causal::mask, .heads = 4, .kv_heads = 2, .lanes = 3, .seed = 7};
   EXPECT_EQ(to_json(point_from_json(to_json(p))), to_json(p));
   EXPECT_EQ(to_json(p).dump(),
-            R"({"variant":"reordered-stable","n":48,"d":4,"preset":"unit","precision":"fp32",)"
+            R"({"variant":"reordered-stable","n":48,"d":4,"preset":"one-cycle","precision":"fp32",)"
             R"("causal":"mask","decode_rows":0,"heads":4,"kv_heads":2,"lanes":3,"seed":7})");
   Point decode{.variant = sdpa::Variant::naive, .decode_rows = 5};
   EXPECT_EQ(point_from_json(to_json(decode)).decode_rows, 5u);
+  // A point written before the preset was renamed reads as the same point.
+  EXPECT_EQ(to_json(point_from_json(json::parse(
+                R"({"variant":"reordered-stable","n":48,"d":4,"preset":"unit","precision":"fp32",)"
+                R"("causal":"mask","decode_rows":0,"heads":4,"kv_heads":2,"lanes":3,"seed":7})"))),
+            to_json(p));
   EXPECT_THROW(point_from_json(json{{"variant", "fast"}}), std::invalid_argument);
 }
 
 TEST(SweepPlanJson, RoundTripAndWhatItRefuses) {
   SweepPlan plan{.variants = {sdpa::Variant::naive_stable}, .sizes = {16, 48}, .d = 2,
-                 .preset = sdpa::Preset::unit,
+                 .preset = sdpa::Preset::one_cycle,
                  .precisions = {sdpa::Precision::fp32, sdpa::Precision::bf16},
                  .causal = {sdpa::Causal::none, sdpa::Causal::mask}, .decode = {0, 3}, .heads = 2,
                  .kv_heads = {1, 2}, .seed = 3, .threads = 2, .min_depth_max_n = 32,
@@ -106,7 +111,7 @@ TEST(SweepPlanJson, RoundTripAndWhatItRefuses) {
 // and for one long FIFO at the unit preset, with a depth curve after the search.
 TEST(SweepRunPoint, InPartsTheSameRowAsWhole) {
   for (const Point& p : {Point{.variant = sdpa::Variant::reordered, .n = 24},
-                         Point{.variant = sdpa::Variant::naive, .n = 16, .preset = sdpa::Preset::unit}}) {
+                         Point{.variant = sdpa::Variant::naive, .n = 16, .preset = sdpa::Preset::one_cycle}}) {
     const PointOptions options{.probe_threads = 1, .depth_curve = 3};
     const Row whole = run_point(p, options).row;
     PointWork work = point_work_from_json(to_json(begin_point(p, options)));

@@ -44,7 +44,7 @@ struct ReportOptions {
   // Why the plots are missing, when they are ("--no-plots", "python3 was not found", ...).
   // Empty: each plot file present in the folder is linked, a missing one said so.
   std::string why_no_plots;
-  // write_report draws DIR/graph-<variant>.svg (a run at N = 4, unit preset: engine's to_dot,
+  // write_report draws DIR/graph-<variant>.svg (a run at N = 4, one-cycle preset: engine's to_dot,
   // rendered by `dot -Tsvg`) when `dot` is on PATH; render_report links those present.
   bool graphs = true;
 };

@@ -29,6 +29,9 @@ struct FifoRow {
   bool internal = false;
 };
 std::vector<FifoRow> fifo_rows(const std::vector<sdpa::FifoStats>& fifos);
+// {"name", "capacity" (a number, or "unbounded"), "peak_occupancy", "elements", "internal"}: the
+// line of a sweep row's fifos_default and fifos_unbounded_unit, and of dfsim sdpa --json's fifos.
+nlohmann::ordered_json to_json(const FifoRow& fifo);
 
 // Run 1: the preset's FIFO depths.
 struct PresetRun {
@@ -42,7 +45,7 @@ struct PresetRun {
   std::optional<std::string> problem;  // JSON only: the run's problem when it did not complete
 };
 
-// Run 2: every FIFO unbounded, unit preset.
+// Run 2: every FIFO unbounded, one-cycle preset.
 struct UnboundedRun {
   Cycle cycles = 0;  // unbounded_unit_cycles
   std::uint64_t intermediate_memory_elements = 0;

@@ -33,7 +33,7 @@ RunSetup make_setup(const sdpa::AttentionConfig& config, Inputs inputs, unsigned
 // max_initiation_interval, depths (resolved; "unbounded" for none), units (resolved timing).
 nlohmann::ordered_json config_json(const RunSetup& setup);
 
-// "naive, N = 64, d = 1, fp64, preset unit, 1 head": one line for people.
+// "naive, N = 64, d = 1, fp64, preset one-cycle, 1 head": one line for people.
 std::string config_line(const sdpa::AttentionConfig& config);
 
 // "unbounded" or the number.

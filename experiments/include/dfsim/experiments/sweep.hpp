@@ -2,7 +2,7 @@
 // The sweep protocol (`dfsim sdpa-sweep`, docs/outputs.md): every variant over several N, and
 // for each (variant, N) point three runs that fill one Row (row.hpp):
 //   1. the preset's FIFO depths: cycles, throughput, error;
-//   2. every FIFO unbounded, unit preset: peak occupancies, intermediate memory;
+//   2. every FIFO unbounded, one-cycle preset: peak occupancies, intermediate memory;
 //   3. the minimal depths at the preset's timing (min_depth.hpp, FifoSelection::claims),
 //      skipped above min_depth_max_n.
 //

@@ -43,8 +43,11 @@ enum class Causal { none, mask, skip };
 std::string_view to_string(Causal c) noexcept;
 std::optional<Causal> parse_causal(std::string_view text) noexcept;
 
-enum class Preset { unit, spatial_calibrated };
-// "unit", "spatial-calibrated".
+// The timing presets (docs/sdpa.md, "Presets"): one_cycle, every unit at latency 1 and II 1;
+// spatial_calibrated, the timing of the paper's hardware. `unit` is one_cycle's old name
+// (it read as "a hardware unit"), kept so that code and command lines written with it work.
+enum class Preset { one_cycle, spatial_calibrated, unit = one_cycle };
+// "one-cycle", "spatial-calibrated"; parse_preset also takes "unit", the old name of one-cycle.
 std::string_view to_string(Preset p) noexcept;
 std::optional<Preset> parse_preset(std::string_view text) noexcept;
 
@@ -78,7 +81,7 @@ struct AttentionConfig {
   std::size_t n = 64;
   std::size_t d = 1;
   Precision precision = Precision::fp64;
-  Preset preset = Preset::unit;
+  Preset preset = Preset::one_cycle;
   std::map<std::string, UnitTiming> unit_timing;  // overrides, by unit name
   std::map<std::string, std::optional<std::uint64_t>> depths;  // by FIFO name; nullopt: unbounded
   bool unbounded = false;  // every FIFO unbounded, except those named in `depths`

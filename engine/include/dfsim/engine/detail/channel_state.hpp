@@ -67,7 +67,7 @@ class ChannelState final : public ChannelCore {
   // Precondition: sender_has_credit(). Visible at max(stamp, t' + L); a stamp of 0 is none.
   // A latency P is a stamp taken at issue (Sender::push), before the credit wait.
   DFSIM_HOT void enqueue(ContextCore& sender, T&& value, Cycle stamp) noexcept {
-    if (plain_) [[likely]]
+    if (bounded_untraced_one_thread_) [[likely]]
       enqueue_as<Path::bounded_local>(sender, std::move(value), stamp);
     else if (unbounded_local_)
       enqueue_as<Path::unbounded_local>(sender, std::move(value), stamp);
@@ -83,7 +83,7 @@ class ChannelState final : public ChannelCore {
   }
 
   DFSIM_HOT T dequeue(ContextCore& receiver) noexcept {
-    if (plain_) [[likely]] return dequeue_as<Path::bounded_local>(receiver);
+    if (bounded_untraced_one_thread_) [[likely]] return dequeue_as<Path::bounded_local>(receiver);
     if (unbounded_local_) return dequeue_as<Path::unbounded_local>(receiver);
     return dequeue_general(receiver);
   }
@@ -106,8 +106,9 @@ class ChannelState final : public ChannelCore {
     return c->slots[k & (kChunk - 1)];
   }
 
-  // One body for the three paths. Both ends on one thread and untraced, bounded (plain_) or
-  // unbounded (unbounded_local_), the hot path tests one flag instead of three on each side;
+  // One body for the three paths. Both ends on one thread and untraced, bounded
+  // (bounded_untraced_one_thread_) or unbounded (unbounded_local_), the hot path tests one flag
+  // instead of three on each side;
   // the general path tests them all. Inlined for an unbounded channel too: out of line, its
   // dequeue and enqueue took 80 and 47 instructions an element, and an unbounded run 8.5%
   // more instructions than the bounded one that waits for credit at every other element
