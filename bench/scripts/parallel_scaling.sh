@@ -56,15 +56,8 @@ CEILING=${CEILING:-1}
 
 die() { echo "parallel_scaling: error: $*" >&2; exit 1; }
 
-script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo_root=$(cd "$script_dir/../.." && pwd)
-
-build=${1:-build/release}
-if [[ ! -d $build && $build != /* && -d $repo_root/$build ]]; then
-    build=$repo_root/$build
-fi
-[[ -d $build ]] || die "build directory '$build' does not exist (configure and build first, e.g. cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release && cmake --build build/release)"
-build=$(cd "$build" && pwd)
+. "$(dirname "${BASH_SOURCE[0]}")/build_dir.sh"
+build=$(bench_build_dir parallel_scaling "${1:-}") || exit 1
 DFSIM=${DFSIM:-$build/cli/dfsim}
 
 [[ -x $PY ]] || die "$PY not found (needed to parse the JSON output)"

@@ -30,14 +30,8 @@ PRESET=${PRESET:-spatial-calibrated}
 
 die() { echo "sdpa_variants_time: error: $*" >&2; exit 1; }
 
-script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo_root=$(cd "$script_dir/../.." && pwd)
-build=${1:-build/release}
-if [[ ! -d $build && $build != /* && -d $repo_root/$build ]]; then
-    build=$repo_root/$build
-fi
-[[ -d $build ]] || die "build directory '$build' does not exist (build first: ./scripts/build.sh release)"
-build=$(cd "$build" && pwd)
+. "$(dirname "${BASH_SOURCE[0]}")/build_dir.sh"
+build=$(bench_build_dir sdpa_variants_time "${1:-}") || exit 1
 DFSIM=${DFSIM:-$build/cli/dfsim}
 [[ -x $DFSIM ]] || die "binary not found or not executable: $DFSIM (build the target dfsim)"
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive whole number, not '$ROUNDS'"
