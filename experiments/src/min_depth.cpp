@@ -95,7 +95,8 @@ unsigned pool_size(unsigned requested) {
 
 double expected_min_depth_runs(const sdpa::AttentionConfig& config, FifoSelection selection) {
   const auto longs = sdpa::long_fifo_names(config.variant);
-  const double row = static_cast<double>(sdpa::keys_per_lane(config));
+  // A long FIFO holds about a row of keys: N plus the units' latency past a row.
+  const double row = static_cast<double>(config.n);
   double runs = 2;
   for (const std::string& fifo : searched_fifos(config, selection))
     runs += std::find(longs.begin(), longs.end(), fifo) != longs.end() ? std::log2(row + 16) : 1;

@@ -3,7 +3,6 @@
 // machine swapping) minutes later, and the time it takes, from the elements it moves.
 #include <unistd.h>
 
-#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -133,25 +132,6 @@ WorkEstimate estimate_work(const AttentionConfig& c) {
   w.elements = static_cast<double>(c.heads) * (key * keys + row_elements + kElementsPerHead * lanes);
   w.elements_per_second = elements_per_second(c.variant) / vector_weight(c.d) /
                           (c.unbounded ? kUnboundedSlowdown : 1);
-  return w;
-}
-
-std::size_t min_depth_runs(const AttentionConfig& c) {
-  const std::size_t key = key_loop_roles(c);
-  const std::size_t row = fifo_names(c).size() - key;
-  // ceil(log2(peak)) bisection steps, a FIFO's peak bounded by what one lane's copy of it
-  // carries; the unbounded run and the run with every minimum.
-  return 2 + key * std::bit_width(keys_per_lane(c) - 1) + row * std::bit_width(query_rows(c) - 1);
-}
-
-WorkEstimate estimate_min_depths_work(const AttentionConfig& c) {
-  // The probes run with FIFOs unbounded, about twice as slow, but most FIFOs peak far below
-  // the bound, so they take fewer steps; at N = 1024 the two about cancel: naive took 8.9 to
-  // 11.7 s (estimated 13.9), reordered-stable 18.6 to 21.8 s (estimated 22.3).
-  AttentionConfig bounded = c;
-  bounded.unbounded = false;
-  WorkEstimate w = estimate_work(bounded);
-  w.elements *= static_cast<double>(min_depth_runs(c));
   return w;
 }
 

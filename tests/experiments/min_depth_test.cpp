@@ -24,6 +24,21 @@ using sdpa::random_tensors;
 using sdpa::resolve;
 using sdpa::simulate_attention;
 
+// The one estimate of a search's runs (the sweep's order, the command line's notes): the
+// unbounded run and the run with every minimum, log2(N + 16) for each long FIFO, one for each
+// other searched FIFO. Naive N = 48: "long" (2 + 6); naive-stable: "long" and "max_long"
+// (2 + 12); reordered: its 8 FIFOs q, k, v, e_sum, e_acc, sum, acc, out (2 + 8);
+// reordered-stable with 2 lanes: its 13 FIFOs, the lanes' own included (2 + 13).
+TEST(MinDepthSearch, ExpectedRunsCountedByHand) {
+  const auto runs = [](Variant v, unsigned lanes) {
+    return expected_min_depth_runs({.variant = v, .n = 48, .lanes = lanes}, FifoSelection::claims);
+  };
+  EXPECT_EQ(runs(Variant::naive, 1), 8.0);
+  EXPECT_EQ(runs(Variant::naive_stable, 1), 14.0);
+  EXPECT_EQ(runs(Variant::reordered, 1), 10.0);
+  EXPECT_EQ(runs(Variant::reordered_stable, 2), 15.0);
+}
+
 TEST(MinDepths, NaiveLongGrowsAsNPlusAConstant) {
   for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated}) {
     std::int64_t c = -1;

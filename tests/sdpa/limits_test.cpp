@@ -102,11 +102,6 @@ TEST(AttentionWork, LanesCountTheirOwnFifos) {
   const double estimated = estimate_work(c).elements;
   EXPECT_GT(estimated, moved);
   EXPECT_LT(estimated, moved + 4 * 10000.0);
-  // The bisections: 8 key-loop roles over peaks of up to 64 x 16 (10 steps), 5 per-row roles
-  // over up to 64 (6 steps), and 2 runs; one lane: 7 roles over 64 x 64 (12), 4 over 64.
-  EXPECT_EQ(min_depth_runs(c), 2u + 8 * 10 + 5 * 6);
-  c.lanes = 1;
-  EXPECT_EQ(min_depth_runs(c), 2u + 7 * 12 + 4 * 6);
   EXPECT_EQ(fifo_names(AttentionConfig{.variant = Variant::reordered_stable, .lanes = 2}),
             (std::vector<std::string>{"q", "k", "v", "scores", "lane_scores", "delta_sum", "c_sum",
                                       "delta_acc", "c_acc", "max", "sum", "acc", "out"}));
@@ -149,25 +144,6 @@ TEST(AttentionWork, GrowsAsNSquaredAndWithDHeadsAndUnboundedFifos) {
   // The speed measured at N = 4096: a run there is seconds, not minutes.
   EXPECT_LT(base, 10.0);
   EXPECT_GT(base, 0.5);
-}
-
-// find_min_depths bisects each FIFO between 1 and its peak in the unbounded run: at most
-// ceil(log2(peak)) runs each, plus the unbounded run and the one with every minimum.
-TEST(AttentionWork, MinDepthRunsBoundTheSearchesRuns) {
-  const std::uint64_t n = 32;
-  for (Variant v : all_variants()) {
-    SCOPED_TRACE(std::string(to_string(v)));
-    AttentionConfig c{.variant = v, .n = n, .preset = Preset::spatial_calibrated};
-    AttentionConfig unbounded = c;
-    unbounded.unbounded = true;
-    AttentionRun r = simulate_attention(unbounded, {random_tensors(n, 1, 1)});
-    std::size_t runs = 2;
-    for (const auto& f : r.fifos)
-      runs += std::bit_width(std::max<std::uint64_t>(f.peak_occupancy, 1) - 1);
-    EXPECT_GE(min_depth_runs(c), runs);
-    EXPECT_EQ(estimate_min_depths_work(c).elements,
-              static_cast<double>(min_depth_runs(c)) * estimate_work(c).elements);
-  }
 }
 
 }  // namespace

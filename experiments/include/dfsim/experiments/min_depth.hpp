@@ -159,7 +159,6 @@ std::vector<std::string> searched_fifos(const sdpa::AttentionConfig& config, Fif
 // the run with every minimum, and a bisection per searched FIFO up to its peak: about
 // log2(N + 16) probes for a long FIFO, whose peak is N plus the units' latency past a row, and
 // a probe or so for the others, whose peaks are small constants.
-// With lanes, a long FIFO holds a lane's keys of a row (sdpa::keys_per_lane).
 double expected_min_depth_runs(const sdpa::AttentionConfig& config, FifoSelection selection);
 
 }  // namespace dfsim::experiments

@@ -164,11 +164,6 @@ std::size_t key_loop_fifos(Variant v);
 // One simulate_attention run: the elements through the FIFOs, every head, at the speed this
 // variant was measured at (limits.cpp).
 WorkEstimate estimate_work(const AttentionConfig& config);
-// The min-depth search (experiments::find_min_depths) at worst: about log2 of each FIFO's
-// largest possible peak (N^2 in the key loop, N
-// outside) runs per FIFO, and two more.
-std::size_t min_depth_runs(const AttentionConfig& config);
-WorkEstimate estimate_min_depths_work(const AttentionConfig& config);
 
 struct FifoStats {
   std::string name;  // e.g. "long", or "head1.long" with several heads
