@@ -59,7 +59,8 @@ bool preset_suffices(const sdpa::AttentionConfig& preset, const std::vector<sdpa
   if (!options.preset_bound) return false;
   if (options.preset_cycles) return *options.preset_cycles == unbounded_cycles;
   ++runs;
-  auto r = sdpa::simulate_attention(preset, inputs, {.cycle_limit = unbounded_cycles});
+  auto r = sdpa::simulate_attention(preset, inputs,
+                                    {.cycle_limit = unbounded_cycles, .stop_when_stuck = true});
   return r.run.ok() && r.run.elapsed_cycles == unbounded_cycles;
 }
 
@@ -114,8 +115,11 @@ ProbeOutcome probe(const sdpa::AttentionConfig& config, const std::vector<sdpa::
                    const std::string& fifo, std::uint64_t depth, Cycle target_cycles) {
   sdpa::AttentionConfig c = config;
   c.depths[fifo] = depth;
-  // Past the target the probe cannot match: no need to see how much later it would end.
-  auto r = sdpa::simulate_attention(c, inputs, {.cycle_limit = target_cycles});
+  // Past the target the probe cannot match: no need to see how much later it would end. Nor
+  // to let the sources fill the unbounded FIFOs to the target once part of the graph is
+  // stuck (a long FIFO too shallow for a row): that took memory as N^2.
+  auto r = sdpa::simulate_attention(c, inputs,
+                                    {.cycle_limit = target_cycles, .stop_when_stuck = true});
   ProbeOutcome o{.status = r.run.status,
                  .cycles = r.run.elapsed_cycles,
                  .matches = r.run.ok() && r.run.elapsed_cycles == target_cycles};
