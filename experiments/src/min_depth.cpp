@@ -96,8 +96,10 @@ unsigned pool_size(unsigned requested) {
 
 double expected_min_depth_runs(const sdpa::AttentionConfig& config, FifoSelection selection) {
   const auto longs = sdpa::long_fifo_names(config.variant);
-  // A long FIFO holds about a row of keys: N plus the units' latency past a row.
-  const double row = static_cast<double>(config.n);
+  // A long FIFO holds about a row of keys: N plus the units' latency past a row; with lanes,
+  // each lane's long FIFO a lane's share of the row, ceil(N / L).
+  const unsigned lanes = std::max(1u, config.lanes);
+  const double row = static_cast<double>((config.n + lanes - 1) / lanes);
   double runs = 2;
   for (const std::string& fifo : searched_fifos(config, selection))
     runs += std::find(longs.begin(), longs.end(), fifo) != longs.end() ? std::log2(row + 16) : 1;
