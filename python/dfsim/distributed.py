@@ -265,6 +265,8 @@ class _Executor:
         if self.progress:
             self.progress(line)
             self.last_line = time.monotonic()
+        if self.on_row:
+            self.on_row(self.run.document()["results"])
 
     def heartbeat(self):
         """After HEARTBEAT_SECONDS without a line: the points in flight and their probes."""
@@ -276,8 +278,6 @@ class _Executor:
         what = ", ".join(_in_flight(p) for p in running) or "none started yet"
         self.progress(f"[{len(self.points) - self.unfinished}/{len(self.points)} points] in flight: "
                       f"{what}; {(now - self.begun_at) / 60:.1f} min so far")
-        if self.on_row:
-            self.on_row(self.run.document()["results"])
 
     def interrupt(self):
         """The points started and not finished: rows "interrupted after ..." (their runs that
