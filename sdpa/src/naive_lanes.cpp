@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "naive_units.hpp"
+#include "pairwise_tree.hpp"
 
 namespace dfsim::sdpa::detail {
 namespace {
@@ -27,22 +28,20 @@ namespace {
 template <class Shape, class E, class Combine, class Root>
 void reduce_tree(Head<Shape>& h, std::vector<Receiver<E>> level, Combine combine,
                  const std::string& tree, const std::string& role, Root root) {
-  unsigned node = 0;
-  auto add_node = [&](Receiver<E> a, Receiver<E> b, auto out) {
-    h.unit(tree + std::to_string(node++), units::map(combine, h.per_row("merge")), std::move(a),
+  auto add_node = [&](Receiver<E> a, Receiver<E> b, unsigned node, auto out) {
+    h.unit(tree + std::to_string(node), units::map(combine, h.per_row("merge")), std::move(a),
            std::move(b), std::move(out));
   };
-  while (level.size() > 2) {
-    std::vector<Receiver<E>> next;
-    for (std::size_t i = 0; i + 1 < level.size(); i += 2) {
-      auto [tx, rx] = h.template fifo<E>(tree + std::to_string(node) + "." + role, role);
-      add_node(std::move(level[i]), std::move(level[i + 1]), std::move(tx));
-      next.push_back(std::move(rx));
-    }
-    if (level.size() % 2) next.push_back(std::move(level.back()));
-    level = std::move(next);
-  }
-  add_node(std::move(level[0]), std::move(level[1]), std::move(root));
+  pairwise_tree(
+      std::move(level),
+      [&](Receiver<E> a, Receiver<E> b, unsigned node) {
+        auto [tx, rx] = h.template fifo<E>(tree + std::to_string(node) + "." + role, role);
+        add_node(std::move(a), std::move(b), node, std::move(tx));
+        return std::move(rx);
+      },
+      [&](Receiver<E> a, Receiver<E> b, unsigned node) {
+        add_node(std::move(a), std::move(b), node, std::move(root));
+      });
 }
 
 // What a lane leaves for the trees, and the ends the trees' roots write back to it.
