@@ -85,7 +85,9 @@ std::function<Process(Context&, Receiver<Value>)> check_sink(ElementType type, D
   Checker checker{type, std::move(expected), abs_tolerance, rel_tolerance, pool, width, count};
   // As dfsim::consume_each: elements that need no wait are checked in bulk.
   return [checker](Context& ctx, Receiver<Value> in) mutable -> Process {
-    while (co_await in.wait()) {
+    for (;;) {
+      const bool more = co_await in.wait();
+      if (!more) break;
       if (pop_ready(ctx, in, checker, 0) > 0) continue;
       checker(*co_await in.pop());
     }

@@ -84,7 +84,9 @@ auto consume_each(Consume consume, Cycle interval = 0) {
   return [consume = std::move(consume), interval](Context& ctx, Receiver<T> in) mutable
          -> Process {
     // Waiting moves the clock as the pop would.
-    while (co_await in.wait()) {
+    for (;;) {
+      const bool more = co_await in.wait();
+      if (!more) break;
       if (pop_ready(ctx, in, consume, interval) > 0) continue;
       consume(std::move(*co_await in.pop()));
       ctx.advance(interval);
@@ -159,7 +161,9 @@ template <class Fn>
 auto transform(Fn fn, Latency depth = {}, Cycle interval = 1) {
   return [fn = std::move(fn), depth, interval]<class In, class Out>(
              Context& ctx, Receiver<In> in, Sender<Out> out) mutable -> Process {
-    while (co_await in.wait()) {
+    for (;;) {
+      const bool more = co_await in.wait();
+      if (!more) break;
       if (transfer_ready(ctx, in, out, fn, depth, interval) > 0) continue;
       // No credit (or no bulk moves): as the loop does, dequeue, then wait to write.
       auto x = co_await in.pop();
