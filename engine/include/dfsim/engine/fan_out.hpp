@@ -6,6 +6,7 @@
 #include <array>
 #include <coroutine>
 #include <span>
+#include <tuple>
 #include <vector>
 
 #include "dfsim/engine/channel.hpp"
@@ -41,6 +42,20 @@ struct CreditAllAwaiter {
   }
 };
 
+// all_credit(a, b, ...) on typed Senders: the same, with each channel's credit taken through
+// its ChannelState (final, so inlined) rather than a virtual call: in the attention units'
+// fan-outs (qk, exp) that call was 31 instructions an output (callgrind: 7% of naive-stable's
+// bounded run).
+template <class... T>
+struct TypedCreditAllAwaiter : CreditAllAwaiter<std::array<ChannelCore*, sizeof...(T)>> {
+  std::tuple<ChannelState<T>*...> typed;
+
+  Cycle await_resume() noexcept {
+    std::apply([this](auto*... ch) { (ch->take_credit(*this->ctx), ...); }, typed);
+    return this->issued;
+  }
+};
+
 }  // namespace detail
 
 // Cycle issued = co_await all_credit(a, b): afterwards every push to a or b proceeds without
@@ -51,7 +66,8 @@ template <class... T>
   using Storage = std::array<detail::ChannelCore*, sizeof...(T)>;
   detail::ContextCore* ctx = nullptr;
   ((ctx = outputs.owner()), ...);
-  return detail::CreditAllAwaiter<Storage>{Storage{outputs.state()...}, ctx, ctx ? ctx->clock : 0};
+  return detail::TypedCreditAllAwaiter<T...>{{Storage{outputs.state()...}, ctx, ctx ? ctx->clock : 0},
+                                             {outputs.state()...}};
 }
 
 template <class T>
