@@ -35,9 +35,9 @@ std::string sdpa_advice(const sdpa::AttentionConfig& c, double seconds) {
                      c.heads > 1 ? " and with --heads" : "", std::max(1.0, n));
 }
 
-// The sweep's bounded_min_depths: one unbounded run, a bisection from the preset's depth for
-// each FIFO it searches (the naive graphs' long FIFOs, every FIFO of the others) with the
-// others unbounded, and one run with every minimum.
+// The work of the sweep's min-depth search (experiments::find_min_depths): one unbounded
+// run, a bisection from the preset's depth for each FIFO it searches (the naive graphs' long
+// FIFOs, every FIFO of the others) with the others unbounded, and one run with every minimum.
 WorkEstimate sweep_min_depth_work(const sdpa::AttentionConfig& base, std::size_t& runs) {
   sdpa::AttentionConfig unbounded = base;
   unbounded.unbounded = true;

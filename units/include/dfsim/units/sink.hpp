@@ -1,6 +1,7 @@
 #pragma once
 // Sinks: dequeue every element as soon as it is visible, and hand it to a function (or keep
-// it). A sink only dequeues: its clock ends at the cycle the last element became visible.
+// it, or count it). A sink only dequeues: its clock ends at the cycle the last element became
+// visible.
 //
 //   std::vector<double> out;
 //   g.add("sink", units::collect(out), std::move(o_rx));
@@ -41,6 +42,15 @@ auto sink(Fn fn) {
 template <class T>
 auto collect(std::vector<T>& into) {
   return sink([&into](T&& v) { into.push_back(std::move(v)); });
+}
+
+// Dequeues and drops every element; counts them into `count` if given.
+//   g.add("drain", units::discard<int>(), std::move(x_rx));
+template <class T>
+auto discard(std::uint64_t* count = nullptr) {
+  return sink([count](T&&) {
+    if (count) ++*count;
+  });
 }
 
 }  // namespace dfsim::units

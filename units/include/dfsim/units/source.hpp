@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "dfsim/engine/bulk.hpp"
 #include "dfsim/engine/channel.hpp"
 #include "dfsim/engine/context.hpp"
 #include "dfsim/engine/process.hpp"
@@ -40,6 +41,11 @@ struct SourceOptions {
 };
 
 namespace detail {
+
+template <class Port>
+inline constexpr bool is_one_sender = false;
+template <class T>
+inline constexpr bool is_one_sender<Sender<T>> = true;
 
 // A source is a unit with no inputs whose step writes fn(row, j).
 template <class Fn>
@@ -70,10 +76,49 @@ class SourceUnit {
       throw std::invalid_argument("source '" + ctx.name() + "': row length 0: a row has at "
                                   "least one element (use rows = 0 for an empty stream)");
     if (options_.rows == 0) return nothing();
+    if constexpr (sizeof...(Ports) == 1 && (is_one_sender<Ports> && ...)) {
+      if (streams_back_to_back()) return stream(ctx, std::move(ports)...);
+    }
     return unit_(ctx, std::move(ports)...);
   }
 
  private:
+  // One Sender, no per-row delay, rows of one length: after the startup delay the steps are
+  // back to back, one every II cycles, and the writes that need no wait are moved in bulk
+  // (dfsim/engine/bulk.hpp).
+  bool streams_back_to_back() const noexcept {
+    return !options_.row_lengths && options_.timing.per_row_delay == 0 &&
+           options_.rows <= ~std::uint64_t{0} / options_.row_length;
+  }
+  template <class T>
+  Process stream(Context& ctx, Sender<T> out) const {
+    const PipelineDepth depth{options_.timing.latency};
+    const Cycle ii = options_.timing.initiation_interval;
+    const std::uint64_t row_length = options_.row_length;
+    std::uint64_t left = options_.rows * row_length, row = 0, j = 0;
+    auto next = [&, &fn = unit_.kind().fn] {
+      T value(fn(row, j));
+      if (++j == row_length) {
+        j = 0;
+        ++row;
+      }
+      return value;
+    };
+    ctx.advance(options_.timing.startup_delay);
+    while (left > 0) {
+      // A back-pressured source (credit for no write: the common case in a graph that keeps
+      // up with its consumer) goes straight to the wait rather than try a bulk move first.
+      if (out.has_credit()) {
+        const std::uint64_t moved = push_ready(ctx, out, next, depth, ii, left);
+        left -= moved;
+        if (moved > 0) continue;
+      }
+      // No credit (or no bulk moves): stamped from the clock before the wait, as a step is.
+      co_await out.push(next(), depth);
+      ctx.advance(ii);
+      --left;
+    }
+  }
   static UnitOptions unit_options(const SourceOptions& o) {
     return {.timing = o.timing, .row_length = o.row_length, .row_lengths = o.row_lengths,
             .rows = o.rows, .output_discipline = o.output_discipline};
@@ -91,6 +136,14 @@ class SourceUnit {
 template <class Fn>
 auto source(Fn fn, SourceOptions options = {}) {
   return detail::SourceUnit<Fn>(std::move(fn), options);
+}
+
+// Writes fn(0), fn(1), ..., fn(count - 1) (nothing for count 0).
+//   g.add("src", units::index_source(n, [](std::uint64_t i) { return double(i); }), std::move(tx));
+template <class Fn>
+auto index_source(std::uint64_t count, Fn fn, Timing timing = {}) {
+  return source([fn = std::move(fn)](std::uint64_t, std::uint64_t i) { return fn(i); },
+                {.timing = timing, .row_length = count ? count : 1, .rows = count ? 1u : 0u});
 }
 
 struct MemoryOptions {
