@@ -50,7 +50,7 @@ const bool registered = [] {
   return true;
 }();
 
-// Issue 5's wide workload: 8 independent heads (N = 1,024, reordered-stable, unit preset) on
+// Issue 5's wide workload: 8 independent heads (N = 1,024, reordered-stable, one-cycle preset) on
 // the sequential executor and on two threads; and one head, where parallelism must not cost.
 // Time is the engine's run alone. Targets: 8 heads >= 1.7x, 1 head >= 0.95x. For a
 // side-by-side figure on a noisy machine, interleave the repetitions:

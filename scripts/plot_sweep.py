@@ -4,7 +4,11 @@
     /usr/bin/python3 scripts/plot_sweep.py DIR
 
 Reads DIR/results.json (written by dfsim sdpa-sweep) and draws DIR/memory.png, DIR/cycles.png,
-DIR/min_depth.png and, for a sweep with --depth-curve, DIR/depth_curve.png with matplotlib (Agg backend: no display needed). report.md, which links
+DIR/min_depth.png (against N, every other axis at its first value: the report's base slice),
+for a sweep with --depth-curve DIR/depth_curve.png, and for each axis swept over more than one
+value one plot of it: causal.png (cycles against N, mask and skip), decode.png (cycles per query
+row against B), kv_heads.png (intermediate memory against the K/V heads), lanes.png (cycles
+against the lanes), with matplotlib (Agg backend: no display needed). report.md, which links
 them, is written by dfsim itself (experiments/src/report.cpp): run the sweep again, or this
 script before it, to have them linked. Without matplotlib the exit status is 3 (dfsim
 sdpa-sweep turns that into a warning and a report that says the plots are missing).
@@ -38,12 +42,112 @@ def series(rows, variant, key):
     return sorted((n, v) for n, v in pts if v is not None)
 
 
-def draw(rows, variants, outdir):
+# The axes beyond variant and N: (key in the config, key in a row), as report.cpp has them.
+AXES = [("precision", "precision"), ("causal", "causal"), ("decode", "decode_rows"),
+        ("kv_heads", "kv_heads"), ("lanes", "lanes")]
+
+
+def axis_values(config, key):
+    """An axis' values as the rows hold them (kv_heads 0 stands for the number of heads)."""
+    values = config.get(key)
+    if values is None:
+        return []
+    values = values if isinstance(values, list) else [values]
+    if key == "kv_heads":
+        values = [v or config.get("heads", 1) for v in values]
+    return values
+
+
+def base_rows(rows, config, free=None):
+    """The rows with every axis but `free` at its first value."""
+    def at_base(r):
+        return all(not axis_values(config, ck) or r.get(rk) == axis_values(config, ck)[0]
+                   for ck, rk in AXES if ck != free)
+    return [r for r in rows if at_base(r)]
+
+
+def draw_axes(plt, rows, config, variants, outdir):
+    """A plot per axis swept over more than one value; the names of those drawn."""
+    drawn = {}
+    if len(axis_values(config, "causal")) > 1:
+        fig, ax = plt.subplots(figsize=(6.4, 4.6))
+        slice_ = base_rows(rows, config, "causal")
+        for v in variants:
+            c, m = VARIANT_STYLE.get(v, ("black", "x"))
+            for mode, ls in zip(axis_values(config, "causal"), ("-", "--", ":")):
+                pts = series([r for r in slice_ if r.get("causal") == mode], v, "cycles")
+                if pts:
+                    ax.plot([n for n, _ in pts], [y for _, y in pts], marker=m, color=c, ls=ls,
+                            label=f"{v}, causal {mode}")
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xlabel("sequence length N")
+        ax.set_ylabel("cycles (preset depths)")
+        ax.set_title("Causal masking: mask streams N^2 keys, skip N (N + 1) / 2")
+        drawn["causal"] = finish(plt, fig, ax, outdir, "causal.png")
+    for key, row_key, xlabel, ylabel, title, measure, logy in [
+            ("decode", "decode_rows", "query rows: B decode rows (prefill: N)", "cycles per query row",
+             "Decode: cycles per generated token", per_token, False),
+            ("kv_heads", "kv_heads", "K/V heads", "intermediate memory (bytes)",
+             f"Shared K/V heads ({config.get('heads', 1)} query heads): memory", memory, False),
+            ("lanes", "lanes", "lanes L", "cycles (preset depths)", "Parallel lanes: cycles",
+             lambda r: number(r, "cycles"), True)]:
+        if len(axis_values(config, key)) < 2:
+            continue
+        slice_ = base_rows(rows, config, key)
+        largest = max((r["n"] for r in slice_), default=None)
+        fig, ax = plt.subplots(figsize=(6.4, 4.6))
+        for v in variants:
+            c, m = VARIANT_STYLE.get(v, ("black", "x"))
+            # Prefill (decode 0) is N query rows: where it sits on the axis of B.
+            pts = sorted(((r[row_key] or r["n"]) if key == "decode" else r[row_key], measure(r))
+                         for r in slice_
+                         if r["variant"] == v and r["n"] == largest and measure(r) is not None)
+            if pts:
+                ax.plot([x for x, _ in pts], [y for _, y in pts], marker=m, color=c, label=v)
+        if key == "lanes" and largest:
+            ls = axis_values(config, "lanes")
+            ii = max((number(r, "ii_max") or 1 for r in slice_), default=1)
+            ax.plot(ls, [ii * largest * -(-largest // x) for x in ls], color="gray", ls="--",
+                    label=f"ideal {ii} N ceil(N / L)")
+        if key in ("lanes", "decode"):
+            ax.set_xscale("log", base=2)
+        if logy:
+            ax.set_yscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(f"{title}, N = {largest}")
+        drawn[key] = finish(plt, fig, ax, outdir, f"{key}.png")
+    return drawn
+
+
+def per_token(row):
+    cycles = number(row, "cycles")
+    return None if cycles is None else cycles / (row.get("decode_rows") or row["n"])
+
+
+def memory(row):
+    return number(row, "intermediate_memory_bytes")
+
+
+def finish(plt, fig, ax, outdir, name):
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(os.path.join(outdir, name), dpi=110)
+    plt.close(fig)
+    return name
+
+
+def draw(rows, variants, outdir, config=None):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    files = {}
+    config = config or {}
+    every_row = rows
+    rows = base_rows(rows, config)
+    files = draw_axes(plt, every_row, config, variants, outdir)
     # 1. Intermediate memory against N.
     fig, ax = plt.subplots(figsize=(6.4, 4.6))
     ns = sorted({r["n"] for r in rows})
@@ -58,7 +162,7 @@ def draw(rows, variants, outdir):
     ax.set_yscale("log")
     ax.set_xlabel("sequence length N")
     ax.set_ylabel("intermediate memory (elements)")
-    ax.set_title("Intermediate memory: every FIFO unbounded, unit preset")
+    ax.set_title("Intermediate memory: every FIFO unbounded, one-cycle preset")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()
@@ -191,7 +295,7 @@ def main(argv):
         print("plot_sweep.py: matplotlib is not installed (apt install python3-matplotlib)",
               file=sys.stderr)
         return EXIT_NO_MATPLOTLIB
-    draw(rows, variants, outdir)
+    draw(rows, variants, outdir, doc.get("config", {}))
     return 0
 
 

@@ -20,8 +20,8 @@
 # Workloads (each run once sequentially and once with --threads $THREADS per round, in the
 # order A B A B ..., so both see the same machine):
 #   tree        dfsim tree --leaves 1024 --elements 40000 --capacity 8
-#   sdpa-heads  dfsim sdpa --variant reordered-stable --n 1024 --heads 8 --preset unit
-#   sdpa-1      dfsim sdpa --variant reordered-stable --n 1024 --heads 1 --preset unit
+#   sdpa-heads  dfsim sdpa --variant reordered-stable --n 1024 --heads 8 --preset one-cycle
+#   sdpa-1      dfsim sdpa --variant reordered-stable --n 1024 --heads 1 --preset one-cycle
 #   pipeline    dfsim pipeline --elements 10000000 --stages 8 --capacity 8
 # The sdpa rows are skipped, with a message, if `dfsim sdpa --help` does not list --heads.
 #
@@ -56,15 +56,8 @@ CEILING=${CEILING:-1}
 
 die() { echo "parallel_scaling: error: $*" >&2; exit 1; }
 
-script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo_root=$(cd "$script_dir/../.." && pwd)
-
-build=${1:-build/release}
-if [[ ! -d $build && $build != /* && -d $repo_root/$build ]]; then
-    build=$repo_root/$build
-fi
-[[ -d $build ]] || die "build directory '$build' does not exist (configure and build first, e.g. cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release && cmake --build build/release)"
-build=$(cd "$build" && pwd)
+. "$(dirname "${BASH_SOURCE[0]}")/build_dir.sh"
+build=$(bench_build_dir parallel_scaling "${1:-}") || exit 1
 DFSIM=${DFSIM:-$build/cli/dfsim}
 
 [[ -x $PY ]] || die "$PY not found (needed to parse the JSON output)"
@@ -196,10 +189,10 @@ for w in $WORKLOADS; do
             half=()
             if (( heads >= THREADS )); then
                 half=(--half "$DFSIM" sdpa --variant reordered-stable --n "$SDPA_N"
-                      --heads "$((heads / THREADS))" --preset unit --)
+                      --heads "$((heads / THREADS))" --preset one-cycle --)
             fi
             compare "sdpa-h$heads" "${half[@]}" "$DFSIM" sdpa --variant reordered-stable \
-                --n "$SDPA_N" --heads "$heads" --preset unit ;;
+                --n "$SDPA_N" --heads "$heads" --preset one-cycle ;;
         pipeline)
             compare "pipeline" "$DFSIM" pipeline --elements "$PIPE_ELEMENTS" \
                 --stages "$PIPE_STAGES" --capacity "$PIPE_CAPACITY" ;;

@@ -34,15 +34,8 @@ ROUNDS=${ROUNDS:-3}
 
 die() { echo "pipeline_vs_systemc: error: $*" >&2; exit 1; }
 
-script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo_root=$(cd "$script_dir/../.." && pwd)
-
-build=${1:-build/release}
-if [[ ! -d $build && $build != /* && -d $repo_root/$build ]]; then
-    build=$repo_root/$build
-fi
-[[ -d $build ]] || die "build directory '$build' does not exist (configure and build first, e.g. cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release && cmake --build build/release)"
-build=$(cd "$build" && pwd)
+. "$(dirname "${BASH_SOURCE[0]}")/build_dir.sh"
+build=$(bench_build_dir pipeline_vs_systemc "${1:-}") || exit 1
 
 DFSIM=${DFSIM:-$build/cli/dfsim}
 PEER_THREAD=${PEER_THREAD:-$build/bench/peers/peer_systemc_thread}

@@ -30,14 +30,8 @@ PRESET=${PRESET:-spatial-calibrated}
 
 die() { echo "sdpa_vs_bare_loop: error: $*" >&2; exit 1; }
 
-script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo_root=$(cd "$script_dir/../.." && pwd)
-build=${1:-build/release}
-if [[ ! -d $build && $build != /* && -d $repo_root/$build ]]; then
-    build=$repo_root/$build
-fi
-[[ -d $build ]] || die "build directory '$build' does not exist (build first: ./scripts/build.sh release)"
-build=$(cd "$build" && pwd)
+. "$(dirname "${BASH_SOURCE[0]}")/build_dir.sh"
+build=$(bench_build_dir sdpa_vs_bare_loop "${1:-}") || exit 1
 DFSIM=${DFSIM:-$build/cli/dfsim}
 PEER=${PEER:-$build/bench/peers/peer_fused_attention}
 for bin in "$DFSIM" "$PEER"; do

@@ -5,10 +5,10 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdio>
 
+#include "dfsim/experiments/min_depth.hpp"
 #include "sdpa_common.hpp"
 
 namespace dfsim::cli {
@@ -35,25 +35,20 @@ std::string sdpa_advice(const sdpa::AttentionConfig& c, double seconds) {
                      c.heads > 1 ? " and with --heads" : "", std::max(1.0, n));
 }
 
-// The work of the sweep's min-depth search (experiments::find_min_depths): one unbounded
-// run, a bisection from the preset's depth for each FIFO it searches (the naive graphs' long
-// FIFOs, every FIFO of the others) with the others unbounded, and one run with every minimum.
-WorkEstimate sweep_min_depth_work(const sdpa::AttentionConfig& base, std::size_t& runs) {
-  sdpa::AttentionConfig unbounded = base;
+// A min-depth search of `selection`'s FIFOs: experiments' estimate of its runs, each at the
+// speed of a run with FIFOs unbounded (a probe bounds one FIFO, the others stay unbounded).
+WorkEstimate min_depth_work(const sdpa::AttentionConfig& config,
+                            experiments::FifoSelection selection, double& runs) {
+  sdpa::AttentionConfig unbounded = config;
   unbounded.unbounded = true;
-  const WorkEstimate probe = sdpa::estimate_work(unbounded);
-  const auto depths = sdpa::resolve(base).depths;
-  const bool naive = base.variant == sdpa::Variant::naive ||
-                     base.variant == sdpa::Variant::naive_stable;
-  std::size_t probes = 1;
-  for (const auto& fifo : naive ? long_fifo_names(base.variant) : sdpa::fifo_names(base.variant))
-    probes += std::bit_width(depths.at(fifo).value_or(std::uint64_t{base.n} * base.n) - 1);
-  WorkEstimate w = probe;
-  w.elements *= static_cast<double>(probes);
-  w.add(sdpa::estimate_work(base));
-  runs += probes + 1;
+  WorkEstimate w = sdpa::estimate_work(unbounded);
+  const double search = experiments::expected_min_depth_runs(config, selection);
+  w.elements *= search;
+  runs += search;
   return w;
 }
+
+std::string runs_text(double runs) { return fmt::format("{:.0f}", std::ceil(runs)); }
 
 }  // namespace
 
@@ -73,35 +68,37 @@ void note_sdpa(const sdpa::AttentionConfig& config, bool auto_depths) {
   WorkEstimate w = sdpa::estimate_work(config);
   std::string what = sdpa_work_text(config);
   if (auto_depths) {
-    w.add(sdpa::estimate_min_depths_work(config));
-    what = fmt::format("{} runs x {}", sdpa::min_depth_runs(config) + 1, what);
+    double runs = 1;
+    w.add(min_depth_work(config, experiments::FifoSelection::all, runs));
+    what = fmt::format("{} runs x {}", runs_text(runs), what);
   }
   note_long_run(w, what, sdpa_advice(config, w.seconds()));
 }
 
 void note_sdpa_min_depth(const sdpa::AttentionConfig& config) {
-  const WorkEstimate w = sdpa::estimate_min_depths_work(config);
-  note_long_run(w, fmt::format("{} runs x {}", sdpa::min_depth_runs(config), sdpa_work_text(config)),
+  double runs = 0;
+  const WorkEstimate w = min_depth_work(config, experiments::FifoSelection::all, runs);
+  note_long_run(w, fmt::format("{} runs x {}", runs_text(runs), sdpa_work_text(config)),
                 sdpa_advice(config, w.seconds()), "search");
 }
 
-void note_sdpa_sweep(const SweepPlan& p) {
+void note_sdpa_sweep(const experiments::SweepPlan& p) {
   WorkEstimate w;
-  std::size_t runs = 0, widest = 0;
-  for (auto v : p.variants)
-    for (auto n : p.sizes) {
-      widest = std::max(widest, sdpa::key_loop_fifos(v));
-      sdpa::AttentionConfig base{
-          .variant = v, .n = n, .d = p.d, .precision = p.precision, .preset = p.preset};
-      sdpa::AttentionConfig unbounded = base;
-      unbounded.preset = sdpa::Preset::unit;
-      unbounded.unbounded = true;
-      w.add(sdpa::estimate_work(base));
-      w.add(sdpa::estimate_work(unbounded));
-      runs += 2;
-      if (n <= p.min_depth_max_n) w.add(sweep_min_depth_work(base, runs));
-    }
-  note_long_run(w, fmt::format("{} runs of up to {} FIFOs x N^2", runs, widest),
+  double runs = 0;
+  std::size_t widest = 0;
+  for (const experiments::Point& point : experiments::points(p)) {
+    const sdpa::AttentionConfig base = experiments::attention_config(point);
+    widest = std::max(widest, sdpa::key_loop_fifos(point.variant));
+    sdpa::AttentionConfig unbounded = base;
+    unbounded.preset = sdpa::Preset::one_cycle;
+    unbounded.unbounded = true;
+    w.add(sdpa::estimate_work(base));
+    w.add(sdpa::estimate_work(unbounded));
+    runs += 2;
+    if (point.n <= p.min_depth_max_n)
+      w.add(min_depth_work(base, experiments::FifoSelection::claims, runs));
+  }
+  note_long_run(w, fmt::format("{} runs of up to {} FIFOs x N^2", runs_text(runs), widest),
                 "time grows as N^2 (the largest --n dominates), and the min-depth search runs "
                 "the graph many times up to --min-depth-max-n. Ctrl-C stops it",
                 "sweep");

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dfsim/engine/estimate.hpp"
+#include "dfsim/experiments/sweep.hpp"
 #include "dfsim/sdpa/attention.hpp"
 
 namespace dfsim::cli {
@@ -20,18 +21,9 @@ bool note_long_run(const WorkEstimate& w, const std::string& what, const std::st
 
 // dfsim sdpa: one run, and before it the min-depth search with --auto-depths.
 void note_sdpa(const sdpa::AttentionConfig& config, bool auto_depths);
-// dfsim sdpa-min-depth: sdpa::min_depth_runs runs.
+// dfsim sdpa-min-depth: experiments::expected_min_depth_runs runs.
 void note_sdpa_min_depth(const sdpa::AttentionConfig& config);
 
-struct SweepPlan {
-  std::vector<sdpa::Variant> variants;
-  std::vector<std::size_t> sizes;
-  std::size_t d = 1;
-  sdpa::Preset preset = sdpa::Preset::spatial_calibrated;
-  sdpa::Precision precision = sdpa::Precision::fp64;
-  std::size_t min_depth_max_n = 0;
-};
-// dfsim sdpa-sweep: every run of every variant and N (sdpa_sweep_command.cpp).
-void note_sdpa_sweep(const SweepPlan& plan);
+void note_sdpa_sweep(const experiments::SweepPlan& plan);
 
 }  // namespace dfsim::cli

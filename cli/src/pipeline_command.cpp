@@ -5,12 +5,10 @@
 #include <string>
 
 #include "commands.hpp"
-#include "dfsim/engine/run_result_json.hpp"
 #include "dfsim/workloads/pipeline.hpp"
 #include "estimate.hpp"
-#include "exit_codes.hpp"
-#include "observability.hpp"
 #include "report.hpp"
+#include "workload_run.hpp"
 
 namespace dfsim::cli {
 namespace {
@@ -20,14 +18,11 @@ struct PipelineArgs {
   unsigned stages = 8;
   std::string capacity = "8";
   Cycle latency = 1;
-  unsigned threads = 1;
-  bool spread = false;
-  bool json = false;
-  ObservabilityArgs observe;
+  WorkloadRunArgs run;
 };
 
 int run_pipeline(const PipelineArgs& a) {
-  check_threads(a.threads);  // before a graph of K contexts is built
+  check_threads(a.run.threads);  // before a graph of K contexts is built
   workloads::PipelineOptions o;
   o.elements = a.elements;
   o.stages = a.stages;
@@ -38,24 +33,10 @@ int run_pipeline(const PipelineArgs& a) {
                 "time grows with -T and -K. Ctrl-C stops it");
   Program g;
   workloads::build_pipeline(g, o);
-  auto tracer = a.observe.make_tracer();
-  RunResult r = run(g, {.threads = a.threads,
-                        .placement = a.spread ? Placement::round_robin : Placement::automatic,
-                        .tracer = tracer.get()});
-  if (a.json) {
-    auto j = to_json(r);
-    j["elements"] = a.elements;
-    j["stages"] = a.stages;
-    fmt::print("{}\n", j.dump(2));
-  } else {
-    fmt::print("pipeline: {} elements through {} stages (capacity {}, stage latency {})\n",
-               a.elements, a.stages, a.capacity, a.latency);
-    print_run_summary(r);
-    print_stall_summary(r);
-  }
-  std::fflush(stdout);
-  a.observe.write(r, tracer.get());
-  return exit_status(r);
+  return run_workload(g, a.run, {{"elements", a.elements}, {"stages", a.stages}},
+                      fmt::format("pipeline: {} elements through {} stages (capacity {}, stage "
+                                  "latency {})",
+                                  a.elements, a.stages, a.capacity, a.latency));
 }
 
 }  // namespace
@@ -70,11 +51,7 @@ void add_pipeline_command(CLI::App& app, Action& action) {
   cmd->add_option("--capacity,-C", args->capacity, "every channel's capacity, or 'unbounded'");
   cmd->add_option("--latency,-L", args->latency, "each stage's latency in cycles (>= 1)")
       ->check(CLI::Range(Cycle{1}, Cycle{1} << 32));
-  cmd->add_option("--threads", args->threads, "worker threads (0: one per hardware thread)");
-  cmd->add_flag("--spread", args->spread,
-                "put context i on thread i % threads, so every channel crosses threads (testing)");
-  cmd->add_flag("--json", args->json, "print one JSON object instead of the summary");
-  add_observability_flags(cmd, args->observe);
+  add_workload_run_flags(cmd, args->run);
   cmd->callback([&action, args] { action = [args] { return run_pipeline(*args); }; });
 }
 

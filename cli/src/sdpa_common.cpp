@@ -20,12 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string join(const std::vector<std::string>& items, const char* sep = ", ") {
-  std::string s;
-  for (const auto& item : items) s += (s.empty() ? "" : sep) + item;
-  return s;
-}
-
 std::uint64_t positive(const std::string& text, const std::string& what) {
   std::uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -71,46 +65,32 @@ std::pair<std::string, std::optional<std::uint64_t>> depth_flag(const std::strin
 
 }  // namespace
 
-std::string valid_variants() {
-  std::vector<std::string> names;
-  for (auto v : sdpa::all_variants()) names.emplace_back(sdpa::to_string(v));
-  return join(names);
-}
+std::string valid_variants() { return experiments::variant_names(); }
 
-sdpa::Variant variant_flag(const std::string& text) {
-  if (text.empty()) throw UsageError("--variant is required: one of " + valid_variants());
-  auto v = sdpa::parse_variant(text);
-  if (!v)
-    throw UsageError("unknown variant '" + text + "': valid variants are " + valid_variants());
-  return *v;
-}
-
-sdpa::Preset preset_flag(const std::string& text) {
-  auto p = sdpa::parse_preset(text);
-  if (!p)
-    throw UsageError("unknown preset '" + text + "': valid presets are " +
-                     std::string(sdpa::to_string(sdpa::Preset::unit)) + ", " +
-                     std::string(sdpa::to_string(sdpa::Preset::spatial_calibrated)));
-  return *p;
-}
-
-sdpa::Precision precision_flag(const std::string& text) {
-  auto p = sdpa::parse_precision(text);
-  if (!p) {
-    std::vector<std::string> names;
-    for (auto q : sdpa::all_precisions()) names.emplace_back(sdpa::to_string(q));
-    throw UsageError("unknown precision '" + text + "': valid precisions are " + join(names));
-  }
-  return *p;
-}
-
-sdpa::Causal causal_flag(const std::string& text) {
+namespace {
+// One of experiments/arguments.hpp's readers, its message a usage error.
+template <class Read>
+auto argument(Read read, const std::string& text) {
   try {
-    return experiments::causal_argument(text);
+    return read(text);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
 }
+}  // namespace
+
+sdpa::Variant variant_flag(const std::string& text) {
+  if (text.empty()) throw UsageError("--variant is required: one of " + valid_variants());
+  return argument(experiments::variant_argument, text);
+}
+
+sdpa::Preset preset_flag(const std::string& text) { return argument(experiments::preset_argument, text); }
+
+sdpa::Precision precision_flag(const std::string& text) {
+  return argument(experiments::precision_argument, text);
+}
+
+sdpa::Causal causal_flag(const std::string& text) { return argument(experiments::causal_argument, text); }
 
 sdpa::ResolvedConfig resolve_or_usage(const sdpa::AttentionConfig& config) {
   try {
@@ -127,7 +107,7 @@ void add_sdpa_flags(CLI::App& cmd, SdpaFlags& f, bool with_depths) {
       ->type_name("N");
   cmd.add_option("--d", f.d, "head dimension d (default 1; from the files with --inputs)")
       ->type_name("D");
-  cmd.add_option("--preset", f.preset, "unit timing: unit or spatial-calibrated")
+  cmd.add_option("--preset", f.preset, "timing preset: one-cycle or spatial-calibrated (docs/sdpa.md, \"Presets\"; unit is one-cycle's old name)")
       ->type_name("P")
       ->capture_default_str();
   cmd.add_option("--precision", f.precision,

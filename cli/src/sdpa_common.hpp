@@ -18,7 +18,7 @@ struct SdpaFlags {
   std::string variant;
   std::string n;
   std::string d;
-  std::string preset = "unit";
+  std::string preset = "one-cycle";
   std::string precision = "fp64";
   std::string causal = "none";  // none, mask or skip
   std::string decode;           // B decode rows against the N cached keys; empty: prefill
@@ -26,8 +26,8 @@ struct SdpaFlags {
   std::vector<std::string> units;   // NAME=latency:ii[:startup[:per_row]]
   bool unbounded = false;
   unsigned heads = 1;
-  unsigned kv_heads = 0;
-  unsigned lanes = 1;            // parallel lanes of the key loop (reordered graphs)         // K/V streams shared by the heads; 0: one per head
+  unsigned kv_heads = 0;  // K/V streams shared by the heads; 0: one per head
+  unsigned lanes = 1;     // parallel lanes of the key loop (reordered graphs)
   unsigned threads = 1;
   std::uint64_t seed = 1;
   double scale = 1.0;

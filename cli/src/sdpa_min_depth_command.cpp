@@ -37,7 +37,7 @@ int run_min_depth(const MinDepthArgs& a) {
   bool consistent = m.cycles_with_min_depths == m.unbounded_cycles;
   // Graph order (sources first, sink last) rather than alphabetical.
   std::vector<std::string> order;
-  for (const auto& name : sdpa::fifo_names(s.config.variant))
+  for (const auto& name : sdpa::fifo_names(s.config))
     if (m.depth.count(name)) order.push_back(name);
   for (const auto& [name, depth] : m.depth)
     if (std::find(order.begin(), order.end(), name) == order.end()) order.push_back(name);

@@ -52,6 +52,11 @@ struct SweepArgs {
   std::string variants = "all";
   std::string preset = "spatial-calibrated";
   std::string precision = "fp64";
+  std::string causal = "none";
+  std::string decode = "0";
+  unsigned heads = 1;
+  std::string kv_heads;  // empty: heads (independent heads)
+  std::string lanes = "1";
   std::string d = "1";
   std::string out = "results/sweep";
   std::uint64_t seed = 1;
@@ -67,36 +72,40 @@ struct SweepArgs {
   std::size_t depth_curve = 0;  // depths per curve; 0: no curve
 };
 
-std::vector<std::size_t> parse_sizes(const std::string& text) {
-  std::vector<std::size_t> sizes;
-  std::size_t start = 0;
-  for (;;) {
+// "a,b,c" -> {"a", "b", "c"} (an empty item stays, for the reader to refuse).
+std::vector<std::string> split(const std::string& text) {
+  std::vector<std::string> items;
+  for (std::size_t start = 0;;) {
     auto comma = text.find(',', start);
-    std::string item = text.substr(start, comma == std::string::npos ? comma : comma - start);
-    std::size_t n = 0;
-    auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), n);
-    if (item.empty() || ec != std::errc() || end != item.data() + item.size() || n == 0)
-      throw UsageError("--n '" + text + "': '" + item +
-                       "' is not a positive integer; give a comma-separated list, e.g. 64,128,256");
-    sizes.push_back(n);
-    if (comma == std::string::npos) break;
+    items.push_back(text.substr(start, comma == std::string::npos ? comma : comma - start));
+    if (comma == std::string::npos) return items;
     start = comma + 1;
   }
-  return sizes;
 }
 
-std::vector<sdpa::Variant> parse_variants(const std::string& text) {
-  if (text == "all") return sdpa::all_variants();
-  std::vector<sdpa::Variant> variants;
-  std::size_t start = 0;
-  for (;;) {
-    auto comma = text.find(',', start);
-    variants.push_back(
-        variant_flag(text.substr(start, comma == std::string::npos ? comma : comma - start)));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
+// A comma-separated list of integers, each at least `least`.
+template <class T>
+std::vector<T> parse_counts(const std::string& text, const std::string& flag, T least,
+                            const char* example) {
+  std::vector<T> counts;
+  for (const std::string& item : split(text)) {
+    T n = 0;
+    auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), n);
+    if (item.empty() || ec != std::errc() || end != item.data() + item.size() || n < least)
+      throw UsageError(flag + " '" + text + "': '" + item + "' is not " +
+                       (least ? "a positive integer" : "an integer of 0 or more") +
+                       "; give a comma-separated list, e.g. " + example);
+    counts.push_back(n);
   }
-  return variants;
+  return counts;
+}
+
+// Each item read by `read` (variant_flag, precision_flag, ...).
+template <class Read>
+auto parse_names(const std::string& text, Read read) {
+  std::vector<decltype(read(text))> list;
+  for (const std::string& item : split(text)) list.push_back(read(item));
+  return list;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -142,14 +151,21 @@ class RunCounter {
 
 // The sweep's values, checked: every configuration resolves before anything runs or is written.
 experiments::SweepPlan make_plan(const SweepArgs& a) {
-  experiments::SweepPlan p{.variants = parse_variants(a.variants),
-                           .sizes = parse_sizes(a.sizes),
-                           .preset = preset_flag(a.preset),
-                           .precision = precision_flag(a.precision),
-                           .seed = a.seed,
-                           .threads = a.threads,
-                           .min_depth_max_n = a.min_depth_max_n,
-                           .depth_curve = a.depth_curve};
+  experiments::SweepPlan p{
+      .variants = a.variants == "all" ? sdpa::all_variants() : parse_names(a.variants, variant_flag),
+      .sizes = parse_counts<std::size_t>(a.sizes, "--n", 1, "64,128,256"),
+      .preset = preset_flag(a.preset),
+      .precisions = parse_names(a.precision, precision_flag),
+      .causal = parse_names(a.causal, causal_flag),
+      .decode = parse_counts<std::size_t>(a.decode, "--decode", 0, "0,1,8 (0: prefill)"),
+      .heads = a.heads,
+      .kv_heads = a.kv_heads.empty() ? std::vector<unsigned>{0}
+                                     : parse_counts<unsigned>(a.kv_heads, "--kv-heads", 1, "1,2,4"),
+      .lanes = parse_counts<unsigned>(a.lanes, "--lanes", 1, "1,2,4"),
+      .seed = a.seed,
+      .threads = a.threads,
+      .min_depth_max_n = a.min_depth_max_n,
+      .depth_curve = a.depth_curve};
   auto [end, ec] = std::from_chars(a.d.data(), a.d.data() + a.d.size(), p.d);
   if (ec != std::errc() || end != a.d.data() + a.d.size() || p.d == 0)
     throw UsageError("--d '" + a.d + "' must be a positive integer");
@@ -312,9 +328,11 @@ std::string python_package_dir() {
   return "";
 }
 
-// The same sweep on Dask: this process becomes `python3 -m dfsim.distributed` with the same
-// arguments (python/dfsim/distributed.py runs it; its exit status is the sweep's).
-int run_on_dask(const SweepArgs& a) {
+// The same sweep on Dask: this process becomes `python3 -m dfsim.distributed --plan JSON` with
+// the plan resolved here (experiments::to_json(plan): every field of it, and only this command
+// parses the flags) and the executor's own arguments (python/dfsim/distributed.py runs it; its
+// exit status is the sweep's). The plan travels as an argument: nothing to clean up after exec.
+int run_on_dask(const SweepArgs& a, const experiments::SweepPlan& plan) {
   const std::string dir = python_package_dir();
   if (dir.empty())
     throw UsageError(std::string(DFSIM_PYTHON_PACKAGE_DIRS).empty()
@@ -325,10 +343,7 @@ int run_on_dask(const SweepArgs& a) {
                                std::string(DFSIM_PYTHON_PACKAGE_DIRS) +
                                ": build the target _dfsim, or cmake --install");
   std::vector<std::string> args = {a.python, "-m", "dfsim.distributed",
-      "--n", a.sizes, "--variants", a.variants, "--preset", a.preset, "--precision", a.precision,
-      "--d", a.d, "--out", a.out, "--seed", std::to_string(a.seed),
-      "--threads", std::to_string(a.threads), "--min-depth-max-n", std::to_string(a.min_depth_max_n),
-      "--depth-curve", std::to_string(a.depth_curve), "--scheduler", a.scheduler,
+      "--plan", experiments::to_json(plan).dump(), "--out", a.out, "--scheduler", a.scheduler,
       "--workers", std::to_string(a.workers)};
   if (a.no_plots) args.push_back("--no-plots");
   if (a.json) args.push_back("--json");
@@ -346,9 +361,8 @@ int run_on_dask(const SweepArgs& a) {
 
 int run_sweep(const SweepArgs& a) {
   experiments::SweepPlan plan = make_plan(a);
-  if (!a.scheduler.empty()) return run_on_dask(a);
-  note_sdpa_sweep({plan.variants, plan.sizes, plan.d, plan.preset, plan.precision,
-                   plan.min_depth_max_n});
+  if (!a.scheduler.empty()) return run_on_dask(a, plan);
+  note_sdpa_sweep(plan);
   fs::path dir = a.out;
   std::optional<experiments::FolderLock> lock;
   try {
@@ -394,8 +408,26 @@ void add_sdpa_sweep_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_option("--variants", args->variants, "'all' or a comma-separated list")
       ->capture_default_str();
-  cmd->add_option("--preset", args->preset, "unit timing of the depth runs")->capture_default_str();
-  cmd->add_option("--precision", args->precision, "fp64, fp32, fp16 or bf16")->capture_default_str();
+  cmd->add_option("--preset", args->preset, "timing preset of the depth runs: one-cycle or spatial-calibrated")->capture_default_str();
+  cmd->add_option("--precision", args->precision, "fp64, fp32, fp16 or bf16; a comma-separated list")
+      ->capture_default_str();
+  cmd->add_option("--causal", args->causal,
+                  "none, mask or skip (dfsim sdpa --causal); a comma-separated list")
+      ->capture_default_str();
+  cmd->add_option("--decode", args->decode,
+                  "B decode rows against the N cached keys, 0 for prefill; a comma-separated "
+                  "list (a B > 0 runs without a causal mask only)")
+      ->type_name("B,B,...")
+      ->capture_default_str();
+  cmd->add_option("--heads", args->heads, "query heads of every point")->type_name("H")->capture_default_str();
+  cmd->add_option("--kv-heads", args->kv_heads,
+                  "K/V streams shared by the --heads query heads, each a divisor of --heads; a "
+                  "comma-separated list (default: --heads, independent heads)")
+      ->type_name("H,H,...");
+  cmd->add_option("--lanes", args->lanes,
+                  "parallel lanes of the key loop (reordered graphs); a comma-separated list")
+      ->type_name("L,L,...")
+      ->capture_default_str();
   cmd->add_option("--d", args->d, "head dimension")->type_name("D")->capture_default_str();
   cmd->add_option("--out", args->out, "output folder")->type_name("DIR")->capture_default_str();
   cmd->add_option("--seed", args->seed, "random Q, K, V from this seed")->capture_default_str();

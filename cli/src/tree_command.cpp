@@ -5,12 +5,10 @@
 #include <string>
 
 #include "commands.hpp"
-#include "dfsim/engine/run_result_json.hpp"
 #include "dfsim/workloads/reduction_tree.hpp"
 #include "estimate.hpp"
-#include "exit_codes.hpp"
-#include "observability.hpp"
 #include "report.hpp"
+#include "workload_run.hpp"
 
 namespace dfsim::cli {
 namespace {
@@ -19,14 +17,11 @@ struct TreeArgs {
   std::uint64_t leaves = 1024;
   std::uint64_t elements = 10000;
   std::string capacity = "8";
-  unsigned threads = 1;
-  bool spread = false;
-  bool json = false;
-  ObservabilityArgs observe;
+  WorkloadRunArgs run;
 };
 
 int run_tree(const TreeArgs& a) {
-  check_threads(a.threads);  // before a graph of 2L contexts is built
+  check_threads(a.run.threads);  // before a graph of 2L contexts is built
   if (!workloads::tree_sums_fit(a.leaves, a.elements))
     throw UsageError(fmt::format("--leaves {} with --elements {}: the sums would overflow 64 bits",
                                  a.leaves, a.elements));
@@ -39,25 +34,12 @@ int run_tree(const TreeArgs& a) {
                 "time grows with -T and -L. Ctrl-C stops it");
   Program g;
   workloads::build_reduction_tree(g, o);
-  auto tracer = a.observe.make_tracer();
-  RunResult r = run(g, {.threads = a.threads,
-                        .placement = a.spread ? Placement::round_robin : Placement::automatic,
-                        .tracer = tracer.get()});
-  if (a.json) {
-    auto j = to_json(r);
-    j["elements"] = a.elements;
-    j["leaves"] = a.leaves;
-    j["depth"] = workloads::tree_depth(a.leaves);
-    fmt::print("{}\n", j.dump(2));
-  } else {
-    fmt::print("tree: {} leaves of {} elements into {} levels of adders (capacity {})\n",
-               a.leaves, a.elements, workloads::tree_depth(a.leaves), a.capacity);
-    print_run_summary(r);
-    print_stall_summary(r);
-  }
-  std::fflush(stdout);
-  a.observe.write(r, tracer.get());
-  return exit_status(r);
+  const auto depth = workloads::tree_depth(a.leaves);
+  return run_workload(g, a.run,
+                      {{"elements", a.elements}, {"leaves", a.leaves}, {"depth", depth}},
+                      fmt::format("tree: {} leaves of {} elements into {} levels of adders "
+                                  "(capacity {})",
+                                  a.leaves, a.elements, depth, a.capacity));
 }
 
 }  // namespace
@@ -71,11 +53,7 @@ void add_tree_command(CLI::App& app, Action& action) {
   cmd->add_option("--elements,-T", args->elements, "values each source sends")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   cmd->add_option("--capacity,-C", args->capacity, "every channel's capacity, or 'unbounded'");
-  cmd->add_option("--threads", args->threads, "worker threads (0: one per hardware thread)");
-  cmd->add_flag("--spread", args->spread,
-                "put context i on thread i % threads, so every channel crosses threads (testing)");
-  cmd->add_flag("--json", args->json, "print one JSON object instead of the summary");
-  add_observability_flags(cmd, args->observe);
+  add_workload_run_flags(cmd, args->run);
   cmd->callback([&action, args] { action = [args] { return run_tree(*args); }; });
 }
 

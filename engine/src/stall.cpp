@@ -8,6 +8,7 @@
 
 #include "dfsim/engine/detail/channel_core.hpp"
 #include "dfsim/engine/select.hpp"
+#include "wait.hpp"
 
 namespace dfsim::detail {
 namespace {
@@ -26,38 +27,36 @@ Cycle next_bound(const ContextCore& ctx, const std::vector<Cycle>& bound) {
     Cycle deq = std::max(bound[ch->receiver->index], ch->front_visible_time());
     return rules::earliest_free(deq, ch->response_latency());
   };
-  Cycle v = ctx.clock;
-  const WaitState& w = ctx.wait;
-  switch (w.kind) {
-    case WaitKind::none:
-      break;
-    case WaitKind::dequeue:
-    case WaitKind::peek:
-      if (w.channel->empty() && !w.channel->closed()) v = std::max(v, sender_bound(w.channel));
-      break;
-    case WaitKind::enqueue:
-      v = std::max(v, credit_bound(w.channel));
-      break;
-    case WaitKind::credit_all:
-      for (const ChannelCore* ch : w.channels) v = std::max(v, credit_bound(ch));
-      break;
-    case WaitKind::select: {
-      Cycle earliest = kNever;
-      bool any = false;
-      for (const ChannelCore* ch : w.channels) {
-        if (!ch->empty()) {
-          earliest = std::min(earliest, ch->front_visible_time());
-          any = true;
-        } else if (!ch->closed()) {
-          earliest = std::min(earliest, sender_bound(ch));
-          any = true;
-        }
-      }
-      if (any) v = std::max(v, earliest);
-      break;
-    }
-  }
-  return v;
+  const Cycle clock = ctx.clock;
+  return visit_wait(
+      ctx.wait,
+      Overloaded{
+          [&](NotWaiting) { return clock; },
+          [&](ReceiveWait r) {
+            const ChannelCore* ch = r.channel;
+            return ch->empty() && !ch->closed() ? std::max(clock, sender_bound(ch)) : clock;
+          },
+          [&](CreditWait c) { return std::max(clock, credit_bound(c.channel)); },
+          [&](CreditAllWait c) {
+            Cycle v = clock;
+            for (const ChannelCore* ch : c.channels) v = std::max(v, credit_bound(ch));
+            return v;
+          },
+          [&](SelectWait s) {
+            Cycle earliest = kNever;
+            bool any = false;
+            for (const ChannelCore* ch : s.channels) {
+              if (!ch->empty()) {
+                earliest = std::min(earliest, ch->front_visible_time());
+                any = true;
+              } else if (!ch->closed()) {
+                earliest = std::min(earliest, sender_bound(ch));
+                any = true;
+              }
+            }
+            return any ? std::max(clock, earliest) : clock;
+          },
+      });
 }
 
 // The contexts whose next_bound reads `ctx`'s bound: receivers of its outputs (dequeue,
@@ -129,7 +128,6 @@ DeadlockReport make_deadlock_report(std::span<ContextCore* const> contexts) {
     b.context = ctx->name;
     b.clock = ctx->clock;
     b.operation = wait_kind_name(ctx->wait.kind);
-    const WaitState& w = ctx->wait;
     auto describe = [&](const ChannelCore* ch, bool as_sender) {
       b.channel = ch->name();
       b.channel_state = as_sender ? "full (" + std::to_string(ch->capacity()) + " of " +
@@ -139,31 +137,23 @@ DeadlockReport make_deadlock_report(std::span<ContextCore* const> contexts) {
       b.other_end = other->name;
       b.other_end_finished = other->finished;
     };
-    switch (w.kind) {
-      case WaitKind::dequeue:
-      case WaitKind::peek:
-        describe(w.channel, false);
-        break;
-      case WaitKind::enqueue:
-      case WaitKind::credit_all:
-        describe(w.channel, true);
-        break;
-      case WaitKind::select: {
-        std::string names, senders;
-        for (const ChannelCore* ch : w.channels) {
-          if (!ch->empty() || ch->closed()) continue;
-          names += (names.empty() ? "" : ", ") + ch->name();
-          senders += (senders.empty() ? "" : ", ") + ch->sender->name;
-        }
-        b.channel = names;
-        b.channel_state = "empty";
-        b.other_end = senders;
-        break;
-      }
-      case WaitKind::none:
-        b.channel_state = "not blocked";
-        break;
-    }
+    visit_wait(ctx->wait, Overloaded{
+                              [&](NotWaiting) { b.channel_state = "not blocked"; },
+                              [&](ReceiveWait r) { describe(r.channel, false); },
+                              [&](CreditWait c) { describe(c.channel, true); },
+                              [&](CreditAllWait c) { describe(c.lacking, true); },
+                              [&](SelectWait s) {
+                                std::string names, senders;
+                                for (const ChannelCore* ch : s.channels) {
+                                  if (!ch->empty() || ch->closed()) continue;
+                                  names += (names.empty() ? "" : ", ") + ch->name();
+                                  senders += (senders.empty() ? "" : ", ") + ch->sender->name;
+                                }
+                                b.channel = names;
+                                b.channel_state = "empty";
+                                b.other_end = senders;
+                              },
+                          });
     report.blocked.push_back(std::move(b));
   }
   return report;

@@ -1,6 +1,8 @@
 #include "worker.hpp"
 
 #include <atomic>
+#include <cstddef>
+#include <iterator>
 
 #include "dfsim/engine/detail/block.hpp"
 #include "dfsim/engine/detail/channel_core.hpp"
@@ -37,30 +39,21 @@ void wake(ContextCore* ctx) noexcept {
   ctx->worker->push_local(ctx);
 }
 
-bool satisfiable_multi(ContextCore& ctx) noexcept {
-  WaitState& w = ctx.wait;
-  switch (w.kind) {
-    case WaitKind::none:
-    case WaitKind::dequeue:
-    case WaitKind::peek:
-    case WaitKind::enqueue:
-      return satisfiable(ctx);
-    case WaitKind::credit_all:
-      for (ChannelCore* ch : w.channels)
-        if (!ch->sender_has_credit()) {
-          w.channel = ch;
-          return false;
-        }
-      return true;
-    case WaitKind::select:
-      if (w.choice == kUndecided) w.choice = decide_select(w.channels, published_bound);
-      return w.choice != kUndecided;
-  }
+bool all_have_credit(WaitState& w) noexcept {
+  for (ChannelCore* ch : w.channels)
+    if (!ch->sender_has_credit()) {
+      w.channel = ch;
+      return false;
+    }
   return true;
 }
 
+bool select_decided(WaitState& w) noexcept {
+  if (w.choice == kUndecided) w.choice = decide_select(w.channels, published_bound);
+  return w.choice != kUndecided;
+}
+
 void register_waits(ContextCore& ctx) noexcept {
-  WaitState& w = ctx.wait;
   // A memory order known only at run time compiles to the strongest: choose it statically.
   auto wait_on = [&ctx](std::atomic<ContextCore*>& slot) {
     if (ctx.remote_wakeable)
@@ -68,22 +61,16 @@ void register_waits(ContextCore& ctx) noexcept {
     else
       slot.store(&ctx, std::memory_order_relaxed);
   };
-  switch (w.kind) {
-    case WaitKind::none:
-      return;
-    case WaitKind::dequeue:
-    case WaitKind::peek:
-      wait_on(w.channel->waiting_receiver);
-      return;
-    case WaitKind::enqueue:
-    case WaitKind::credit_all:
-      wait_on(w.channel->waiting_sender);
-      return;
-    case WaitKind::select:
-      for (ChannelCore* ch : w.channels)
-        if (ch->empty() && !ch->closed()) wait_on(ch->waiting_receiver);
-      return;
-  }
+  visit_wait(ctx.wait, Overloaded{
+                           [](NotWaiting) {},
+                           [&](ReceiveWait r) { wait_on(r.channel->waiting_receiver); },
+                           [&](CreditWait c) { wait_on(c.channel->waiting_sender); },
+                           [&](CreditAllWait c) { wait_on(c.lacking->waiting_sender); },
+                           [&](SelectWait s) {
+                             for (ChannelCore* ch : s.channels)
+                               if (ch->empty() && !ch->closed()) wait_on(ch->waiting_receiver);
+                           },
+                       });
 }
 
 bool park(ContextCore& ctx) noexcept {
@@ -118,15 +105,11 @@ void block(ContextCore& ctx) noexcept {
 }
 
 const char* wait_kind_name(WaitKind kind) noexcept {
-  switch (kind) {
-    case WaitKind::none: return "running";
-    case WaitKind::dequeue: return "dequeue";
-    case WaitKind::peek: return "peek";
-    case WaitKind::enqueue: return "enqueue";
-    case WaitKind::credit_all: return "fan-out credit";
-    case WaitKind::select: return "select";
-  }
-  return "?";
+  static constexpr const char* kNames[] = {"running", "dequeue",        "peek",
+                                           "enqueue", "fan-out credit", "select"};
+  static_assert(std::size(kNames) == static_cast<std::size_t>(WaitKind::select) + 1,
+                "a name for each WaitKind, in its order");
+  return kNames[static_cast<std::size_t>(kind)];
 }
 
 }  // namespace dfsim::detail

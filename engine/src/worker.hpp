@@ -10,6 +10,7 @@
 
 #include "dfsim/engine/detail/channel_core.hpp"
 #include "dfsim/engine/detail/context_core.hpp"
+#include "wait.hpp"
 
 namespace dfsim::detail {
 
@@ -82,27 +83,23 @@ inline void clear_queued(ContextCore& ctx) noexcept {
     ctx.queued.store(false, std::memory_order_relaxed);
 }
 
-// A fan-out's or a select's part of satisfiable(), out of line: inlined, its loops made
-// every call save and restore six registers.
-bool satisfiable_multi(ContextCore& ctx) noexcept;
+// A fan-out's and a select's part of satisfiable(), out of line: inlined, their loops made
+// every call save and restore six registers. all_have_credit records in `w.channel` an
+// output without credit; select_decided records the decision in `w.choice`.
+bool all_have_credit(WaitState& w) noexcept;
+bool select_decided(WaitState& w) noexcept;
 
 // Can the context's pending operation proceed now? For a select, stores the decision.
 // Inline: the scheduler asks before every resume, nearly always about one channel.
 inline bool satisfiable(ContextCore& ctx) noexcept {
-  const WaitState& w = ctx.wait;
-  switch (w.kind) {
-    case WaitKind::none:
-      return true;
-    case WaitKind::dequeue:
-    case WaitKind::peek:
-      return w.channel->receiver_can_act();
-    case WaitKind::enqueue:
-      return w.channel->sender_has_credit();
-    case WaitKind::credit_all:
-    case WaitKind::select:
-      break;
-  }
-  return satisfiable_multi(ctx);
+  WaitState& w = ctx.wait;
+  return visit_wait(w, Overloaded{
+                           [](NotWaiting) { return true; },
+                           [](ReceiveWait r) { return r.channel->receiver_can_act(); },
+                           [](CreditWait c) { return c.channel->sender_has_credit(); },
+                           [&w](CreditAllWait) { return all_have_credit(w); },
+                           [&w](SelectWait) { return select_decided(w); },
+                       });
 }
 // Registers the context as waiting on the channels its operation needs.
 void register_waits(ContextCore& ctx) noexcept;

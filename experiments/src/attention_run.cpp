@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "dfsim/experiments/min_depth.hpp"
+#include "dfsim/experiments/row.hpp"
 #include "dfsim/sdpa/npy.hpp"
 
 namespace dfsim::experiments {
@@ -172,13 +173,12 @@ json to_json(const RunSetup& s, const AttentionOutcome& o) {
   j["non_finite"] = r.non_finite;
   j["depths"] = o.auto_depths ? "automatic" : "preset";  // explicit depths override either
   auto& fifos = j["fifos"] = json::array();
-  for (const auto& f : r.fifos)
-    fifos.push_back({{"name", f.name},
-                     {"capacity", f.capacity ? json(*f.capacity) : json("unbounded")},
-                     {"peak_occupancy", f.peak_occupancy},
-                     {"elements", f.elements},
-                     {"internal", f.internal},
-                     {"element_bytes", f.element_bytes}});
+  const std::vector<FifoRow> rows = fifo_rows(r.fifos);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    json line = to_json(rows[i]);
+    line["element_bytes"] = r.fifos[i].element_bytes;
+    fifos.push_back(std::move(line));
+  }
   j["wall_seconds"] = o.wall_seconds;
   j["simulation_wall_seconds"] = r.run.wall_seconds;
   j["stalls"] = stall_summary_json(r.run);  // who waited on what, and the bound

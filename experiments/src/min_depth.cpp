@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <exception>
 #include <mutex>
 #include <stdexcept>
@@ -62,21 +63,28 @@ bool preset_suffices(const sdpa::AttentionConfig& preset, const std::vector<sdpa
   return r.run.ok() && r.run.elapsed_cycles == unbounded_cycles;
 }
 
-std::vector<FifoTask> make_tasks(const sdpa::AttentionConfig& preset,
-                                 const sdpa::AttentionRun& unbounded, bool bounded_by_preset,
-                                 FifoSelection selection) {
+std::vector<FifoBound> fifo_bounds(const sdpa::AttentionConfig& preset,
+                                   const sdpa::AttentionRun& unbounded, bool bounded_by_preset,
+                                   FifoSelection selection) {
   const sdpa::ResolvedConfig resolved = sdpa::resolve(preset);
-  std::vector<FifoTask> tasks;
-  for (const std::string& fifo : searched_fifos(preset.variant, selection)) {
+  std::vector<FifoBound> bounds;
+  for (const std::string& fifo : searched_fifos(preset, selection)) {
     std::uint64_t upper = peak_of(unbounded, fifo);
     auto preset_depth = resolved.depths.at(fifo);
     if (bounded_by_preset && preset_depth) upper = std::min(upper, *preset_depth);
-    tasks.push_back({.fifo = fifo, .upper = upper});
+    bounds.push_back({.fifo = fifo, .upper = upper});
   }
-  // The longest searches first, so that the pool's threads end together.
-  std::stable_sort(tasks.begin(), tasks.end(),
-                   [](const FifoTask& a, const FifoTask& b) { return a.upper > b.upper; });
-  return tasks;
+  // The longest searches first, so that the threads (or workers) end together.
+  std::stable_sort(bounds.begin(), bounds.end(),
+                   [](const FifoBound& a, const FifoBound& b) { return a.upper > b.upper; });
+  return bounds;
+}
+
+sdpa::AttentionConfig preset_config(const sdpa::AttentionConfig& config) {
+  sdpa::AttentionConfig preset = config;
+  preset.unbounded = false;
+  preset.depths.clear();
+  return preset;
 }
 
 unsigned pool_size(unsigned requested) {
@@ -85,10 +93,21 @@ unsigned pool_size(unsigned requested) {
 
 }  // namespace
 
-std::vector<std::string> searched_fifos(sdpa::Variant variant, FifoSelection selection) {
-  const bool naive = variant == sdpa::Variant::naive || variant == sdpa::Variant::naive_stable;
-  if (selection == FifoSelection::claims && naive) return sdpa::long_fifo_names(variant);
-  return sdpa::fifo_names(variant);
+double expected_min_depth_runs(const sdpa::AttentionConfig& config, FifoSelection selection) {
+  const auto longs = sdpa::long_fifo_names(config.variant);
+  // A long FIFO holds about a row of keys: N plus the units' latency past a row.
+  const double row = static_cast<double>(config.n);
+  double runs = 2;
+  for (const std::string& fifo : searched_fifos(config, selection))
+    runs += std::find(longs.begin(), longs.end(), fifo) != longs.end() ? std::log2(row + 16) : 1;
+  return runs;
+}
+
+std::vector<std::string> searched_fifos(const sdpa::AttentionConfig& config, FifoSelection selection) {
+  const bool naive =
+      config.variant == sdpa::Variant::naive || config.variant == sdpa::Variant::naive_stable;
+  if (selection == FifoSelection::claims && naive) return sdpa::long_fifo_names(config.variant);
+  return sdpa::fifo_names(config);
 }
 
 ProbeOutcome probe(const sdpa::AttentionConfig& config, const std::vector<sdpa::Tensors>& inputs,
@@ -103,35 +122,45 @@ ProbeOutcome probe(const sdpa::AttentionConfig& config, const std::vector<sdpa::
   return o;
 }
 
-namespace {
+FifoSearch::FifoSearch(std::uint64_t upper) : hi_(std::max<std::uint64_t>(upper, 1)) {}
 
-// The depths one round probes in [lo, hi): `k` evenly spaced (k = 1: the bisection's middle),
-// or all of them when there are no more than k.
-std::vector<std::uint64_t> round_depths(std::uint64_t lo, std::uint64_t hi, unsigned k) {
+std::vector<std::uint64_t> FifoSearch::next(unsigned k) const {
+  k = std::max(1u, k);
   std::vector<std::uint64_t> depths;
-  if (hi - lo <= k) {
-    for (std::uint64_t d = lo; d < hi; ++d) depths.push_back(d);
+  if (hi_ - lo_ <= k) {
+    for (std::uint64_t d = lo_; d < hi_; ++d) depths.push_back(d);
     return depths;
   }
   for (unsigned j = 1; j <= k; ++j) {
-    const std::uint64_t d = lo + (hi - lo) * j / (k + 1);
+    const std::uint64_t d = lo_ + (hi_ - lo_) * j / (k + 1);
     if (depths.empty() || depths.back() != d) depths.push_back(d);
   }
   return depths;
 }
 
-}  // namespace
+void FifoSearch::record(const std::vector<std::uint64_t>& depths, const std::vector<bool>& matches) {
+  if (depths.size() != matches.size())
+    throw std::invalid_argument("FifoSearch::record: a match for each depth probed");
+  // Deeper never slows a graph down: the smallest match is the new upper end, and every depth
+  // below a miss misses too.
+  std::uint64_t new_lo = lo_, new_hi = hi_;
+  for (std::size_t i = 0; i < depths.size(); ++i)
+    if (matches[i] && depths[i] >= lo_) new_hi = std::min(new_hi, depths[i]);
+  for (std::size_t i = 0; i < depths.size(); ++i)
+    if (!matches[i] && depths[i] < new_hi) new_lo = std::max(new_lo, depths[i] + 1);
+  lo_ = new_lo;
+  hi_ = new_hi;
+}
 
 std::optional<std::uint64_t> search_fifo(const sdpa::AttentionConfig& unbounded_config,
                                          const std::vector<sdpa::Tensors>& inputs,
                                          const std::string& fifo, std::uint64_t upper,
                                          Cycle target_cycles, const std::function<bool()>& stop,
                                          std::size_t* runs, unsigned probes_per_round) {
-  std::uint64_t lo = 1, hi = std::max<std::uint64_t>(upper, 1);  // hi is known to suffice
-  const unsigned k = std::max(1u, probes_per_round);
-  while (lo < hi) {
+  FifoSearch search(upper);
+  while (!search.done()) {
     if (stop && stop()) return std::nullopt;
-    const std::vector<std::uint64_t> depths = round_depths(lo, hi, k);
+    const std::vector<std::uint64_t> depths = search.next(probes_per_round);
     std::vector<char> matches(depths.size());
     auto probe_one = [&](std::size_t i) {
       matches[i] = probe(unbounded_config, inputs, fifo, depths[i], target_cycles).matches;
@@ -141,62 +170,101 @@ std::optional<std::uint64_t> search_fifo(const sdpa::AttentionConfig& unbounded_
     probe_one(0);
     for (auto& t : others) t.join();
     if (runs) *runs += depths.size();
-    // Deeper never slows a graph down: the smallest match is the new upper end, and every
-    // depth below a miss misses too.
-    std::uint64_t new_lo = lo, new_hi = hi;
-    for (std::size_t i = 0; i < depths.size(); ++i)
-      if (matches[i]) {
-        new_hi = depths[i];
-        break;
-      }
-    for (std::size_t i = 0; i < depths.size(); ++i)
-      if (!matches[i] && depths[i] < new_hi) new_lo = std::max(new_lo, depths[i] + 1);
-    lo = new_lo;
-    hi = new_hi;
+    search.record(depths, std::vector<bool>(matches.begin(), matches.end()));
   }
-  return lo;
+  return search.depth();
+}
+
+sdpa::AttentionConfig search_config(const sdpa::AttentionConfig& config) {
+  sdpa::AttentionConfig unbounded = preset_config(config);
+  unbounded.unbounded = true;
+  return unbounded;
+}
+
+SearchStart start_search(const sdpa::AttentionConfig& config,
+                         const std::vector<sdpa::Tensors>& inputs, const MinDepthOptions& options) {
+  const sdpa::AttentionConfig preset = preset_config(config);
+  const sdpa::AttentionRun base = sdpa::simulate_attention(search_config(config), inputs);
+  if (!base.run.ok())
+    throw std::runtime_error("the run with every FIFO unbounded did not complete: " +
+                             base.run.describe_problem());
+  SearchStart start{.ideal_cycles = base.ideal_cycles,
+                    .unbounded_cycles = base.run.elapsed_cycles,
+                    .runs = 1};
+  const bool bounded = preset_suffices(preset, inputs, options, start.unbounded_cycles, start.runs);
+  start.fifos = fifo_bounds(preset, base, bounded, options.fifos);
+  return start;
+}
+
+MinDepths end_search(const sdpa::AttentionConfig& config, const std::vector<sdpa::Tensors>& inputs,
+                     const SearchStart& start, const std::map<std::string, std::uint64_t>& depths,
+                     std::size_t probes) {
+  MinDepths result{.ideal_cycles = start.ideal_cycles,
+                   .unbounded_cycles = start.unbounded_cycles,
+                   .runs = start.runs + probes};
+  sdpa::AttentionConfig together = preset_config(config);
+  for (const FifoBound& f : start.fifos) {
+    const auto found = depths.find(f.fifo);
+    if (found == depths.end())
+      throw std::invalid_argument("end_search: no depth for the FIFO " + f.fifo);
+    result.depth[f.fifo] = found->second;
+    together.depths[f.fifo] = found->second;
+  }
+  const sdpa::AttentionRun r = sdpa::simulate_attention(together, inputs);
+  ++result.runs;
+  result.cycles_with_min_depths = r.run.ok() ? r.run.elapsed_cycles : 0;
+  return result;
+}
+
+nlohmann::ordered_json to_json(const SearchStart& start) {
+  nlohmann::ordered_json fifos = nlohmann::ordered_json::array();
+  for (const FifoBound& f : start.fifos) fifos.push_back({{"fifo", f.fifo}, {"upper", f.upper}});
+  return {{"ideal_cycles", start.ideal_cycles},
+          {"unbounded_cycles", start.unbounded_cycles},
+          {"fifos", fifos},
+          {"runs", start.runs}};
+}
+
+SearchStart search_start_from_json(const nlohmann::ordered_json& j) {
+  SearchStart start{.ideal_cycles = j.at("ideal_cycles").get<Cycle>(),
+                    .unbounded_cycles = j.at("unbounded_cycles").get<Cycle>(),
+                    .runs = j.at("runs").get<std::size_t>()};
+  for (const auto& f : j.at("fifos"))
+    start.fifos.push_back({.fifo = f.at("fifo").get<std::string>(),
+                           .upper = f.at("upper").get<std::uint64_t>()});
+  return start;
+}
+
+std::optional<FoundDepths> search_fifos(const sdpa::AttentionConfig& config,
+                                        const std::vector<sdpa::Tensors>& inputs,
+                                        const SearchStart& start, const MinDepthOptions& options) {
+  std::vector<FifoTask> tasks;
+  for (const FifoBound& f : start.fifos) tasks.push_back({.fifo = f.fifo, .upper = f.upper});
+  // Threads the FIFOs leave idle (a naive graph searches one) probe several depths per round.
+  const unsigned threads = pool_size(options.probe_threads);
+  const unsigned per_round =
+      std::max<unsigned>(1, threads / std::max(1u, static_cast<unsigned>(tasks.size())));
+  const sdpa::AttentionConfig unbounded = search_config(config);
+  run_tasks(tasks, threads, [&](FifoTask& t) {
+    t.depth = search_fifo(unbounded, inputs, t.fifo, t.upper, start.unbounded_cycles,
+                          options.stop, &t.probes, per_round);
+  });
+  FoundDepths found;
+  for (const FifoTask& t : tasks) {
+    if (!t.depth) return std::nullopt;
+    found.depths[t.fifo] = *t.depth;
+    found.probes += t.probes;
+  }
+  return found;
 }
 
 std::optional<MinDepths> find_min_depths(const sdpa::AttentionConfig& config,
                                          const std::vector<sdpa::Tensors>& inputs,
                                          const MinDepthOptions& options) {
-  sdpa::AttentionConfig preset = config;
-  preset.unbounded = false;
-  preset.depths.clear();
-  sdpa::AttentionConfig unbounded = preset;
-  unbounded.unbounded = true;
-
-  MinDepths result;
-  const sdpa::AttentionRun base = sdpa::simulate_attention(unbounded, inputs);
-  result.runs = 1;
-  if (!base.run.ok())
-    throw std::runtime_error("the run with every FIFO unbounded did not complete: " +
-                             base.run.describe_problem());
-  result.ideal_cycles = base.ideal_cycles;
-  result.unbounded_cycles = base.run.elapsed_cycles;
-  const bool bounded =
-      preset_suffices(preset, inputs, options, result.unbounded_cycles, result.runs);
-
-  std::vector<FifoTask> tasks = make_tasks(preset, base, bounded, options.fifos);
-  // Threads the FIFOs leave idle (a naive graph searches one) probe several depths per round.
-  const unsigned threads = pool_size(options.probe_threads);
-  const unsigned per_round = std::max<unsigned>(1, threads / static_cast<unsigned>(tasks.size()));
-  run_tasks(tasks, threads, [&](FifoTask& t) {
-    t.depth = search_fifo(unbounded, inputs, t.fifo, t.upper, result.unbounded_cycles,
-                          options.stop, &t.probes, per_round);
-  });
-  sdpa::AttentionConfig together = preset;
-  for (const FifoTask& t : tasks) {
-    if (!t.depth) return std::nullopt;
-    result.depth[t.fifo] = *t.depth;
-    together.depths[t.fifo] = *t.depth;
-    result.runs += t.probes;
-  }
-  if (options.stop && options.stop()) return std::nullopt;
-  const sdpa::AttentionRun r = sdpa::simulate_attention(together, inputs);
-  ++result.runs;
-  result.cycles_with_min_depths = r.run.ok() ? r.run.elapsed_cycles : 0;
-  return result;
+  const SearchStart start = start_search(config, inputs, options);
+  const std::optional<FoundDepths> found = search_fifos(config, inputs, start, options);
+  if (!found || (options.stop && options.stop())) return std::nullopt;
+  return end_search(config, inputs, start, found->depths, found->probes);
 }
 
 }  // namespace dfsim::experiments

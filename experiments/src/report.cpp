@@ -82,6 +82,47 @@ std::string cell(const json& row, const std::string& key) {
   return num(row[key].get<double>());
 }
 
+// The axes beyond variant and N (sweep.hpp's SweepPlan), as the config lists them and the
+// rows hold them. A sweep's base slice is every axis at its first value: the rows that
+// sections 1 to 4 draw against N, as a sweep without these axes would have.
+struct Axis {
+  const char* config_key;  // in results.json's config
+  const char* row_key;     // in a row
+};
+constexpr Axis kAxes[] = {{"precision", "precision"}, {"causal", "causal"},
+                          {"decode", "decode_rows"}, {"kv_heads", "kv_heads"},
+                          {"lanes", "lanes"}};
+
+// An axis' values in the config, as the rows hold them; an older document without the axis
+// (or with a single precision string) has one value, which every row holds.
+std::vector<json> axis_values(const json& config, const Axis& axis) {
+  if (!config.contains(axis.config_key)) return {};
+  json list = config[axis.config_key];
+  if (!list.is_array()) list = json::array({list});
+  std::vector<json> values;
+  for (json v : list) {
+    // kv_heads 0 stands for "heads": the rows hold the number of streams.
+    if (std::string(axis.config_key) == "kv_heads" && v == 0) v = config.value("heads", 1);
+    values.push_back(v);
+  }
+  return values;
+}
+
+bool varies(const json& config, const Axis& axis) { return axis_values(config, axis).size() > 1; }
+
+std::vector<json> base_rows(const std::vector<json>& rows, const json& config) {
+  std::vector<json> base;
+  for (const auto& r : rows) {
+    bool in = true;
+    for (const Axis& axis : kAxes) {
+      const auto values = axis_values(config, axis);
+      if (!values.empty() && r.contains(axis.row_key) && r[axis.row_key] != values.front()) in = false;
+    }
+    if (in) base.push_back(r);
+  }
+  return base;
+}
+
 std::string signed_term(double b) { return fmt::format("{} {:.1f}", b >= 0 ? "+" : "-", std::fabs(b)); }
 
 std::string growth_words(const Points& pts) {
@@ -225,18 +266,23 @@ std::string bullets(const std::vector<std::string>& items) {
   return text;
 }
 
-std::string table(const std::vector<json>& rows) {
-  std::string md =
-      "| variant | N | II_max | cycles | ideal | throughput | memory (elements) | memory (bytes) | "
-      "long-FIFO peak | min long depth | deepest min depth | max abs error | status |\n"
-      "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+std::string table(const std::vector<json>& rows, const json& config) {
+  std::vector<std::string> keys = {"variant", "n"}, heads = {"variant", "N"};
+  for (const Axis& axis : kAxes)
+    if (varies(config, axis)) keys.push_back(axis.row_key), heads.push_back(axis.row_key);
+  for (const auto& [key, head] : std::vector<std::pair<const char*, const char*>>{
+           {"ii_max", "II_max"}, {"cycles", "cycles"}, {"ideal_cycles", "ideal"},
+           {"throughput", "throughput"}, {"intermediate_memory_elements", "memory (elements)"},
+           {"intermediate_memory_bytes", "memory (bytes)"}, {"long_fifo_peak", "long-FIFO peak"},
+           {"min_depth_long", "min long depth"}, {"min_depth_max", "deepest min depth"},
+           {"max_abs_error", "max abs error"}, {"status", "status"}})
+    keys.push_back(key), heads.push_back(head);
+  std::string md = "| " + join(heads, " | ") + " |\n|";
+  for (std::size_t i = 0; i < heads.size(); ++i) md += "---|";
+  md += "\n";
   for (const auto& r : rows) {
     std::vector<std::string> cells;
-    for (const char* key : {"variant", "n", "ii_max", "cycles", "ideal_cycles", "throughput",
-                            "intermediate_memory_elements", "intermediate_memory_bytes",
-                            "long_fifo_peak", "min_depth_long", "min_depth_max", "max_abs_error",
-                            "status"})
-      cells.push_back(cell(r, key));
+    for (const auto& key : keys) cells.push_back(cell(r, key));
     md += "| " + join(cells, " | ") + " |\n";
   }
   return md;
@@ -290,16 +336,128 @@ std::string depth_curve_section(const SweepDocument& doc, const fs::path& dir, c
          bullets(sentences);
 }
 
+// The largest max_abs_error of each variant in each format, over every N and axis; a run
+// with inf or NaN outputs says "overflow".
+std::string error_section(const std::vector<json>& rows, const json& config,
+                          const std::vector<std::string>& variants) {
+  std::vector<std::string> formats;
+  for (const json& p : axis_values(config, kAxes[0])) formats.push_back(p.get<std::string>());
+  if (formats.empty()) return "";
+  std::string md = "\n## Error against the fp64 reference, per format\n\nThe largest |output - "
+                   "reference| of each variant in each format, over every point of the sweep; the "
+                   "reference is softmax(Q K^T / sqrt(d)) V in double precision. fp32 is the "
+                   "machine's float; fp16 and bf16 are emulated, every unit's result rounded to "
+                   "the format (docs/sdpa.md, \"Precision\"). `overflow`: a run's outputs were "
+                   "inf or NaN (the reordered graph without a max overflows once a score passes "
+                   "ln of the format's largest value, 11.09 in fp16).\n\n| variant | " +
+                   join(formats, " | ") + " |\n|---|";
+  for (std::size_t i = 0; i < formats.size(); ++i) md += "---|";
+  md += "\n";
+  for (const auto& v : variants) {
+    std::vector<std::string> cells = {v};
+    for (const auto& f : formats) {
+      std::optional<double> worst;
+      bool overflow = false;
+      for (const auto& r : rows)
+        if (r["variant"] == v && r.value("precision", std::string()) == f) {
+          overflow |= r.value("non_finite", false);
+          if (auto e = number(r, "max_abs_error"); e && std::isfinite(*e))
+            worst = std::max(worst.value_or(0), *e);
+        }
+      cells.push_back(overflow ? "overflow" : worst ? fmt::format("{:.3g}", *worst) : "-");
+    }
+    md += "| " + join(cells, " | ") + " |\n";
+  }
+  return md;
+}
+
+// A measure of a row for an axis' table; nullopt where the row lacks it.
+using Measure = std::optional<double> (*)(const json& row);
+
+struct AxisSection {
+  Axis axis;
+  const char* title;
+  const char* plot;
+  const char* what;     // the table's measure, in words
+  Measure measure;
+  const char* text;
+};
+
+std::optional<double> cycles_of(const json& r) { return number(r, "cycles"); }
+std::optional<double> cycles_per_token(const json& r) {
+  auto cycles = number(r, "cycles");
+  const double rows = r.value("decode_rows", 0.0) > 0 ? r["decode_rows"].get<double>() : r["n"].get<double>();
+  return cycles ? std::optional(*cycles / rows) : std::nullopt;
+}
+std::optional<double> memory_bytes(const json& r) { return number(r, "intermediate_memory_bytes"); }
+
+const AxisSection kAxisSections[] = {
+    {kAxes[1], "Causal masking: every key masked, or the masked keys skipped", "causal.png",
+     "cycles", cycles_of,
+     "`mask` streams all N^2 keys and writes -inf for j > i; `skip` streams only the keys j <= i, "
+     "N (N + 1) / 2 of them, so it takes about half the cycles of `mask` at the same N."},
+    {kAxes[2], "Decode: cycles per generated token", "decode.png", "cycles per query row",
+     cycles_per_token,
+     "A decode point runs B query rows against the N cached keys (B x N keys streamed); 0 is "
+     "prefill, N rows. Cycles per query row fall towards II_max x N as the batch fills the "
+     "pipeline, whose fill is paid once per run."},
+    {kAxes[3], "Shared K/V heads: intermediate memory", "kv_heads.png",
+     "intermediate memory (bytes)", memory_bytes,
+     "The query heads share this many K/V streams (grouped-query attention; 1: multi-query); a "
+     "shared K and V memory fans out to its heads' FIFOs. Intermediate memory is the FIFOs' "
+     "between units, every head's."},
+    {kAxes[4], "Parallel lanes: cycles", "lanes.png", "cycles", cycles_of,
+     "L lanes each take one key per cycle, the lanes' partial states merged once per row: "
+     "the ideal is II_max x rows x ceil(N / L)."},
+};
+
+// Rows at every axis but `axis` at its base value, at the largest N among them.
+std::string axis_section(const AxisSection& a, const std::vector<json>& rows, const json& config,
+                         const std::vector<std::string>& variants, const fs::path& dir,
+                         const std::string& why) {
+  const auto values = axis_values(config, a.axis);
+  if (values.size() < 2) return "";
+  json base_config = config;
+  base_config.erase(a.axis.config_key);
+  std::vector<json> slice = base_rows(rows, base_config);
+  double largest = 0;
+  for (const auto& r : slice) largest = std::max(largest, r["n"].get<double>());
+  std::vector<std::string> heads = {"variant"};
+  for (const auto& v : values) heads.push_back(fmt::format("{} = {}", a.axis.row_key, csv_cell(v)));
+  std::string md = fmt::format("\n## {}\n\n{}\n{}\n\n{} at N = {}:\n\n| {} |\n|", a.title,
+                               plot(dir, a.plot, a.title, why), a.text, a.what, num(largest),
+                               join(heads, " | "));
+  for (std::size_t i = 0; i < heads.size(); ++i) md += "---|";
+  md += "\n";
+  for (const auto& v : variants) {
+    std::vector<std::string> cells = {v};
+    for (const auto& value : values) {
+      std::string text = "-";
+      for (const auto& r : slice)
+        if (r["variant"] == v && r["n"].get<double>() == largest && r[a.axis.row_key] == value)
+          if (auto m = a.measure(r)) text = num(*m);
+      cells.push_back(text);
+    }
+    md += "| " + join(cells, " | ") + " |\n";
+  }
+  return md;
+}
+
 std::string header(const SweepDocument& doc, const std::vector<std::string>& variants) {
   const json& c = doc.config;
-  std::vector<std::string> sizes;
+  std::vector<std::string> sizes, axes;
   for (const auto& n : c.value("n", json::array())) sizes.push_back(n.dump());
+  for (const Axis& axis : kAxes) {
+    std::vector<std::string> values;
+    for (const json& v : axis_values(c, axis)) values.push_back(csv_cell(v));
+    if (!values.empty()) axes.push_back(fmt::format("{} {}", axis.row_key, join(values, ", ")));
+  }
   std::string status = doc.status + (doc.signal ? " (stopped by " + *doc.signal + ")" : "");
   return fmt::format(
-      "Variants {}; N = {}; d = {}; {}; timing preset `{}` for the depth runs; random Q, K, V "
-      "uniform in [-1, 1) from seed {}. Sweep status: {}{}\n",
+      "Variants {}; N = {}; d = {}; {} head(s); {}; timing preset `{}` for the depth runs; "
+      "random Q, K, V uniform in [-1, 1) from seed {}. Sweep status: {}{}\n",
       join(variants, ", "), join(sizes, ", "), c.value("d", json()).dump(),
-      c.value("precision", std::string("?")), c.value("preset", std::string("?")),
+      c.value("heads", json(1)).dump(), join(axes, "; "), c.value("preset", std::string("?")),
       c.value("seed", json()).dump(), status,
       doc.wall_seconds ? fmt::format(", {:.1f} s of wall time.", *doc.wall_seconds) : ".");
 }
@@ -384,8 +542,10 @@ SweepDocument read_sweep(const fs::path& dir) {
 }
 
 std::string render_report(const SweepDocument& doc, const fs::path& dir, const ReportOptions& options) {
-  std::vector<json> rows;
-  for (const Row& r : doc.results) rows.push_back(to_json(r));
+  std::vector<json> all;
+  for (const Row& r : doc.results) all.push_back(to_json(r));
+  // Sections 1 to 3 and the checks draw against N: the base slice (every axis at its first).
+  const std::vector<json> rows = base_rows(all, doc.config);
   const std::vector<std::string> variants = report_variants(doc);
   const std::string& why = options.why_no_plots;
   std::string md = "# Scaled dot-product attention on streaming dataflow: sweep report\n\n";
@@ -393,7 +553,7 @@ std::string render_report(const SweepDocument& doc, const fs::path& dir, const R
   md += "Every number below was measured by the simulator (`results.csv`, `results.json`); the "
         "sentences are generated from those numbers by dfsim (the experiments layer's report). "
         "Each (variant, N) point is three runs: (1) the preset's FIFO depths, which give the "
-        "cycles, the throughput and the error; (2) every FIFO unbounded with the `unit` preset "
+        "cycles, the throughput and the error; (2) every FIFO unbounded with the `one-cycle` preset "
         "(every unit at the same rate), whose peak occupancies give the intermediate memory; (3) "
         "a search for each FIFO's smallest depth that keeps the cycles of the unbounded run at "
         "the preset's timing.\n\n";
@@ -418,8 +578,10 @@ std::string render_report(const SweepDocument& doc, const fs::path& dir, const R
         "FIFOs, which should not depend on N.\n\n";
   md += bullets(depth_conclusions(rows, variants));
   md += depth_curve_section(doc, dir, why);
+  md += error_section(all, doc.config, variants);
+  for (const AxisSection& a : kAxisSections) md += axis_section(a, all, doc.config, variants, dir, why);
   md += "\n## Other checks\n\n" + bullets(other_checks(rows, variants));
-  md += "\n## Results\n\n" + table(rows);
+  md += "\n## Results\n\n" + table(all, doc.config);
   md += "\nColumns: memory is run (2)'s intermediate memory; long-FIFO peak is its largest peak "
         "occupancy of a naive long FIFO; min long depth and deepest min depth come from run (3). "
         "Every column of results.csv is explained in docs/outputs.md.\n";

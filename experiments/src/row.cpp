@@ -20,12 +20,7 @@ std::optional<T> optional_from(const json& j) {
 
 json fifos_json(const std::vector<FifoRow>& fifos) {
   json a = json::array();
-  for (const auto& f : fifos)
-    a.push_back({{"name", f.name},
-                 {"capacity", f.capacity ? json(*f.capacity) : json("unbounded")},
-                 {"peak_occupancy", f.peak_occupancy},
-                 {"elements", f.elements},
-                 {"internal", f.internal}});
+  for (const auto& f : fifos) a.push_back(to_json(f));
   return a;
 }
 
@@ -56,6 +51,11 @@ void put_identity(json& j, const Row& r) {
   j["d"] = r.d;
   j["preset"] = r.preset;
   j["precision"] = r.precision;
+  j["causal"] = r.causal;
+  j["decode_rows"] = r.decode_rows;
+  j["heads"] = r.heads;
+  j["kv_heads"] = r.kv_heads;
+  j["lanes"] = r.lanes;
   j["ii_max"] = r.ii_max;
   j["ideal_cycles"] = r.ideal_cycles;
   j["status"] = r.status;
@@ -120,6 +120,14 @@ std::string csv_cell(const json& v) {
   return v.dump();
 }
 
+json to_json(const FifoRow& f) {
+  return {{"name", f.name},
+          {"capacity", f.capacity ? json(*f.capacity) : json("unbounded")},
+          {"peak_occupancy", f.peak_occupancy},
+          {"elements", f.elements},
+          {"internal", f.internal}};
+}
+
 std::vector<FifoRow> fifo_rows(const std::vector<sdpa::FifoStats>& fifos) {
   std::vector<FifoRow> rows;
   for (const auto& f : fifos)
@@ -133,11 +141,12 @@ std::vector<FifoRow> fifo_rows(const std::vector<sdpa::FifoStats>& fifos) {
 
 const std::vector<std::string>& columns() {
   static const std::vector<std::string> kColumns = {
-      "variant", "n", "d", "preset", "precision", "ii_max", "ideal_cycles",
+      "variant", "n", "d", "preset", "precision", "causal", "decode_rows", "heads", "kv_heads",
+      "lanes", "ii_max", "ideal_cycles",
       // run 1: the preset's FIFO depths
       "status", "cycles", "throughput", "overhead_cycles", "max_abs_error", "non_finite",
       "default_memory_elements",
-      // run 2: every FIFO unbounded, unit preset
+      // run 2: every FIFO unbounded, one-cycle preset
       "unbounded_unit_cycles", "intermediate_memory_elements", "intermediate_memory_bytes",
       "long_fifo_peak", "max_fifo_peak",
       // run 3: minimal depths, the preset's timing
@@ -172,6 +181,11 @@ Row row_from_json(const json& j) {
         .d = j.at("d").get<std::size_t>(),
         .preset = j.at("preset").get<std::string>(),
         .precision = j.at("precision").get<std::string>(),
+        .causal = j.at("causal").get<std::string>(),
+        .decode_rows = j.at("decode_rows").get<std::size_t>(),
+        .heads = j.at("heads").get<unsigned>(),
+        .kv_heads = j.at("kv_heads").get<unsigned>(),
+        .lanes = j.at("lanes").get<unsigned>(),
         .ii_max = j.at("ii_max").get<Cycle>(),
         .ideal_cycles = j.at("ideal_cycles").get<Cycle>(),
         .status = j.at("status").get<std::string>()};

@@ -15,13 +15,6 @@ RunSetup make_setup(const sdpa::AttentionConfig& config, Inputs inputs, unsigned
   return s;
 }
 
-sdpa::Causal causal_argument(const std::string& text) {
-  if (auto c = sdpa::parse_causal(text)) return *c;
-  throw std::invalid_argument("unknown causal '" + text +
-                              "': give mask (stream every key, mask j > i to -inf), skip (stream "
-                              "only the keys j <= i) or none");
-}
-
 std::string capacity_text(const std::optional<std::uint64_t>& capacity) {
   return capacity ? std::to_string(*capacity) : "unbounded";
 }

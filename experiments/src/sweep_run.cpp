@@ -52,10 +52,16 @@ std::vector<json> earlier_rows(const fs::path& dir, const json& config) {
 }  // namespace
 
 json to_json(const Point& p) {
-  return {{"variant", sdpa::to_string(p.variant)}, {"n", p.n},
+  return {{"variant", sdpa::to_string(p.variant)},
+          {"n", p.n},
           {"d", p.d},
           {"preset", sdpa::to_string(p.preset)},
           {"precision", sdpa::to_string(p.precision)},
+          {"causal", sdpa::to_string(p.causal)},
+          {"decode_rows", p.decode_rows},
+          {"heads", p.heads},
+          {"kv_heads", p.kv_heads},
+          {"lanes", p.lanes},
           {"seed", p.seed}};
 }
 
@@ -67,6 +73,11 @@ Point point_from_json(const json& j) {
             .preset = parsed(sdpa::parse_preset(j.at("preset").get<std::string>()), j, "preset"),
             .precision = parsed(sdpa::parse_precision(j.at("precision").get<std::string>()), j,
                                 "precision"),
+            .causal = parsed(sdpa::parse_causal(j.at("causal").get<std::string>()), j, "causal"),
+            .decode_rows = j.at("decode_rows").get<std::size_t>(),
+            .heads = j.at("heads").get<unsigned>(),
+            .kv_heads = j.at("kv_heads").get<unsigned>(),
+            .lanes = j.at("lanes").get<unsigned>(),
             .seed = j.at("seed").get<std::uint64_t>()};
   } catch (const json::exception& e) {
     throw std::invalid_argument("not a sweep point: " + j.dump() + ": " + e.what());
@@ -74,18 +85,11 @@ Point point_from_json(const json& j) {
 }
 
 double estimated_cost(const Point& p, std::size_t min_depth_max_n) {
-  const double elements = static_cast<double>(p.n) * static_cast<double>(p.n) * static_cast<double>(p.d);
-  double runs = 2;  // the preset's depths, unbounded at the unit preset
-  if (p.n <= min_depth_max_n) {
-    // The search's unbounded run and its minima together, and a bisection per searched FIFO:
-    // a long FIFO's over ~N + 16 depths, the others' (bounded by small peaks) a probe or so.
-    runs += 2;
-    const auto longs = sdpa::long_fifo_names(p.variant);
-    for (const std::string& fifo : searched_fifos(p.variant, FifoSelection::claims))
-      runs += std::find(longs.begin(), longs.end(), fifo) != longs.end()
-                  ? std::log2(static_cast<double>(p.n) + 16)
-                  : 1;
-  }
+  const sdpa::AttentionConfig config = attention_config(p);
+  const double elements = static_cast<double>(sdpa::keys_streamed(config)) *
+                          static_cast<double>(p.heads) * static_cast<double>(p.d);
+  double runs = 2;  // the preset's depths, unbounded at the one-cycle preset
+  if (p.n <= min_depth_max_n) runs += expected_min_depth_runs(config, FifoSelection::claims);
   return elements * runs;
 }
 

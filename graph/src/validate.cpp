@@ -97,20 +97,26 @@ struct Checker {
       need(!n.compute.foreign, "only a map, reduce or scan has a foreign step");
   }
 
-  // The units' own checks (units/options.hpp), so that a rule is said in one place: the
-  // first problem of a node's options.
+  // The units' own checks (units/options.hpp, repeat.hpp), so that a rule is said in one
+  // place: every problem of a node's options.
   void options(const NodeSpec& n) {
     if (n.kind == NodeKind::sink || n.kind == NodeKind::custom) return;
     const std::string who = "node '" + n.name + "'";
     // A source of no rows is an empty stream, not a mistake.
-    const units::UnitOptions o = detail::unit_options(n, std::nullopt);
-    try {
-      if (n.kind == NodeKind::repeat) (void)units::repeat(n.repeat_count, {.timing = n.timing});
-      units::check_options(o, who);
-      units::detail::check_per_row_inputs(o, n.inputs.size(), n.name);
-    } catch (const std::invalid_argument& e) {
-      out.push_back(e.what());
+    units::UnitOptions o = detail::unit_options(n, std::nullopt);
+    auto check = [&](auto&& throws_if_wrong) {
+      try {
+        throws_if_wrong();
+      } catch (const std::invalid_argument& e) {
+        out.push_back(e.what());
+      }
+    };
+    if (n.kind == NodeKind::repeat && n.repeat_count == 0) {
+      check([&] { units::check_repeat_count(n.repeat_count, who); });
+      o.row_length = 1;  // its rows are the count: said once, above
     }
+    for (const std::string& problem : units::option_problems(o)) out.push_back(who + ": " + problem);
+    check([&] { units::detail::check_per_row_inputs(o, n.inputs.size(), who); });
   }
 
   bool typed(const NodeSpec& n) const {

@@ -1,27 +1,36 @@
 """Sweeps on dask.distributed (docs/distributed.md): the Dask executor of the one sweep
 implementation (experiments/sweep_run.hpp, bound as ``_dfsim.sdpa.SweepRun``).
 
-The sweep's points are Dask tasks, submitted largest first; each runs the point's three runs in
-C++ on a worker (the GIL released) and returns its row, which this process writes into the
-sweep's folder as it arrives (results.json and results.csv, each write atomic). A point a
-folder already holds is not run again, so a sweep stopped in any way and started again with
-the same arguments runs only the points still missing. Scheduling, transport and fault
-recovery are Dask's: a task whose worker dies is run again on another one.
+A point's work is split into Dask tasks as run_point splits it (sweep.hpp): its runs 1 and 2
+and its min-depth search's unbounded run (``begin_point``), then each FIFO's search as rounds of
+probes, a task per probe, several per round when workers would otherwise be idle
+(``FifoSearch``), then the minima together and the depth curve (``end_point``), which give the
+row run_point would. The largest points go first, all of a point's tasks at its priority. Each
+row is written into the sweep's folder as it changes (results.json and results.csv, each write
+atomic): "running" once its first task starts on a worker. A point a folder already holds is
+not run again, so a sweep stopped in any way and started again with the same arguments runs
+only the points still missing. Scheduling, transport and fault recovery are Dask's: a task
+whose worker dies is run again on another one.
 
     import dfsim
     table = dfsim.sdpa.sweep(["naive"], [64, 128], out="results/mine", client="local")
     table = dfsim.sdpa.sweep(["naive"], [64, 128], out="results/mine",
                              client="tcp://10.0.0.1:8786")     # a running `dask scheduler`
 
-``python -m dfsim.distributed`` takes the arguments of ``dfsim sdpa-sweep`` (which runs it
-for ``--scheduler``) and behaves as that command.
+``python -m dfsim.distributed --plan JSON --out DIR --scheduler ADDRESS`` is what
+``dfsim sdpa-sweep --scheduler`` runs: the plan as the command line resolved it (results.json's
+"config"), whatever fields it has.
 """
 
 import argparse
+import itertools
 import json
 import os
+import queue
 import signal
 import sys
+import time
+import uuid
 
 from dfsim import _dfsim
 from dfsim.results import InvalidArgument
@@ -36,11 +45,28 @@ class SchedulerUnreachable(ConnectionError):
     """No Dask scheduler answered at the address given (``client=`` or ``--scheduler``)."""
 
 
-def _run_point(point, threads, min_depth_max_n, depth_curve):
-    """One point's runs, on a worker: the row as JSON text. The worker is one process per core,
-    so the min-depth search's probes run one at a time inside it."""
+# The tasks, run on workers: each releases the GIL and runs its part in C++.
+
+def _begin(topic, task, point, plan):
+    """Runs 1 and 2 and the search's unbounded run: the point's work (JSON). Says first, on
+    ``topic``, that the point has started (its row becomes "running")."""
+    from distributed import get_worker
     from dfsim import _dfsim as native
-    return native.sdpa.run_point(point, threads, min_depth_max_n, 1, depth_curve)
+    get_worker().log_event(topic, task)
+    return native.sdpa.begin_point(point, plan)
+
+
+def _probe(point, fifo, depth, target):
+    """One probe of a FIFO's search: (matches, wall seconds)."""
+    from dfsim import _dfsim as native
+    start = time.perf_counter()
+    return native.sdpa.probe_point(point, fifo, depth, target), time.perf_counter() - start
+
+
+def _end(point, plan, work, depths, probes, seconds, error):
+    """The minima together and the depth curve: the point's row (JSON)."""
+    from dfsim import _dfsim as native
+    return native.sdpa.end_point(point, plan, work, depths, probes, seconds, error)
 
 
 def _cores():
@@ -67,50 +93,184 @@ def connect(client=None, workers=None, timeout=CONNECT_TIMEOUT_SECONDS):
             "`dask scheduler` (and workers with `dask worker ADDRESS`), or use 'local'") from None
 
 
-def _slots(client):
-    try:
-        return max(1, sum(client.nthreads().values()))
-    except Exception:  # a scheduler that stopped answering: the progress line only
-        return 1
+class _Search:
+    """One FIFO's search: its rounds, and the probes of the round in flight."""
+
+    def __init__(self, fifo, upper):
+        self.fifo, self.search = fifo, _dfsim.sdpa.FifoSearch(upper)
+        self.round, self.matches = [], []
+
+
+class _Point:
+    """Where one point's tasks are: begun (``work``), its searches, its end."""
+
+    def __init__(self, task, point, priority):
+        self.task, self.point, self.priority = task, point, priority
+        self.started = self.ending = self.finished = False
+        self.work = ""
+        self.searches, self.depths = [], {}
+        self.probes, self.seconds, self.error = 0, 0.0, ""
+        self.futures = set()
+
+
+class _Executor:
+    """The tasks of ``run.pending()`` on a client, and the events that move each point on: a
+    point started on a worker, a task done. Every event is handled on the caller's thread."""
+
+    def __init__(self, run, client, progress, on_row):
+        self.run, self.client, self.progress, self.on_row = run, client, progress, on_row
+        self.plan = json.dumps(run.config())
+        self.events = queue.Queue()
+        self.sweep = uuid.uuid4().hex[:12]
+        self.topic = f"dfsim-started-{self.sweep}"
+        self.keys = itertools.count()
+        self.tasks = {}  # future -> (point, kind, (search, depth) of a probe)
+        pending = run.pending()
+        self.points = [_Point(t, p, len(pending) - t) for t, p in enumerate(pending)]
+        self.unfinished = len(self.points)
+        self._slots, self._slots_at = 1, -10.0
+
+    def slots(self):
+        """Threads on the workers (asked again every few seconds: workers come and go)."""
+        if time.monotonic() - self._slots_at > 2:
+            try:
+                self._slots = max(1, sum(self.client.nthreads().values()))
+            except Exception:  # noqa: BLE001 (a scheduler that stopped answering: keep the last)
+                pass
+            self._slots_at = time.monotonic()
+        return self._slots
+
+    def submit(self, point, kind, fn, *args, probe=None):
+        future = self.client.submit(fn, *args, pure=False, priority=point.priority,
+                                    key=f"dfsim-{kind}-{self.sweep}-{next(self.keys)}")
+        self.tasks[future] = (point, kind, probe)
+        point.futures.add(future)
+        future.add_done_callback(lambda f: self.events.put(("done", f)))
+
+    def run_all(self):
+        self.client.subscribe_topic(self.topic, lambda event: self.events.put(("started", event[1])))
+        try:
+            for p in self.points:
+                self.submit(p, "begin", _begin, self.topic, p.task, p.point, self.plan)
+            while self.unfinished:
+                try:
+                    kind, what = self.events.get(timeout=0.5)
+                except queue.Empty:
+                    continue
+                if kind == "started":
+                    self.started(self.points[what])
+                elif what in self.tasks:
+                    self.done(what)
+        except BaseException:
+            self.client.cancel(list(self.tasks))
+            self.interrupt()
+            raise
+        finally:
+            self.client.unsubscribe_topic(self.topic)
+
+    def started(self, p):
+        if not p.started:  # a task run again after its worker died starts twice
+            p.started = True
+            self.run.start(p.task)
+
+    def done(self, future):
+        p, kind, probe = self.tasks.pop(future)
+        p.futures.discard(future)
+        if p.ending and kind == "probe":
+            return  # the point's search failed; what its other probes say no longer matters
+        try:
+            value = future.result()
+        except Exception as e:  # noqa: BLE001 (the row says what it was)
+            self.failed(p, kind, f"{type(e).__name__}: {e}")
+            return
+        if kind == "begin":
+            self.begun(p, value)
+        elif kind == "probe":
+            self.probed(p, *probe, *value)
+        else:
+            self.finish(p, self.run.finish(p.task, value))
+
+    def begun(self, p, work):
+        self.started(p)
+        p.work = work
+        begun = json.loads(work)
+        self.run.update(p.task, json.dumps(begun["row"]))
+        if begun["search"] is None:
+            self.end(p)
+            return
+        p.target = begun["search"]["unbounded_cycles"]
+        p.searches = [_Search(f["fifo"], f["upper"]) for f in begun["search"]["fifos"]]
+        self.next_rounds(p)
+
+    def next_rounds(self, p):
+        """A round for each of p's searches that has none in flight, k probes each: as many
+        as leave no worker idle (at least one)."""
+        waiting = [s for s in p.searches if not s.search.done() and not s.round]
+        if not waiting:
+            if all(s.search.done() for s in p.searches):
+                p.depths = {s.fifo: s.search.depth() for s in p.searches}
+                self.end(p)
+            return
+        free = self.slots() - len(self.tasks)
+        k = max(1, free // len(waiting))
+        for s in waiting:
+            s.round = s.search.next(k)
+            s.matches = [None] * len(s.round)
+            for depth in s.round:
+                self.submit(p, "probe", _probe, p.point, s.fifo, depth, p.target,
+                            probe=(s, depth))
+
+    def probed(self, p, s, depth, matches, seconds):
+        s.matches[s.round.index(depth)] = matches
+        p.probes += 1
+        p.seconds += seconds
+        if any(m is None for m in s.matches):
+            return
+        s.search.record(s.round, s.matches)
+        s.round, s.matches = [], []
+        self.next_rounds(p)
+
+    def failed(self, p, kind, error):
+        if kind == "begin" or kind == "end":
+            self.finish(p, self.run.fail(p.task, error))
+            return
+        p.error = error  # a probe's: the row says "error in the min-depth search"
+        self.client.cancel(list(p.futures))
+        self.end(p)
+
+    def end(self, p):
+        p.ending = True
+        self.submit(p, "end", _end, p.point, self.plan, p.work, p.depths, p.probes, p.seconds,
+                    p.error)
+
+    def finish(self, p, line):
+        self.unfinished -= 1
+        p.finished = True
+        if self.progress:
+            self.progress(line)
+        if self.on_row:
+            self.on_row(self.run.document()["results"])
+
+    def interrupt(self):
+        """The points started and not finished: rows "interrupted after ..." (their runs that
+        ended), to be run again by the next sweep, as the in-process executor leaves them."""
+        for p in self.points:
+            if p.started and not p.finished:
+                row = _dfsim.sdpa.end_point(p.point, self.plan, p.work, {}, 0, 0.0, "", True)
+                self.run.finish(p.task, row)
 
 
 def run_sweep(run, client=None, workers=None, progress=None, on_row=None):
-    """Runs ``run.pending()`` (a ``_dfsim.sdpa.SweepRun``) on Dask and writes each row as it comes
-    back. ``client``: a Client, an address, or None/"local" (a local cluster started and
-    stopped here); ``progress``: a function given each progress line; ``on_row``: given each
-    row (a dict) as it is written. A task that raises, or that killed its workers more than
-    Dask allows, is a row with status "error: ...". Ctrl-C (KeyboardInterrupt) cancels what is
-    left and propagates; the rows written stay."""
-    from dask.distributed import as_completed
+    """Runs ``run.pending()`` (a ``_dfsim.sdpa.SweepRun``) on Dask and writes each row as it
+    changes. ``client``: a Client, an address, or None/"local" (a local cluster started and
+    stopped here); ``progress``: a function given each progress line; ``on_row``: given the
+    rows (dicts) after each point ends. A task that raises, or that killed its workers more
+    than Dask allows, makes its point's row say so ("error: ..."). Ctrl-C (KeyboardInterrupt)
+    cancels what is left, writes the points in flight as "interrupted after ...", and
+    propagates; the rows written stay."""
     dask_client, cluster = connect(client, workers)
     try:
-        plan = run.config()
-        pending = run.pending()
-        futures = {}
-        for task, point in enumerate(pending):
-            future = dask_client.submit(_run_point, point, plan["threads"], plan["min_depth_max_n"],
-                                        plan.get("depth_curve", 0), pure=False, priority=len(pending) - task,
-                                        key=f"dfsim-point-{task}-{os.getpid()}-{id(run)}")
-            futures[future] = task
-        slots = _slots(dask_client)
-        left = len(futures)
-        try:
-            for future in as_completed(futures):
-                task = futures[future]
-                left -= 1
-                run.set_running(min(left, slots))
-                try:
-                    row = future.result()
-                    line = run.finish(task, row)
-                except Exception as e:  # noqa: BLE001 (the row says what it was)
-                    line = run.fail(task, f"{type(e).__name__}: {e}")
-                if progress:
-                    progress(line)
-                if on_row:
-                    on_row(run.document()["results"])
-        except BaseException:
-            dask_client.cancel(list(futures))
-            raise
+        _Executor(run, dask_client, progress, on_row).run_all()
     finally:
         if cluster is not None:
             dask_client.close()
@@ -129,17 +289,10 @@ class _Stopped(BaseException):
 
 
 def _arguments(argv):
+    """The executor's own arguments; the sweep itself comes whole as ``--plan``."""
     p = argparse.ArgumentParser(prog="dfsim sdpa-sweep", description="dfsim sdpa-sweep on Dask")
-    p.add_argument("--n", default="64,128,256,512,1024")
-    p.add_argument("--variants", default="all")
-    p.add_argument("--preset", default="spatial-calibrated")
-    p.add_argument("--precision", default="fp64")
-    p.add_argument("--d", type=int, default=1)
+    p.add_argument("--plan", required=True, help="the plan as JSON (results.json's config)")
     p.add_argument("--out", default="results/sweep")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--min-depth-max-n", type=int, default=_dfsim.sdpa.default_min_depth_max_n)
-    p.add_argument("--depth-curve", type=int, default=0)
     p.add_argument("--scheduler", default="local")
     p.add_argument("--workers", type=int, default=0)
     p.add_argument("--no-plots", action="store_true")
@@ -161,11 +314,8 @@ def _stop_on(signum, _frame):
 def main(argv=None):
     from dfsim.sdpa import _draw_report
     a = _arguments(argv)
-    variants = _dfsim.sdpa.variants() if a.variants == "all" else a.variants.split(",")
     try:
-        sizes = [int(n) for n in a.n.split(",")]
-        run = _dfsim.sdpa.SweepRun(variants, sizes, a.d, a.preset, a.precision, a.seed, a.threads,
-                                   a.min_depth_max_n, a.depth_curve, a.out, a.fresh)
+        run = _dfsim.sdpa.SweepRun(a.plan, a.out, a.fresh)
     except (InvalidArgument, ValueError) as e:
         print(f"dfsim: error: {e}", file=sys.stderr)
         return _EXIT["usage"]

@@ -13,6 +13,7 @@ A deadlock (FIFOs too shallow) raises :class:`dfsim.Deadlock`; input the simulat
 raises :class:`dfsim.InvalidArgument` (a ValueError) saying what is wrong and how to fix it.
 """
 
+import json
 import numbers
 import warnings
 
@@ -189,14 +190,15 @@ class AttentionResult:
 
 
 def simulate(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, scale=1.0,
-             preset="unit", precision="fp64", depths=None, unbounded=False, units=None, heads=1,
+             preset="one-cycle", precision="fp64", depths=None, unbounded=False, units=None, heads=1,
              threads=1, auto_depths=False, allow_non_finite=False, raise_on_deadlock=True,
              causal=None, decode=None, kv_heads=None, lanes=1):
     """Simulates attention on the ``variant``'s graph and measures it, as ``dfsim sdpa``.
 
     q, k, v: float64 or float32 arrays of shape (N, d), or (heads, N, d) for one set per head;
     without them, random ones of n x d (d default 1) from ``seed`` (head h: seed + h), uniform
-    in [-scale, scale). preset: "unit" or "spatial-calibrated"; precision: "fp64", "fp32",
+    in [-scale, scale). preset: "one-cycle" (every unit at latency 1, II 1;
+    "unit" is its old name) or "spatial-calibrated"; precision: "fp64", "fp32",
     "fp16" or "bf16"; causal: "mask" or "skip" (docs/sdpa.md); decode: B query rows against the
     N cached keys (random inputs only; outputs (B, d)); kv_heads: K/V heads shared by the
     heads (k and v may then be (kv_heads, N, d)); lanes: parallel lanes (reordered graphs);
@@ -230,7 +232,7 @@ def simulate(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, sc
 
 
 def min_depths(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, scale=1.0,
-               preset="unit", precision="fp64", units=None, heads=1, threads=0,
+               preset="one-cycle", precision="fp64", units=None, heads=1, threads=0,
                allow_non_finite=False, causal=None, decode=None, kv_heads=None, lanes=1):
     """The smallest depth of every FIFO that keeps the cycles of the run with every FIFO
     unbounded, as ``dfsim sdpa-min-depth``: a dict with min_depths ({fifo: depth}, graph
@@ -250,10 +252,11 @@ def min_depths(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, 
 
 
 def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatial-calibrated",
-          precision="fp64", seed=1, threads=1, min_depth_max_n=None, out=None, plots=True,
-          depth_curve=0, client=None, workers=None, fresh=False, progress=None, on_row=None):
+          precision="fp64", causal="none", decode=0, heads=1, kv_heads=None, lanes=1, seed=1,
+          threads=1, min_depth_max_n=None, out=None, plots=True, depth_curve=0, client=None,
+          workers=None, fresh=False, progress=None, on_row=None):
     """The experiment of ``dfsim sdpa-sweep``: every variant at every N, three runs per point
-    (the preset's depths; every FIFO unbounded at the unit preset; the smallest depths at full
+    (the preset's depths; every FIFO unbounded at the one-cycle preset; the smallest depths at full
     speed, skipped above ``min_depth_max_n``, default 1,024). Returns a DataFrame, one row per
     (variant, N) in plan order, with the columns of results.csv (docs/outputs.md explains each;
     a run that did not happen leaves <NA>), and ``.attrs``: ``status`` ("complete" or "complete
@@ -265,6 +268,15 @@ def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatia
     :class:`FolderInUse` if another sweep is writing it. A folder holding an earlier run of the
     same sweep keeps its finished points, which are not run again (``fresh=True``: run all).
 
+    The axes beyond variant and N, each a value or a list of values, crossed with the others
+    (docs/outputs.md, "sdpa-sweep"): ``precision`` ("fp64", "fp32", "fp16", "bf16"), ``causal``
+    ("none", "mask", "skip"), ``decode`` (B decode rows against the N cached keys; 0: prefill;
+    a B > 0 is crossed with causal "none" only), ``kv_heads`` (K/V streams shared by the
+    ``heads`` query heads; None: ``heads``), ``lanes`` (parallel lanes, reordered graphs).
+    Each is a column of the table.
+
+        >>> dfsim.sdpa.sweep(["reordered-stable"], [64], lanes=[1, 2, 4])["cycles"].tolist()
+
     ``depth_curve``: K > 0 adds to each point the depth-throughput curve of its long FIFO
     (naive) or deepest FIFO (reordered) at about K depths around its minimum: the row's
     ``depth_curve`` in ``.attrs["rows"]`` and results.json, and a plot in the report.
@@ -274,7 +286,8 @@ def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatia
     ("tcp://HOST:PORT"), or a ``dask.distributed.Client``. Without it the points run here,
     ``workers`` (default 1) at a time. ``progress``: a function given a line per point (default:
     print to stderr when it is a terminal); ``on_row``: given the rows so far after each point
-    (on Dask).
+    (on Dask). Ctrl-C stops the points at their next run or probe and raises
+    KeyboardInterrupt; the folder, "interrupted", resumes with the same call.
 
         >>> table = dfsim.sdpa.sweep(["naive", "reordered"], [64, 128], out="results/mine")
         >>> table.pivot(index="n", columns="variant", values="cycles")
@@ -286,10 +299,16 @@ def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatia
     sizes = [_count("sizes", n, 1) for n in sizes]
     if min_depth_max_n is None:
         min_depth_max_n = _dfsim.sdpa.default_min_depth_max_n
-    run = _dfsim.sdpa.SweepRun(variants, sizes, _count("d", d, 1), preset, precision,
-                               _count("seed", seed), _count("threads", threads),
-                               _count("min_depth_max_n", min_depth_max_n),
-                               _count("depth_curve", depth_curve), _folder(out), bool(fresh))
+    plan = {"n": sizes, "variants": variants, "preset": preset, "precision": _names(precision),
+            "causal": _names(causal), "decode": _counts("decode", decode, 0),
+            "heads": _count("heads", heads, 1),
+            "kv_heads": [0] if kv_heads is None else _counts("kv_heads", kv_heads, 1),
+            "lanes": _counts("lanes", lanes, 1),
+            "d": _count("d", d, 1), "seed": _count("seed", seed),
+            "threads": _count("threads", threads),
+            "min_depth_max_n": _count("min_depth_max_n", min_depth_max_n),
+            "depth_curve": _count("depth_curve", depth_curve)}
+    run = _dfsim.sdpa.SweepRun(json.dumps(plan), _folder(out), bool(fresh))
     if progress is None and sys.stderr.isatty():
         progress = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
     try:
@@ -313,6 +332,17 @@ def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatia
     if out is not None:
         _draw_report(out, plots)
     return table
+
+
+def _names(value):
+    """A sweep axis of names: one name, or a list of them."""
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _counts(name, value, least):
+    """A sweep axis of integers: one, or a list of them."""
+    items = [value] if isinstance(value, numbers.Integral) else list(value)
+    return [_count(name, x, least) for x in items]
 
 
 def _folder(out):

@@ -19,12 +19,6 @@ void bind_sdpa(pybind11::module_& m);
 void bind_graph(pybind11::module_& m);
 void bind_sweep(pybind11::module_& m);
 
-// The names users type for a variant, preset or precision; std::invalid_argument listing the
-// valid ones otherwise (sdpa.cpp).
-sdpa::Variant variant_arg(const std::string& text);
-sdpa::Preset preset_arg(const std::string& text);
-sdpa::Precision precision_arg(const std::string& text);
-
 // A JSON value as the Python object json.loads would give (integers exact).
 pybind11::object to_python(const nlohmann::json& value);
 pybind11::object to_python(const nlohmann::ordered_json& value);

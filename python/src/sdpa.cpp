@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "bindings.hpp"
+#include "dfsim/experiments/arguments.hpp"
 #include "dfsim/experiments/attention_run.hpp"
 #include "dfsim/experiments/min_depth.hpp"
 #include "dfsim/experiments/setup.hpp"
@@ -20,49 +21,17 @@ namespace py = pybind11;
 namespace dfsim::python {
 namespace {
 
-template <class T>
-std::string join_names(const std::vector<T>& items) {
-  std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : ", ") + std::string(to_string(item));
-  return text;
-}
-
-}  // namespace
-
-sdpa::Variant variant_arg(const std::string& text) {
-  if (auto v = sdpa::parse_variant(text)) return *v;
-  throw std::invalid_argument("unknown variant '" + text + "': valid variants are " +
-                              join_names(sdpa::all_variants()));
-}
-
-sdpa::Preset preset_arg(const std::string& text) {
-  if (auto p = sdpa::parse_preset(text)) return *p;
-  throw std::invalid_argument("unknown preset '" + text + "': valid presets are " +
-                              join_names(std::vector{sdpa::Preset::unit,
-                                                     sdpa::Preset::spatial_calibrated}));
-}
-
-sdpa::Precision precision_arg(const std::string& text) {
-  if (auto p = sdpa::parse_precision(text)) return *p;
-  std::string names;
-  for (sdpa::Precision p : sdpa::all_precisions())
-    names += (names.empty() ? "" : ", ") + std::string(sdpa::to_string(p));
-  throw std::invalid_argument("unknown precision '" + text + "': valid precisions are " + names);
-}
-
-namespace {
-
 using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
 // The keyword arguments of dfsim.sdpa.simulate that make the config (sdpa.py has checked
 // their Python types): units maps a unit's name to (latency, ii, startup, per_row).
 sdpa::AttentionConfig make_config(const py::dict& args) {
   sdpa::AttentionConfig c;
-  c.variant = variant_arg(args["variant"].cast<std::string>());
+  c.variant = experiments::variant_argument(args["variant"].cast<std::string>());
   c.n = args["n"].cast<std::size_t>();
   c.d = args["d"].cast<std::size_t>();
-  c.preset = preset_arg(args["preset"].cast<std::string>());
-  c.precision = precision_arg(args["precision"].cast<std::string>());
+  c.preset = experiments::preset_argument(args["preset"].cast<std::string>());
+  c.precision = experiments::precision_argument(args["precision"].cast<std::string>());
   c.heads = args["heads"].cast<unsigned>();
   c.causal = experiments::causal_argument(args["causal"].cast<std::string>());
   c.decode_rows = args["decode"].cast<std::size_t>();
@@ -156,7 +125,7 @@ py::dict min_depths(const py::dict& config_args, const py::list& arrays, std::ui
   }
   py::dict result;
   py::dict depths;  // graph order, as `dfsim sdpa-min-depth` prints them
-  for (const auto& name : sdpa::fifo_names(config.variant))
+  for (const auto& name : sdpa::fifo_names(config))
     if (m->depth.count(name)) depths[py::str(name)] = m->depth.at(name);
   result["min_depths"] = depths;
   result["unbounded_cycles"] = m->unbounded_cycles;
@@ -180,8 +149,8 @@ void bind_sdpa(py::module_& m) {
     for (auto v : sdpa::all_variants()) names.emplace_back(to_string(v));
     return names;
   });
-  s.def("fifo_names", [](const std::string& v) { return sdpa::fifo_names(variant_arg(v)); });
-  s.def("unit_names", [](const std::string& v) { return sdpa::unit_names(variant_arg(v)); });
+  s.def("fifo_names", [](const std::string& v) { return sdpa::fifo_names(experiments::variant_argument(v)); });
+  s.def("unit_names", [](const std::string& v) { return sdpa::unit_names(experiments::variant_argument(v)); });
 }
 
 }  // namespace dfsim::python

@@ -1,11 +1,20 @@
 // dfsim.sdpa.sweep and dfsim.distributed (python/dfsim/): experiments/sweep_run.hpp's SweepRun,
-// the one sweep implementation of the command line's too. Points and rows cross as JSON text
-// (to_json(Point), to_json(Row)): what a Dask task takes and returns. Every run releases the GIL.
+// the one sweep implementation of the command line's too. Plans, points, a point's work and
+// rows cross as JSON text (sweep.hpp's to_json and *_from_json): what the command line hands
+// over and what a Dask task takes and returns, so a field added to them needs nothing here.
+// Every run releases the GIL.
 #include <pybind11/stl.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "bindings.hpp"
+#include "dfsim/experiments/min_depth.hpp"
 #include "dfsim/experiments/report.hpp"
 #include "dfsim/experiments/result_folder.hpp"
 #include "dfsim/experiments/row.hpp"
@@ -18,19 +27,19 @@ using json = nlohmann::ordered_json;
 namespace dfsim::python {
 namespace {
 
-experiments::SweepPlan make_plan(const std::vector<std::string>& variants,
-                                 const std::vector<std::size_t>& sizes, std::size_t d,
-                                 const std::string& preset, const std::string& precision,
-                                 std::uint64_t seed, unsigned threads, std::size_t min_depth_max_n,
-                                 std::size_t depth_curve) {
-  experiments::SweepPlan plan{.sizes = sizes, .d = d, .seed = seed, .threads = threads,
-                              .min_depth_max_n = min_depth_max_n, .depth_curve = depth_curve};
-  plan.variants.clear();
-  for (const auto& name : variants) plan.variants.push_back(variant_arg(name));
-  plan.preset = preset_arg(preset);
-  plan.precision = precision_arg(precision);
-  experiments::check(plan);
-  return plan;
+experiments::SweepPlan plan_arg(const std::string& plan) {
+  json config;
+  try {
+    config = json::parse(plan);
+  } catch (const json::parse_error& e) {
+    throw std::invalid_argument("a sweep plan is JSON text, as results.json's config: " +
+                                std::string(e.what()));
+  }
+  return experiments::plan_from_json(config);
+}
+
+experiments::Point point_arg(const std::string& point) {
+  return experiments::point_from_json(json::parse(point));
 }
 
 // A SweepRun and, with a folder, its lock, held until release() (or the object's end).
@@ -43,32 +52,68 @@ struct Sweep {
   std::optional<experiments::SweepRun> run;
 };
 
-// One point's runs (a task of dfsim.distributed): the row as JSON text.
-std::string run_point(const std::string& point, unsigned threads, std::size_t min_depth_max_n,
-                      unsigned probe_threads, std::size_t depth_curve) {
-  const experiments::Point p = experiments::point_from_json(json::parse(point));
-  py::gil_scoped_release unlocked;
-  experiments::PointResult r = experiments::run_point(
-      p, {.threads = threads,
-          .min_depth_max_n = min_depth_max_n,
-          .probe_threads = probe_threads,
-          .depth_curve = depth_curve});
-  return experiments::to_json(r.row).dump();
+// run_in_process on a thread of its own while this (Python's) thread waits for it with the GIL
+// released, taking the GIL every tenth of a second to run Python's signal handlers: Ctrl-C
+// (KeyboardInterrupt) stops the points at their next run or probe whatever thread they are
+// on, their rows "interrupted after ...", and is raised here once they have.
+bool run_in_process(Sweep& w, unsigned workers, const py::object& progress) {
+  std::atomic<bool> stop{false};
+  auto options = experiments::point_options(w.run->plan());
+  options.stop = [&stop] { return stop.load(); };
+  experiments::InProcessOptions in{.workers = workers};
+  if (!progress.is_none())
+    in.on_point = [&progress](const experiments::Row&, const std::string& line) {
+      py::gil_scoped_acquire locked;
+      try {
+        progress(line);
+      } catch (const py::error_already_set&) {
+        // A progress line that could not be shown stops nothing.
+      }
+    };
+  std::optional<py::error_already_set> signal_error;
+  std::exception_ptr failure;
+  bool whole = false, done = false;
+  std::mutex mutex;
+  std::condition_variable ended;
+  {
+    py::gil_scoped_release unlocked;
+    std::thread runner([&] {
+      try {
+        whole = experiments::run_in_process(*w.run, options, in);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      std::lock_guard lock(mutex);
+      done = true;
+      ended.notify_all();
+    });
+    std::unique_lock lock(mutex);
+    while (!ended.wait_for(lock, std::chrono::milliseconds(100), [&] { return done; })) {
+      if (stop) continue;
+      lock.unlock();
+      {
+        py::gil_scoped_acquire locked;
+        if (PyErr_CheckSignals() != 0) {
+          signal_error.emplace();
+          stop = true;
+        }
+      }
+      lock.lock();
+    }
+    lock.unlock();
+    runner.join();
+  }
+  if (failure) std::rethrow_exception(failure);
+  if (signal_error) throw *signal_error;
+  return whole;
 }
 
 void bind_sweep_run(py::module_& s) {
   py::class_<Sweep>(s, "SweepRun", "experiments/sweep_run.hpp's SweepRun (dfsim.distributed)")
-      .def(py::init([](const std::vector<std::string>& variants, const std::vector<std::size_t>& sizes,
-                       std::size_t d, const std::string& preset, const std::string& precision,
-                       std::uint64_t seed, unsigned threads, std::size_t min_depth_max_n,
-                       std::size_t depth_curve, const std::optional<std::string>& out, bool fresh) {
-             return std::make_unique<Sweep>(make_plan(variants, sizes, d, preset, precision, seed,
-                                                      threads, min_depth_max_n, depth_curve),
-                                            out, fresh);
+      .def(py::init([](const std::string& plan, const std::optional<std::string>& out, bool fresh) {
+             return std::make_unique<Sweep>(plan_arg(plan), out, fresh);
            }),
-           py::arg("variants"), py::arg("sizes"), py::arg("d"), py::arg("preset"),
-           py::arg("precision"), py::arg("seed"), py::arg("threads"), py::arg("min_depth_max_n"),
-           py::arg("depth_curve"), py::arg("out"), py::arg("fresh"))
+           py::arg("plan"), py::arg("out"), py::arg("fresh"))
       .def("pending",
            [](const Sweep& w) {
              std::vector<std::string> list;
@@ -78,8 +123,10 @@ void bind_sweep_run(py::module_& s) {
       .def_property_readonly("resumed", [](const Sweep& w) { return w.run->resumed(); })
       .def_property_readonly("points_run", [](const Sweep& w) { return w.run->points_run(); })
       .def("start", [](Sweep& w, std::size_t task) { w.run->start(task); })
-      .def("set_running",
-           [](Sweep& w, std::size_t running) { w.run->progress().set_running(running); })
+      .def("update",
+           [](Sweep& w, std::size_t task, const std::string& row) {
+             w.run->update(task, experiments::row_from_json(json::parse(row)));
+           })
       .def("finish",
            [](Sweep& w, std::size_t task, const std::string& row) {
              return w.run->finish(task, experiments::row_from_json(json::parse(row)));
@@ -92,24 +139,53 @@ void bind_sweep_run(py::module_& s) {
            py::arg("signal") = std::nullopt)
       .def("document", [](const Sweep& w) { return to_python(w.run->document()); })
       .def("config", [](const Sweep& w) { return to_python(experiments::to_json(w.run->plan())); })
-      .def("run_in_process",
-           [](Sweep& w, unsigned workers, const py::object& progress) {
-             auto options = experiments::point_options(w.run->plan());
-             experiments::InProcessOptions in{.workers = workers};
-             if (!progress.is_none())
-               in.on_point = [&progress](const experiments::Row&, const std::string& line) {
-                 py::gil_scoped_acquire locked;
-                 try {
-                   progress(line);
-                 } catch (const py::error_already_set&) {
-                   // A progress line that could not be shown stops nothing.
-                 }
-               };
-             py::gil_scoped_release unlocked;
-             return experiments::run_in_process(*w.run, options, in);
-           },
-           py::arg("workers") = 1, py::arg("progress") = py::none())
+      .def("run_in_process", &run_in_process, py::arg("workers") = 1,
+           py::arg("progress") = py::none())
       .def("release", [](Sweep& w) { w.lock.reset(); });
+}
+
+// A point's runs in parts (sweep.hpp's begin_point, probe_point, end_point): the tasks of
+// dfsim.distributed.
+void bind_point_parts(py::module_& s) {
+  s.def("begin_point", [](const std::string& point, const std::string& plan) {
+    const experiments::Point p = point_arg(point);
+    const experiments::PointOptions options = experiments::point_options(plan_arg(plan));
+    py::gil_scoped_release unlocked;
+    return experiments::to_json(experiments::begin_point(p, options)).dump();
+  });
+  s.def("probe_point", [](const std::string& point, const std::string& fifo, std::uint64_t depth,
+                          Cycle target_cycles) {
+    const experiments::Point p = point_arg(point);
+    py::gil_scoped_release unlocked;
+    return experiments::probe_point(p, fifo, depth, target_cycles).matches;
+  });
+  s.def(
+      "end_point",
+      [](const std::string& point, const std::string& plan, const std::string& work,
+         const std::map<std::string, std::uint64_t>& depths, std::size_t probes, double seconds,
+         const std::string& error, bool interrupted) {
+        const experiments::Point p = point_arg(point);
+        const experiments::PointOptions options = experiments::point_options(plan_arg(plan));
+        // work "": the point's first task never ended (its row says "interrupted before ...").
+        experiments::PointWork begun = work.empty()
+                                           ? experiments::PointWork{.row = experiments::pending_row(p)}
+                                           : experiments::point_work_from_json(json::parse(work));
+        begun.interrupted |= interrupted;
+        py::gil_scoped_release unlocked;
+        experiments::PointResult r = experiments::end_point(
+            p, std::move(begun),
+            {.depths = depths, .probes = probes, .wall_seconds = seconds, .error = error},
+            options);
+        return experiments::to_json(r.row).dump();
+      },
+      py::arg("point"), py::arg("plan"), py::arg("work"), py::arg("depths"), py::arg("probes"),
+      py::arg("seconds"), py::arg("error") = "", py::arg("interrupted") = false);
+  py::class_<experiments::FifoSearch>(s, "FifoSearch", "min_depth.hpp's FifoSearch: one FIFO's rounds")
+      .def(py::init<std::uint64_t>(), py::arg("upper"))
+      .def("done", &experiments::FifoSearch::done)
+      .def("next", &experiments::FifoSearch::next, py::arg("k"))
+      .def("record", &experiments::FifoSearch::record, py::arg("depths"), py::arg("matches"))
+      .def("depth", &experiments::FifoSearch::depth);
 }
 
 }  // namespace
@@ -121,8 +197,7 @@ void bind_sweep(py::module_& m) {
       "Another sweep (another process) is writing the same folder; nothing was written.";
   py::module_ s = m.attr("sdpa").cast<py::module_>();
   bind_sweep_run(s);
-  s.def("run_point", &run_point, py::arg("point"), py::arg("threads"), py::arg("min_depth_max_n"),
-        py::arg("probe_threads"), py::arg("depth_curve"));
+  bind_point_parts(s);
   s.def("summary_table", [](const std::string& results) {
     return experiments::summary_table(json::parse(results));
   });

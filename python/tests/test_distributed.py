@@ -6,6 +6,8 @@ import os
 import signal
 import socket
 import subprocess
+import threading
+import time
 
 import pytest
 
@@ -58,23 +60,51 @@ def test_the_command_line_runs_the_same_sweep_on_a_scheduler(cluster, in_process
     assert rows == expected
 
 
+def test_the_new_axes_reach_the_workers(cluster, cli, tmp_path):
+    # `dfsim sdpa-sweep --scheduler` hands its flags to python -m dfsim.distributed: an axis it
+    # dropped would run the default's single point instead of these four.
+    c, _ = cluster
+    doc = cli("sdpa-sweep", "--n", "16", "--variants", "reordered-stable", "--lanes", "1,2",
+              "--causal", "none,mask", "--precision", "fp32", "--heads", "2", "--kv-heads", "2",
+              "--min-depth-max-n", "0", "--no-plots", "--json", "--out", tmp_path,
+              "--scheduler", c.scheduler_address)
+    here = dfsim.sdpa.sweep(["reordered-stable"], [16], lanes=[1, 2], causal=["none", "mask"],
+                            precision="fp32", heads=2, kv_heads=2, min_depth_max_n=0)
+    assert {k: v for k, v in doc["config"].items() if k != "threads"} == \
+        {k: v for k, v in here.attrs["config"].items() if k != "threads"}
+    rows = [{k: v for k, v in r.items() if k != "wall_seconds"} for r in doc["results"]]
+    assert rows == [{k: v for k, v in r.items() if k != "wall_seconds"}
+                    for r in here.attrs["rows"]]
+    assert [(r["causal"], r["lanes"], r["precision"], r["kv_heads"]) for r in rows] == \
+        [("none", 1, "fp32", 2), ("none", 2, "fp32", 2), ("mask", 1, "fp32", 2),
+         ("mask", 2, "fp32", 2)]
+
+
 def test_a_worker_killed_mid_sweep_and_every_row_still_comes(cluster, tmp_path):
     _, client = cluster
-    # Points of a few tenths of a second: when the first row comes back, the others are running.
+    # Points of a few tenths of a second, whose tasks keep both workers busy: the first worker
+    # seen with a task is killed while the sweep goes on.
     variants, sizes = ["naive-stable", "reordered-stable"], [128, 192]
-    killed = []
+    killed, ended = [], threading.Event()
 
-    def kill_a_busy_worker(rows):
-        if killed:
-            return
-        busy = [w for w, tasks in client.processing().items() if tasks]
-        assert busy, "no task was running: the test did not check what it is for"
-        pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
-        os.kill(pid, signal.SIGKILL)
-        killed.append(pid)
+    def kill_a_busy_worker():
+        while not ended.is_set():
+            busy = [w for w, tasks in client.processing().items() if tasks]
+            if busy:
+                pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+                return
+            time.sleep(0.01)
 
-    table = dfsim.sdpa.sweep(variants, sizes, out=tmp_path / "dask", plots=False, client=client,
-                             on_row=kill_a_busy_worker)
+    killer = threading.Thread(target=kill_a_busy_worker)
+    killer.start()
+    try:
+        table = dfsim.sdpa.sweep(variants, sizes, out=tmp_path / "dask", plots=False,
+                                 client=client)
+    finally:
+        ended.set()
+        killer.join()
     assert killed
     assert table.attrs["status"] == "complete" and table.attrs["points_run"] == 4
     here = dfsim.sdpa.sweep(variants, sizes, out=tmp_path / "here", plots=False)
@@ -85,17 +115,24 @@ def test_a_worker_killed_mid_sweep_and_every_row_still_comes(cluster, tmp_path):
 def test_an_interrupted_sweep_started_again_runs_only_the_missing_points(cluster, in_process,
                                                                           tmp_path):
     _, client = cluster
+    seen = []
 
     def interrupt_after_three(rows):
+        seen.extend(r["status"] for r in rows)
         if sum(r["status"] == "completed" for r in rows) == 3:
             raise KeyboardInterrupt  # what Ctrl-C raises
 
     with pytest.raises(KeyboardInterrupt):
         dfsim.sdpa.sweep(VARIANTS, SIZES, out=tmp_path, plots=False, client=client,
                          on_row=interrupt_after_three)
+    # Points in flight were rows "running" as soon as their first task started on a worker.
+    assert "running" in seen
     written = json.loads((tmp_path / "results.json").read_text())
     assert written["status"] == "interrupted" and written["signal"] == "SIGINT"
-    assert len(written["results"]) == 3
+    statuses = [r["status"] for r in written["results"]]
+    assert statuses.count("completed") == 3
+    # Those in flight when it stopped say so, with the runs they had done, as in process.
+    assert all(s == "completed" or s.startswith("interrupted ") for s in statuses), statuses
 
     table = dfsim.sdpa.sweep(VARIANTS, SIZES, out=tmp_path, plots=False, client=client)
     assert (table.attrs["resumed"], table.attrs["points_run"]) == (3, 5)
@@ -121,3 +158,15 @@ def test_a_scheduler_that_does_not_answer_is_a_clear_error(cli, tmp_path):
     assert command.returncode == 1
     assert err.splitlines()[-1].startswith(
         f"dfsim: error: no Dask scheduler answered at {address} within 5 s"), err
+
+
+def test_the_executor_takes_the_plan_as_json_and_refuses_a_bad_one(tmp_path, capsys):
+    # What `dfsim sdpa-sweep --scheduler` runs (python -m dfsim.distributed); the plan is read
+    # by the one C++ reader, whatever fields it has.
+    for plan, message in (('{"variants": ["fast"]}', "unknown variant 'fast': valid variants"),
+                          ('{"variants": ', "a sweep plan is JSON text"),
+                          ('{"sizes": [16]}', "unknown key 'sizes' in a sweep plan")):
+        status = dfsim.distributed.main(["--plan", plan, "--out", str(tmp_path / "out")])
+        err = capsys.readouterr().err
+        assert status == 2 and err.startswith(f"dfsim: error: {message}"), err
+    assert not (tmp_path / "out").exists()

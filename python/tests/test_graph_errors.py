@@ -29,8 +29,10 @@ def test_validation_names_every_channel_and_unit_at_fault():
     assert problems_of(g) == [
         "node 'inc': latency 0: a unit's latency is at least 1 cycle (a result is visible "
         "downstream the cycle after it is written at the earliest)",
+        "node 'inc': initiation interval 0: a unit accepts at most one input per cycle, so the "
+        "initiation interval is at least 1",
         "node 'inc': output 0: expression 'a + q': unknown name 'q': the variables are a (int64)",
-        "unit 'dup': per-row input 3 does not exist: it has 1 inputs, numbered from 0 in the "
+        "node 'dup': per-row input 3 does not exist: it has 1 inputs, numbered from 0 in the "
         "order they are passed",
         "channel 'x' has two receivers: 'inc' and 'dup'",
         "channel 'y' has no receiver: name it in a node's inputs",
@@ -38,7 +40,7 @@ def test_validation_names_every_channel_and_unit_at_fault():
     ]
     with pytest.raises(dfsim.GraphError) as e:
         g.run()
-    assert str(e.value).startswith("the graph cannot run (6 problems):\n"
+    assert str(e.value).startswith("the graph cannot run (7 problems):\n"
                                    "  - node 'inc': latency 0: a unit's latency is at least 1 cycle")
 
 
@@ -77,7 +79,7 @@ def test_validation_of_arity_types_and_names():
     g2.repeat("rep", inp=i, out=f, count=0)
     g2.sink("out", inp=f)
     assert problems_of(g2) == [
-        "units::repeat: count 0: each input is written at least once",
+        "node 'rep': count 0: each input is written at least once",
         "node 'rep': a repeat writes what it reads: its input is int64, its output float64",
     ]
 

@@ -73,7 +73,7 @@ def test_non_finite_values():
 def test_unknown_names():
     refused("unknown variant 'fast': valid variants are naive, naive-stable, reordered, "
             "reordered-stable", variant="fast", n=4)
-    refused("unknown preset 'big': valid presets are unit, spatial-calibrated", n=4, preset="big")
+    refused("unknown preset 'big': valid presets are one-cycle, spatial-calibrated", n=4, preset="big")
     refused("unknown precision 'fp8': valid precisions are fp64, fp32, fp16, bf16", n=4,
             precision="fp8")
 

@@ -124,3 +124,21 @@ def test_python_decode_rows():
     assert r.outputs.shape == (2, 1)
     assert r.ideal_cycles == 64
     assert r.max_abs_error < 1e-12
+
+
+# Lanes with the causal mask in the low-precision formats: lane l of row i sees only the keys
+# l, l + L, ... <= i (rows 0 to L - 2 leave some lanes nothing but masked keys), and the merge
+# rescales each lane's sums, a rounding more per level of the tree, which the bound's 8 u
+# covers at L = 3 (2 levels).
+@pytest.mark.parametrize("precision", ["fp32", "fp16", "bf16"])
+def test_python_lanes_causal_low_precision_against_torch(precision):
+    import dfsim
+    rng = np.random.default_rng(9)
+    q, k, v = (rng.uniform(-1.0, 1.0, size=(N, D)) for _ in range(3))
+    r = dfsim.sdpa.simulate("reordered-stable", q, k, v, causal="mask", lanes=3,
+                            precision=precision)
+    u = UNIT_ROUNDOFF[precision]
+    bound = (4 * (D + 3) * math.sqrt(D) + 3 * N + 8) * u * np.abs(v).max()
+    error = np.abs(r.outputs - torch_attention(q, k, v, True)).max()
+    assert error <= bound, f"{precision}: {error} > {bound}"
+    assert error > u / 64

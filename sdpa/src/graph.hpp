@@ -289,6 +289,19 @@ RowSums<Shape> reordered_stable_key_loop(Head<Shape>& h, Receiver<typename Shape
 template <class Shape>
 void divide_to_sink(Head<Shape>& h, Receiver<typename Shape::T> sum, Receiver<typename Shape::Acc> acc);
 
+// A reordered graph in one lane: the Q, K and V memories, `key_loop(q, k, v)` (a RowSums),
+// the divide and the sink.
+template <class Shape, class KeyLoop>
+void build_one_lane(Head<Shape>& h, KeyLoop key_loop) {
+  using Row = typename Shape::Row;
+  auto [q_tx, q_rx] = h.template fifo<Row>("q");
+  auto [k_tx, k_rx] = h.template fifo<Row>("k");
+  auto [v_tx, v_rx] = h.template fifo<Row>("v");
+  h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
+  RowSums<Shape> sums = key_loop(std::move(q_rx), std::move(k_rx), std::move(v_rx));
+  divide_to_sink(h, std::move(sums.sum), std::move(sums.acc));
+}
+
 // One builder per variant, each in its own file, instantiated for the shapes of every precision.
 template <class Shape> void build_naive(Head<Shape>& h);
 template <class Shape> void build_naive_stable(Head<Shape>& h);

@@ -3,7 +3,6 @@
 // machine swapping) minutes later, and the time it takes, from the elements it moves.
 #include <unistd.h>
 
-#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -103,41 +102,36 @@ void check_memory(std::size_t n, std::size_t d, unsigned heads) {
   throw std::invalid_argument(what + "give a smaller N, d or number of heads");
 }
 
-std::size_t key_loop_fifos(Variant v) {
+namespace {
+
+bool carries_rows(const std::string& fifo) {
+  return fifo == "q" || fifo == "sum" || fifo == "max" || fifo == "acc" || fifo == "out";
+}
+
+// The FIFO roles of `c` that carry an element per key streamed.
+std::size_t key_loop_roles(const AttentionConfig& c) {
   std::size_t count = 0;
-  for (const std::string& f : fifo_names(v))
-    if (!(f == "q" || f == "sum" || f == "max" || f == "acc" || f == "out")) ++count;
+  for (const std::string& f : fifo_names(c))
+    if (!carries_rows(f)) ++count;
   return count;
 }
 
+}  // namespace
+
+std::size_t key_loop_fifos(Variant v) { return key_loop_roles({.variant = v}); }
+
 WorkEstimate estimate_work(const AttentionConfig& c) {
-  const double n = static_cast<double>(c.n);
-  const double key = static_cast<double>(key_loop_fifos(c.variant));
-  const double row = static_cast<double>(fifo_names(c.variant).size()) - key;
+  const double lanes = c.lanes, rows = static_cast<double>(query_rows(c));
+  const double key = static_cast<double>(key_loop_roles(c));
+  const double row = static_cast<double>(fifo_names(c).size()) - key;
+  // The lanes share the keys out between them, but each has its own per-row FIFOs (q, sum,
+  // acc, ...) and contexts, and L - 1 merges write three FIFOs a row each.
+  const double row_elements = rows * (row * lanes + 3 * (lanes - 1));
   WorkEstimate w;
   const double keys = static_cast<double>(keys_streamed(c));
-  w.elements = static_cast<double>(c.heads) * (key * keys + row * n + kElementsPerHead);
+  w.elements = static_cast<double>(c.heads) * (key * keys + row_elements + kElementsPerHead * lanes);
   w.elements_per_second = elements_per_second(c.variant) / vector_weight(c.d) /
                           (c.unbounded ? kUnboundedSlowdown : 1);
-  return w;
-}
-
-std::size_t min_depth_runs(const AttentionConfig& c) {
-  const std::uint64_t n = c.n;
-  const std::size_t key = key_loop_fifos(c.variant);
-  const std::size_t row = fifo_names(c.variant).size() - key;
-  // ceil(log2(peak)) bisection steps; the unbounded run and the run with every minimum.
-  return 2 + key * std::bit_width(n * n - 1) + row * std::bit_width(n - 1);
-}
-
-WorkEstimate estimate_min_depths_work(const AttentionConfig& c) {
-  // The probes run with FIFOs unbounded, about twice as slow, but most FIFOs peak far below
-  // the bound, so they take fewer steps; at N = 1024 the two about cancel: naive took 8.9 to
-  // 11.7 s (estimated 13.9), reordered-stable 18.6 to 21.8 s (estimated 22.3).
-  AttentionConfig bounded = c;
-  bounded.unbounded = false;
-  WorkEstimate w = estimate_work(bounded);
-  w.elements *= static_cast<double>(min_depth_runs(c));
   return w;
 }
 

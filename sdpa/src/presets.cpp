@@ -13,7 +13,7 @@ namespace {
 struct UnitSpec {
   const char* name;
   bool streaming;         // handles N^2 elements: its II bounds the throughput
-  UnitTiming calibrated;  // spatial-calibrated; the unit preset is latency 1, II 1 everywhere
+  UnitTiming calibrated;  // spatial-calibrated; the one-cycle preset is latency 1, II 1 everywhere
   // The authors' (gina7484/stream-attn-dam, src/node/*.rs), in every preset: together unless
   // said. A unit with one input (one output) has nothing to choose.
   UnitDisciplines disciplines{};
@@ -28,7 +28,7 @@ struct DepthRule {
 
 struct FifoSpec {
   const char* name;
-  DepthRule unit;        // unit preset: 2, or N + 2 for the long FIFOs
+  DepthRule one_cycle;   // one-cycle preset: 2, or N + 2 for the long FIFOs
   DepthRule calibrated;  // spatial-calibrated
 };
 
@@ -183,6 +183,15 @@ std::vector<std::string> fifo_names(Variant v) {
   return names;
 }
 
+std::vector<std::string> fifo_names(const AttentionConfig& config) {
+  std::vector<std::string> names = fifo_names(config.variant);
+  if (config.lanes <= 1 || config.variant != Variant::reordered_stable) return names;
+  // add_lane_parts' FIFOs, where the lane builds them: beside the scores, before the sums.
+  names.insert(std::find(names.begin(), names.end(), "scores") + 1, "lane_scores");
+  names.insert(std::find(names.begin(), names.end(), "sum"), "max");
+  return names;
+}
+
 ResolvedConfig resolve(const AttentionConfig& config) {
   if (config.n == 0)
     throw std::invalid_argument("n (the sequence length) is 0: give at least 1");
@@ -226,7 +235,7 @@ ResolvedConfig resolve(const AttentionConfig& config) {
     it->second = timing;
   }
   for (const auto& f : s.fifos) {
-    const DepthRule& rule = config.preset == Preset::spatial_calibrated ? f.calibrated : f.unit;
+    const DepthRule& rule = config.preset == Preset::spatial_calibrated ? f.calibrated : f.one_cycle;
     r.depths[f.name] = config.unbounded ? std::nullopt
                                         : std::optional<std::uint64_t>(rule.at(config.n));
   }
@@ -234,7 +243,7 @@ ResolvedConfig resolve(const AttentionConfig& config) {
     auto it = r.depths.find(name);
     if (it == r.depths.end())
       throw std::invalid_argument("unknown FIFO '" + name + "' in variant " + variant +
-                                  ": its FIFOs are " + join(fifo_names(config.variant)));
+                                  ": its FIFOs are " + join(fifo_names(config)));
     if (depth && *depth == 0)
       throw std::invalid_argument("FIFO '" + name +
                                   "' has depth 0: give at least 1, or make it unbounded");

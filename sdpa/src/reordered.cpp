@@ -43,13 +43,9 @@ void divide_to_sink(Head<Shape>& h, Receiver<typename Shape::T> sum, Receiver<ty
 
 template <class Shape>
 void build_reordered(Head<Shape>& h) {
-  using Row = typename Shape::Row;
-  auto [q_tx, q_rx] = h.template fifo<Row>("q");
-  auto [k_tx, k_rx] = h.template fifo<Row>("k");
-  auto [v_tx, v_rx] = h.template fifo<Row>("v");
-  h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
-  RowSums<Shape> sums = reordered_key_loop(h, std::move(q_rx), std::move(k_rx), std::move(v_rx));
-  divide_to_sink(h, std::move(sums.sum), std::move(sums.acc));
+  build_one_lane(h, [&h](auto q, auto k, auto v) {
+    return reordered_key_loop(h, std::move(q), std::move(k), std::move(v));
+  });
 }
 
 #define DFSIM_SDPA_INSTANTIATE_PARTS(Shape)                                                   \

@@ -62,14 +62,9 @@ RowSums<Shape> reordered_stable_key_loop(Head<Shape>& h, Receiver<typename Shape
 
 template <class Shape>
 void build_reordered_stable(Head<Shape>& h) {
-  using Row = typename Shape::Row;
-  auto [q_tx, q_rx] = h.template fifo<Row>("q");
-  auto [k_tx, k_rx] = h.template fifo<Row>("k");
-  auto [v_tx, v_rx] = h.template fifo<Row>("v");
-  h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
-  RowSums<Shape> sums =
-      reordered_stable_key_loop(h, std::move(q_rx), std::move(k_rx), std::move(v_rx), false);
-  divide_to_sink(h, std::move(sums.sum), std::move(sums.acc));
+  build_one_lane(h, [&h](auto q, auto k, auto v) {
+    return reordered_stable_key_loop(h, std::move(q), std::move(k), std::move(v), false);
+  });
 }
 
 #define DFSIM_SDPA_INSTANTIATE_LOOP(Shape)                                                    \

@@ -106,14 +106,14 @@ Cycle ideal_cycles(const AttentionConfig& config, const ResolvedConfig& resolved
 
 std::string_view to_string(Preset p) noexcept {
   switch (p) {
-    case Preset::unit: return "unit";
+    case Preset::one_cycle: return "one-cycle";
     case Preset::spatial_calibrated: return "spatial-calibrated";
   }
   return "?";
 }
 
 std::optional<Preset> parse_preset(std::string_view text) noexcept {
-  if (text == "unit") return Preset::unit;
+  if (text == "one-cycle" || text == "unit") return Preset::one_cycle;
   if (text == "spatial-calibrated") return Preset::spatial_calibrated;
   return std::nullopt;
 }

@@ -41,7 +41,7 @@ TEST(SdpaCommand, JsonHasEveryKeyAndSaneValues) {
                           "status", "wall_seconds", "config"})
     EXPECT_TRUE(j.contains(key)) << "missing key " << key << "\n" << j.dump(2);
   EXPECT_EQ(j["status"], "completed");
-  EXPECT_EQ(j["ideal_cycles"].get<std::uint64_t>(), 24u * 24u);  // unit preset: II_max 1
+  EXPECT_EQ(j["ideal_cycles"].get<std::uint64_t>(), 24u * 24u);  // one-cycle preset: II_max 1
   EXPECT_GE(j["cycles"].get<std::uint64_t>(), j["ideal_cycles"].get<std::uint64_t>());
   EXPECT_LT(j["cycles"].get<std::uint64_t>(), 24u * 24u + 50u * 24u);  // + O(N)
   EXPECT_NEAR(j["throughput"].get<double>(),
@@ -63,11 +63,22 @@ TEST(SdpaCommand, JsonHasEveryKeyAndSaneValues) {
   EXPECT_EQ(internal_peaks, j["intermediate_memory_elements"].get<std::uint64_t>());
 }
 
+// `unit` is the one-cycle preset's old name: still taken, and the results name the preset
+// anew. Naive at N = 8: N^2 + N + 3 cycles (docs/sdpa.md, "Cycles").
+TEST(SdpaCommand, TheOldPresetNameUnitIsOneCycle) {
+  TempDir dir;
+  auto o = run_dfsim("sdpa --variant naive --n 8 --preset unit --json", dir);
+  ASSERT_EQ(o.status, 0) << o.err;
+  json j = parse(o);
+  EXPECT_EQ(j["config"]["preset"], "one-cycle");
+  EXPECT_EQ(j["cycles"].get<std::uint64_t>(), 8u * 8u + 8u + 3u);
+}
+
 class EveryVariant : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(EveryVariant, MatchesTheReferenceAtFullThroughputUnderBothPresets) {
   TempDir dir;
-  for (const char* preset : {"unit", "spatial-calibrated"}) {
+  for (const char* preset : {"one-cycle", "spatial-calibrated"}) {
     auto o = run_dfsim(
         "sdpa --variant " + GetParam() + " --n 20 --d 3 --seed 7 --preset " + preset + " --json",
         dir);
@@ -212,7 +223,7 @@ TEST(SdpaCommand, CausalSkipStreamsATriangle) {
   EXPECT_LT(j["max_abs_error"].get<double>(), 1e-12);
   auto text = run_dfsim("sdpa --variant naive --n 8 --causal mask", dir);
   EXPECT_EQ(text.status, 0) << text.err;
-  EXPECT_TRUE(contains(text.out, "naive, N = 8, d = 1, fp64, preset unit, 1 head, causal (mask)"))
+  EXPECT_TRUE(contains(text.out, "naive, N = 8, d = 1, fp64, preset one-cycle, 1 head, causal (mask)"))
       << text.out;
 }
 
@@ -230,7 +241,7 @@ TEST(SdpaCommand, DecodeOneTokenAgainstTheCache) {
 }
 
 TEST(SdpaCommand, KvHeadsShareTheKAndVMemories) {
-  // gqa_test.cpp: the cycles of independent heads (N^2 + 4 for reordered-stable, unit preset).
+  // gqa_test.cpp: the cycles of independent heads (N^2 + 4 for reordered-stable, one-cycle preset).
   TempDir dir;
   auto o = run_dfsim("sdpa --variant reordered-stable --n 16 --heads 4 --kv-heads 2 --json", dir);
   EXPECT_EQ(o.status, 0) << o.err;
@@ -241,7 +252,7 @@ TEST(SdpaCommand, KvHeadsShareTheKAndVMemories) {
   EXPECT_EQ(j["config"]["units"].count("k_source"), 1u);
   auto text = run_dfsim("sdpa --variant naive --n 8 --heads 2 --kv-heads 1", dir);
   EXPECT_EQ(text.status, 0) << text.err;
-  EXPECT_TRUE(contains(text.out, "naive, N = 8, d = 1, fp64, preset unit, 2 heads, 1 K/V head"))
+  EXPECT_TRUE(contains(text.out, "naive, N = 8, d = 1, fp64, preset one-cycle, 2 heads, 1 K/V head"))
       << text.out;
   auto bad = run_dfsim("sdpa --variant naive --n 8 --heads 4 --kv-heads 3", dir);
   EXPECT_EQ(bad.status, 2);
@@ -275,7 +286,7 @@ INSTANTIATE_TEST_SUITE_P(
                  "reordered-stable"},
         BadInput{"missing_variant", "sdpa --n 8", "--variant is required"},
         BadInput{"unknown_preset", "sdpa --variant naive --n 8 --preset fast",
-                 "unknown preset 'fast': valid presets are unit, spatial-calibrated"},
+                 "unknown preset 'fast': valid presets are one-cycle, spatial-calibrated"},
         BadInput{"unknown_precision", "sdpa --variant naive --n 8 --precision fp8",
                  "unknown precision 'fp8': valid precisions are fp64, fp32, fp16, bf16"},
         BadInput{"unknown_causal", "sdpa --variant naive --n 8 --causal triangle",
@@ -316,7 +327,21 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"sweep_bad_sizes", "sdpa-sweep --n 8,x --out /tmp/never",
                  "'x' is not a positive integer"},
         BadInput{"sweep_bad_variant", "sdpa-sweep --n 8 --variants naive,fast --out /tmp/never",
-                 "unknown variant 'fast'"}),
+                 "unknown variant 'fast'"},
+        BadInput{"sweep_bad_causal", "sdpa-sweep --n 8 --causal none,triangle --out /tmp/never",
+                 "unknown causal 'triangle': give mask"},
+        BadInput{"sweep_bad_precision", "sdpa-sweep --n 8 --precision fp64,fp8 --out /tmp/never",
+                 "unknown precision 'fp8': valid precisions are fp64, fp32, fp16, bf16"},
+        BadInput{"sweep_lanes_zero", "sdpa-sweep --n 8 --lanes 1,0 --out /tmp/never",
+                 "--lanes '1,0': '0' is not a positive integer; give a comma-separated list, "
+                 "e.g. 1,2,4"},
+        BadInput{"sweep_decode_text", "sdpa-sweep --n 8 --decode x --out /tmp/never",
+                 "--decode 'x': 'x' is not an integer of 0 or more"},
+        BadInput{"sweep_kv_heads_not_divisor",
+                 "sdpa-sweep --n 8 --variants naive --heads 4 --kv-heads 3 --out /tmp/never",
+                 "point naive N=8 heads=4 kv_heads=3: kv_heads = 3 does not divide heads = 4"},
+        BadInput{"sweep_naive_lanes", "sdpa-sweep --n 8 --variants naive --lanes 2 --out /tmp/never",
+                 "point naive N=8 lanes=2: lanes = 2 needs a reordered graph"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(SdpaCommand, SavedOutputsEqualTheReferenceWithinThePrintedError) {

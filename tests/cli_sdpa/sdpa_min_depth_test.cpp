@@ -27,8 +27,12 @@ TEST(SdpaMinDepth, NaiveLongFifoGrowsWithN) {
   auto small = min_depths("naive", 16, dir);
   auto large = min_depths("naive", 32, dir);
   std::int64_t a = small["min_depths"]["long"], b = large["min_depths"]["long"];
-  EXPECT_EQ(a, 18) << small.dump();  // N + 2 with the unit preset
+  EXPECT_EQ(a, 18) << small.dump();  // N + 2 with the one-cycle preset
   EXPECT_EQ(b, 34) << large.dump();
+  // N^2 + N + 3 (docs/sdpa.md, "Cycles"; tests/sdpa/cycles_test.cpp derives it), ideal N^2.
+  EXPECT_EQ(small["unbounded_cycles"], 16 * 16 + 16 + 3);
+  EXPECT_EQ(large["unbounded_cycles"], 32 * 32 + 32 + 3);
+  EXPECT_EQ(large["ideal_cycles"], 32 * 32);
 }
 
 TEST(SdpaMinDepth, ReorderedDepthsDoNotDependOnN) {
@@ -36,7 +40,9 @@ TEST(SdpaMinDepth, ReorderedDepthsDoNotDependOnN) {
   auto small = min_depths("reordered-stable", 16, dir);
   auto large = min_depths("reordered-stable", 32, dir);
   EXPECT_EQ(small["min_depths"], large["min_depths"]);
-  // Unit preset: the score FIFO and the per-key FIFOs between units need 2, the rest 1.
+  EXPECT_EQ(small["unbounded_cycles"], 16 * 16 + 4);  // N^2 + 4 (docs/sdpa.md, "Cycles")
+  EXPECT_EQ(large["unbounded_cycles"], 32 * 32 + 4);
+  // One-cycle preset: the score FIFO and the per-key FIFOs between units need 2, the rest 1.
   EXPECT_EQ(small["min_depths"].dump(),
             R"({"acc":1,"c_acc":2,"c_sum":2,"delta_acc":2,"delta_sum":2,"k":2,"out":1,"q":1,)"
             R"("scores":2,"sum":1,"v":2})");  // sorted by name (nlohmann::json)
@@ -53,10 +59,11 @@ TEST(SdpaMinDepth, NaiveExactDepthsAt64) {
   EXPECT_EQ(j["min_depths"].dump(),
             R"({"k":1,"long":80,"out":1,"p":4,"q":1,"short":6,"sum":1,"v":1})");
   EXPECT_EQ(j["ideal_cycles"], 2 * 64 * 64);  // II_max 2
-  EXPECT_EQ(j["unbounded_cycles"], j["cycles_with_min_depths"]);
+  EXPECT_EQ(j["unbounded_cycles"], 2 * 64 * 64 + 2 * 64 + 52);  // docs/sdpa.md, "Cycles"
+  EXPECT_EQ(j["cycles_with_min_depths"], j["unbounded_cycles"]);
 }
 
-// Naive, N = 16, unit preset: long needs N + 2 = 18 (as NaiveLongFifoGrowsWithN), k, v, short
+// Naive, N = 16, one-cycle preset: long needs N + 2 = 18 (as NaiveLongFifoGrowsWithN), k, v, short
 // and p 2 (as the reordered graph's per-key FIFOs), the rest 1; the preset gives every FIFO 2
 // and long N + 2. The cycles are N^2 + N + 3 = 275 (tests/sdpa/cycles_test.cpp), the ideal
 // II_max x N^2 = 256.

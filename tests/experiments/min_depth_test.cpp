@@ -24,8 +24,23 @@ using sdpa::random_tensors;
 using sdpa::resolve;
 using sdpa::simulate_attention;
 
+// The one estimate of a search's runs (the sweep's order, the command line's notes): the
+// unbounded run and the run with every minimum, log2(N + 16) for each long FIFO, one for each
+// other searched FIFO. Naive N = 48: "long" (2 + 6); naive-stable: "long" and "max_long"
+// (2 + 12); reordered: its 8 FIFOs q, k, v, e_sum, e_acc, sum, acc, out (2 + 8);
+// reordered-stable with 2 lanes: its 13 FIFOs, the lanes' own included (2 + 13).
+TEST(MinDepthSearch, ExpectedRunsCountedByHand) {
+  const auto runs = [](Variant v, unsigned lanes) {
+    return expected_min_depth_runs({.variant = v, .n = 48, .lanes = lanes}, FifoSelection::claims);
+  };
+  EXPECT_EQ(runs(Variant::naive, 1), 8.0);
+  EXPECT_EQ(runs(Variant::naive_stable, 1), 14.0);
+  EXPECT_EQ(runs(Variant::reordered, 1), 10.0);
+  EXPECT_EQ(runs(Variant::reordered_stable, 2), 15.0);
+}
+
 TEST(MinDepths, NaiveLongGrowsAsNPlusAConstant) {
-  for (Preset p : {Preset::unit, Preset::spatial_calibrated}) {
+  for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated}) {
     std::int64_t c = -1;
     for (std::size_t n : {16, 32, 64}) {
       MinDepths m = *find_min_depths({.variant = Variant::naive, .n = n, .preset = p}, {random_tensors(n, 1, 1)});
@@ -53,7 +68,7 @@ TEST(MinDepths, OneBelowTheMinimumIsSlowerOrDeadlocks) {
 }
 
 TEST(MinDepths, ReorderedDepthsDoNotDependOnN) {
-  for (Preset p : {Preset::unit, Preset::spatial_calibrated})
+  for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated})
     for (Variant v : {Variant::reordered, Variant::reordered_stable}) {
       MinDepths first = *find_min_depths({.variant = v, .n = 16, .preset = p}, {random_tensors(16, 1, 1)});
       for (std::size_t n : {32, 64}) {
@@ -96,9 +111,9 @@ TEST(MinDepthSearch, ThePresetBoundChangesNothingButTheRuns) {
 }
 
 TEST(MinDepthSearch, ClaimsSearchOnlyTheNaiveLongFifos) {
-  EXPECT_EQ(searched_fifos(Variant::naive, FifoSelection::claims),
+  EXPECT_EQ(searched_fifos({.variant = Variant::naive}, FifoSelection::claims),
             std::vector<std::string>{"long"});
-  EXPECT_EQ(searched_fifos(Variant::reordered, FifoSelection::claims),
+  EXPECT_EQ(searched_fifos({.variant = Variant::reordered}, FifoSelection::claims),
             sdpa::fifo_names(Variant::reordered));
   const AttentionConfig c{.variant = Variant::naive, .n = 64, .preset = Preset::spatial_calibrated};
   MinDepths m = *find_min_depths(c, {random_tensors(64, 1, 1)}, {.fifos = FifoSelection::claims});
@@ -128,7 +143,7 @@ TEST(MinDepthSearch, AProbeStopsAtTheCycleLimit) {
 }
 
 TEST(MinDepthSearch, AStopBetweenProbesEndsTheSearch) {
-  const AttentionConfig c{.variant = Variant::naive, .n = 32, .preset = Preset::unit};
+  const AttentionConfig c{.variant = Variant::naive, .n = 32, .preset = Preset::one_cycle};
   std::atomic<int> asked{0};
   auto m = find_min_depths(c, {random_tensors(32, 1, 1)},
                            {.probe_threads = 2, .stop = [&] { return ++asked > 3; }});
@@ -155,6 +170,60 @@ TEST(MinDepthSearch, SeveralProbesPerRoundFindTheSameDepth) {
     // Each round of k probes leaves 1/(k+1) of [1, 200): about log_(k+1)(200) rounds.
     EXPECT_LE(runs, k * static_cast<std::size_t>(std::ceil(std::log(200.0) / std::log(k + 1.0)) + 1)) << k;
   }
+}
+
+// The rounds by hand, for a FIFO whose probes match from depth 7 up, searched from 10: one
+// probe a round bisects [1, 10) (5 misses, 8 and 7 match, 6 misses); two a round split it in
+// three (4 misses, 7 matches; then 5 and 6 together miss).
+TEST(FifoSearchRounds, BisectionAndTwoProbesARoundDerivedByHand) {
+  const auto matches = [](const std::vector<std::uint64_t>& depths) {
+    std::vector<bool> m;
+    for (auto d : depths) m.push_back(d >= 7);
+    return m;
+  };
+  const std::vector<std::vector<std::uint64_t>> one = {{5}, {8}, {7}, {6}};
+  const std::vector<std::vector<std::uint64_t>> two = {{4, 7}, {5, 6}};
+  for (const auto& [k, rounds] : {std::pair{1u, one}, std::pair{2u, two}}) {
+    FifoSearch s(10);
+    for (const auto& expected : rounds) {
+      ASSERT_FALSE(s.done()) << k;
+      const std::vector<std::uint64_t> depths = s.next(k);
+      EXPECT_EQ(depths, expected) << k;
+      s.record(depths, matches(depths));
+    }
+    EXPECT_TRUE(s.done()) << k;
+    EXPECT_EQ(s.depth(), 7u) << k;
+  }
+  FifoSearch s(10);
+  EXPECT_THROW(s.record({5}, {}), std::invalid_argument);
+}
+
+// The search in parts, its FIFOs searched by hand, finds what find_min_depths finds.
+TEST(MinDepthSearch, InPartsTheSameAsWhole) {
+  const AttentionConfig c{.variant = Variant::reordered, .n = 32, .preset = Preset::spatial_calibrated};
+  const std::vector<Tensors> in{random_tensors(32, 1, 1)};
+  const MinDepthOptions options{.fifos = FifoSelection::claims, .probe_threads = 1};
+  const MinDepths whole = *find_min_depths(c, in, options);
+  const SearchStart start = search_start_from_json(to_json(start_search(c, in, options)));
+  std::map<std::string, std::uint64_t> depths;
+  std::size_t probes = 0;
+  for (const FifoBound& f : start.fifos) {
+    FifoSearch s(f.upper);
+    while (!s.done()) {
+      const std::vector<std::uint64_t> round = s.next(3);
+      std::vector<bool> m;
+      for (auto d : round)
+        m.push_back(probe(search_config(c), in, f.fifo, d, start.unbounded_cycles).matches);
+      probes += round.size();
+      s.record(round, m);
+    }
+    depths[f.fifo] = s.depth();
+  }
+  const MinDepths parts = end_search(c, in, start, depths, probes);
+  EXPECT_EQ(parts.depth, whole.depth);
+  EXPECT_EQ(parts.unbounded_cycles, whole.unbounded_cycles);
+  EXPECT_EQ(parts.cycles_with_min_depths, whole.cycles_with_min_depths);
+  EXPECT_EQ(parts.runs, start.runs + probes + 1);
 }
 
 }  // namespace

@@ -58,11 +58,80 @@ TEST(SweepRunOrder, LargestEstimatedCostFirst) {
 
 TEST(SweepRunPoint, JsonRoundTrip) {
   Point p{.variant = sdpa::Variant::reordered_stable, .n = 48, .d = 4,
-          .preset = sdpa::Preset::unit, .precision = sdpa::Precision::fp32, .seed = 7};
+          .preset = sdpa::Preset::one_cycle, .precision = sdpa::Precision::fp32,
+          .causal = sdpa::Causal::mask, .heads = 4, .kv_heads = 2, .lanes = 3, .seed = 7};
   EXPECT_EQ(to_json(point_from_json(to_json(p))), to_json(p));
   EXPECT_EQ(to_json(p).dump(),
-            R"({"variant":"reordered-stable","n":48,"d":4,"preset":"unit","precision":"fp32","seed":7})");
+            R"({"variant":"reordered-stable","n":48,"d":4,"preset":"one-cycle","precision":"fp32",)"
+            R"("causal":"mask","decode_rows":0,"heads":4,"kv_heads":2,"lanes":3,"seed":7})");
+  Point decode{.variant = sdpa::Variant::naive, .decode_rows = 5};
+  EXPECT_EQ(point_from_json(to_json(decode)).decode_rows, 5u);
+  // A point written before the preset was renamed reads as the same point.
+  EXPECT_EQ(to_json(point_from_json(json::parse(
+                R"({"variant":"reordered-stable","n":48,"d":4,"preset":"unit","precision":"fp32",)"
+                R"("causal":"mask","decode_rows":0,"heads":4,"kv_heads":2,"lanes":3,"seed":7})"))),
+            to_json(p));
   EXPECT_THROW(point_from_json(json{{"variant", "fast"}}), std::invalid_argument);
+}
+
+TEST(SweepPlanJson, RoundTripAndWhatItRefuses) {
+  SweepPlan plan{.variants = {sdpa::Variant::naive_stable}, .sizes = {16, 48}, .d = 2,
+                 .preset = sdpa::Preset::one_cycle,
+                 .precisions = {sdpa::Precision::fp32, sdpa::Precision::bf16},
+                 .causal = {sdpa::Causal::none, sdpa::Causal::mask}, .decode = {0, 3}, .heads = 2,
+                 .kv_heads = {1, 2}, .seed = 3, .threads = 2, .min_depth_max_n = 32,
+                 .depth_curve = 5};
+  EXPECT_EQ(to_json(plan_from_json(to_json(plan))), to_json(plan));
+  // Keys left out keep their defaults.
+  EXPECT_EQ(to_json(plan_from_json({{"variants", {"naive"}}})),
+            to_json(SweepPlan{.variants = {sdpa::Variant::naive}}));
+  const auto message = [](const json& j) {
+    try {
+      plan_from_json(j);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(message({{"variants", {"fast"}}}),
+            "unknown variant 'fast': valid variants are naive, naive-stable, reordered, "
+            "reordered-stable");
+  EXPECT_EQ(message({{"sizes", {16}}}),
+            "unknown key 'sizes' in a sweep plan: the keys are those of results.json's config "
+            "(docs/outputs.md)");
+  EXPECT_EQ(message({{"n", json::array()}}), "a sweep plan needs at least one variant and one N");
+  EXPECT_EQ(message({{"d", "two"}}).rfind("a sweep plan's d cannot be \"two\": give each key as "
+                                         "results.json's config does, e.g. {\"n\":[64,",
+                                         0),
+            0u);
+}
+
+// A point in parts (begin_point, probes by FifoSearch rounds of two, end_point; the work
+// crossing as JSON as it does to Dask) gives run_point's row, for a graph of several FIFOs
+// and for one long FIFO at the unit preset, with a depth curve after the search.
+TEST(SweepRunPoint, InPartsTheSameRowAsWhole) {
+  for (const Point& p : {Point{.variant = sdpa::Variant::reordered, .n = 24},
+                         Point{.variant = sdpa::Variant::naive, .n = 16, .preset = sdpa::Preset::one_cycle}}) {
+    const PointOptions options{.probe_threads = 1, .depth_curve = 3};
+    const Row whole = run_point(p, options).row;
+    PointWork work = point_work_from_json(to_json(begin_point(p, options)));
+    ASSERT_TRUE(work.search) << point_name(p);
+    SearchResults searches;
+    for (const FifoBound& f : work.search->fifos) {
+      FifoSearch s(f.upper);
+      while (!s.done()) {
+        const std::vector<std::uint64_t> round = s.next(2);
+        std::vector<bool> m;
+        for (auto d : round) m.push_back(probe_point(p, f.fifo, d, work.search->unbounded_cycles).matches);
+        searches.probes += round.size();
+        s.record(round, m);
+      }
+      searches.depths[f.fifo] = s.depth();
+    }
+    const Row parts = end_point(p, std::move(work), searches, options).row;
+    EXPECT_EQ(without_wall(parts), without_wall(whole)) << point_name(p);
+    EXPECT_EQ(parts.status, "completed");
+  }
 }
 
 // Stops after the first point (the largest); a second SweepRun on the folder runs the other

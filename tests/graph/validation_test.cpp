@@ -52,7 +52,8 @@ TEST(Validation, ChannelOptionsAreTheEnginesRules) {
 }
 
 TEST(Validation, UnitOptionsAreTheUnitsRulesAndArity) {
-  // The units' own check (units::check_options): the first problem of each node's options.
+  // The units' own rules (units::option_problems, check_repeat_count): every problem of each
+  // node's options, named by the node.
   GraphSpec s = good();
   s.nodes[1].timing = {.latency = 0, .initiation_interval = 0};
   s.nodes[1].row_length = 0;
@@ -62,8 +63,12 @@ TEST(Validation, UnitOptionsAreTheUnitsRulesAndArity) {
   EXPECT_EQ(problems(s),
             (Problems{"node 'f': latency 0: a unit's latency is at least 1 cycle (a result is visible "
                       "downstream the cycle after it is written at the earliest)",
+                      "node 'f': initiation interval 0: a unit accepts at most one input per "
+                      "cycle, so the initiation interval is at least 1",
+                      "node 'f': row length 0: a row has at least one step (give row_length = "
+                      "the number of inputs folded per output)",
                       "node 'out' (sink): a sink has no outputs",
-                      "units::repeat: count 0: each input is written at least once",
+                      "node 'rep': count 0: each input is written at least once",
                       "channel 'x' has two senders: 'src' and 'out'",
                       "channel 'y' has two receivers: 'out' and 'rep'"}));
 }
@@ -75,7 +80,7 @@ TEST(Validation, RowsAndPerRowInputs) {
                                    "until an input ends"}));
   s.nodes[1].rows = 1;
   s.nodes[1].per_row_inputs = {1};
-  EXPECT_EQ(problems(s), (Problems{"unit 'f': per-row input 1 does not exist: it has 1 inputs, "
+  EXPECT_EQ(problems(s), (Problems{"node 'f': per-row input 1 does not exist: it has 1 inputs, "
                                    "numbered from 0 in the order they are passed"}));
 }
 

@@ -18,7 +18,7 @@ namespace dfsim::sdpa {
 namespace {
 
 AttentionRun causal_run(Variant v, Causal c, std::size_t n, std::size_t d = 1,
-                        Preset p = Preset::unit, bool unbounded = false) {
+                        Preset p = Preset::one_cycle, bool unbounded = false) {
   AttentionRun r = simulate_attention(
       {.variant = v, .n = n, .d = d, .preset = p, .unbounded = unbounded, .causal = c},
       {random_tensors(n, d, n + d)});
@@ -40,7 +40,7 @@ TEST(CausalReference, RowZeroIsTheFirstValueAndRowOneWeighsTwoKeys) {
 TEST(CausalOutputs, BothWaysMatchTheMaskedReference) {
   for (Causal c : {Causal::mask, Causal::skip})
     for (Variant v : all_variants())
-      for (Preset p : {Preset::unit, Preset::spatial_calibrated})
+      for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated})
         for (std::size_t d : {1, 4}) {
           const std::size_t n = 33;
           std::vector<Tensors> in{random_tensors(n, d, 7)};
@@ -107,7 +107,7 @@ TEST(OnlineMax, ARowWhoseFirstScoresAreMaskedHasNoNaN) {
 
 TEST(CausalCycles, MaskingCostsNothingAndTheIdealIsStillNSquared) {
   // The mask is a counter beside the QK unit: every key still streams, at the same rate.
-  for (Preset p : {Preset::unit, Preset::spatial_calibrated})
+  for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated})
     for (Variant v : all_variants())
       for (std::size_t n : {8, 33}) {
         AttentionRun masked = causal_run(v, Causal::mask, n, 1, p);
@@ -133,7 +133,7 @@ TEST(CausalCycles, SkippingTakesAboutHalfTheCyclesExactly) {
                           {Variant::reordered, 0, 3, 0, 43},
                           {Variant::reordered_stable, 0, 4, 0, 46}};
   for (const Excess& e : table)
-    for (Preset p : {Preset::unit, Preset::spatial_calibrated})
+    for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated})
       for (std::size_t n : {8, 33, 64}) {
         const bool cal = p == Preset::spatial_calibrated;
         const std::uint64_t ii = cal ? 2 : 1, t = n * (n + 1) / 2;
@@ -145,14 +145,14 @@ TEST(CausalCycles, SkippingTakesAboutHalfTheCyclesExactly) {
 }
 
 TEST(CausalMemory, NaiveGrowsWithNReorderedDoesNotBothWays) {
-  // Unit preset, unbounded FIFOs: naive holds a row of scores in `long` (the longest row is N
+  // One-cycle preset, unbounded FIFOs: naive holds a row of scores in `long` (the longest row is N
   // keys, masked or skipped), naive-stable two; the reordered graphs a constant.
   for (Causal c : {Causal::mask, Causal::skip}) {
     std::map<Variant, std::vector<std::uint64_t>> mem;
     const std::size_t sizes[] = {16, 32, 64};
     for (Variant v : all_variants())
       for (std::size_t n : sizes)
-        mem[v].push_back(causal_run(v, c, n, 1, Preset::unit, true).intermediate_memory_elements);
+        mem[v].push_back(causal_run(v, c, n, 1, Preset::one_cycle, true).intermediate_memory_elements);
     for (int i = 1; i < 3; ++i) {
       const std::uint64_t dn = sizes[i] - sizes[i - 1];
       EXPECT_EQ(mem[Variant::naive][i] - mem[Variant::naive][i - 1], dn) << to_string(c);

@@ -25,7 +25,9 @@ TEST(Names, RoundTrip) {
   EXPECT_EQ(to_string(Variant::reordered_stable), "reordered-stable");
   EXPECT_EQ(parse_variant("flash"), std::nullopt);
   EXPECT_EQ(parse_preset("spatial-calibrated"), Preset::spatial_calibrated);
-  EXPECT_EQ(parse_preset("unit"), Preset::unit);
+  EXPECT_EQ(parse_preset("one-cycle"), Preset::one_cycle);
+  EXPECT_EQ(to_string(Preset::one_cycle), "one-cycle");
+  EXPECT_EQ(parse_preset("unit"), Preset::one_cycle);  // the old name, still accepted
   EXPECT_EQ(parse_preset("fast"), std::nullopt);
   EXPECT_EQ(parse_precision("fp32"), Precision::fp32);
   EXPECT_EQ(to_string(Precision::fp64), "fp64");

@@ -15,7 +15,7 @@ Cycle cycles(Variant v, Preset p, std::size_t n, bool unbounded = false) {
   AttentionRun r = simulate_attention({.variant = v, .n = n, .preset = p, .unbounded = unbounded},
                                       {random_tensors(n, 1, n)});
   EXPECT_TRUE(r.run.ok()) << r.run.describe_problem();
-  EXPECT_EQ(r.ideal_cycles, (p == Preset::unit ? 1u : 2u) * n * n);
+  EXPECT_EQ(r.ideal_cycles, (p == Preset::one_cycle ? 1u : 2u) * n * n);
   return r.run.elapsed_cycles;
 }
 
@@ -50,10 +50,10 @@ Excess excess(Variant v, Preset p) {
 }
 
 TEST(Cycles, ExactlyIdealPlusTheDerivedOverhead) {
-  for (Preset p : {Preset::unit, Preset::spatial_calibrated})
+  for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated})
     for (Variant v : all_variants())
       for (std::size_t n : {8, 33, 64, 100}) {
-        const std::uint64_t ii = p == Preset::unit ? 1 : 2;
+        const std::uint64_t ii = p == Preset::one_cycle ? 1 : 2;
         const Excess e = excess(v, p);
         EXPECT_EQ(cycles(v, p, n), ii * n * n + e.a * n + e.b)
             << to_string(v) << " " << to_string(p) << " n=" << n;
@@ -63,7 +63,7 @@ TEST(Cycles, ExactlyIdealPlusTheDerivedOverhead) {
 TEST(Cycles, WithinIdealPlusCTimesN) {
   // From the formulas: excess = a N + b <= (a + b / 8) N for N >= 8, so c = 4 + 81 / 8 < 15
   // covers every variant and preset; the reordered ones stay constant instead.
-  for (Preset p : {Preset::unit, Preset::spatial_calibrated})
+  for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated})
     for (Variant v : all_variants())
       for (std::size_t n : {8, 40, 96}) {
         AttentionRun r = simulate_attention({.variant = v, .n = n, .preset = p}, {random_tensors(n, 1, 1)});
@@ -79,7 +79,7 @@ TEST(Cycles, WithinIdealPlusCTimesN) {
 }
 
 TEST(Cycles, ReorderedWithConstantDepthFifosTakesExactlyTheUnboundedCycles) {
-  for (Preset p : {Preset::unit, Preset::spatial_calibrated})
+  for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated})
     for (Variant v : {Variant::reordered, Variant::reordered_stable})
       for (std::size_t n : {8, 33, 64, 128})
         EXPECT_EQ(cycles(v, p, n), cycles(v, p, n, /*unbounded=*/true))
@@ -88,7 +88,7 @@ TEST(Cycles, ReorderedWithConstantDepthFifosTakesExactlyTheUnboundedCycles) {
 
 TEST(Cycles, NaiveAtItsPresetDepthsAlsoMatchesUnbounded) {
   // The presets' long FIFOs (N + 2, N + 34) are deep enough for full throughput.
-  for (Preset p : {Preset::unit, Preset::spatial_calibrated})
+  for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated})
     for (Variant v : {Variant::naive, Variant::naive_stable})
       for (std::size_t n : {8, 64})
         EXPECT_EQ(cycles(v, p, n), cycles(v, p, n, /*unbounded=*/true)) << to_string(v);
@@ -120,7 +120,7 @@ TEST(Cycles, APerRowDelayCostsItOncePerRow) {
   // the first, whose delay (cycles 0 to 3) passes while its first inputs are on their way
   // (visible at 3: k, qk, running_max, each latency 1). (N - 1) D more: still O(N).
   const std::size_t n = 32;
-  Cycle base = cycles(Variant::reordered_stable, Preset::unit, n, true);
+  Cycle base = cycles(Variant::reordered_stable, Preset::one_cycle, n, true);
   AttentionRun r = simulate_attention({.variant = Variant::reordered_stable, .n = n,
                                        .unit_timing = {{"weighted_sum", {.per_row_delay = 3}}},
                                        .unbounded = true},

@@ -237,11 +237,11 @@ INSTANTIATE_TEST_SUITE_P(
     Published, DamFidelity,
     ::testing::Values(Case{Variant::naive, Preset::spatial_calibrated, 16},
                       Case{Variant::naive, Preset::spatial_calibrated, 64},
-                      Case{Variant::naive, Preset::unit, 16}, Case{Variant::naive, Preset::unit, 64},
+                      Case{Variant::naive, Preset::one_cycle, 16}, Case{Variant::naive, Preset::one_cycle, 64},
                       Case{Variant::reordered_stable, Preset::spatial_calibrated, 16},
                       Case{Variant::reordered_stable, Preset::spatial_calibrated, 64},
-                      Case{Variant::reordered_stable, Preset::unit, 16},
-                      Case{Variant::reordered_stable, Preset::unit, 64}),
+                      Case{Variant::reordered_stable, Preset::one_cycle, 16},
+                      Case{Variant::reordered_stable, Preset::one_cycle, 64}),
     [](const ::testing::TestParamInfo<Case>& info) {
       std::string name = std::string(to_string(info.param.variant)) + "_" +
                          std::string(to_string(info.param.preset)) + "_" +

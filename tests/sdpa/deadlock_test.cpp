@@ -18,7 +18,7 @@ const BlockedContext* blocked(const RunResult& r, const std::string& context) {
 
 TEST(Deadlock, NaiveLongFifoShallowerThanARow) {
   const std::size_t n = 32;
-  for (Preset p : {Preset::unit, Preset::spatial_calibrated}) {
+  for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated}) {
     AttentionConfig c{.variant = Variant::naive, .n = n, .preset = p, .depths = {{"long", n - 1}}};
     AttentionRun r;
     ASSERT_NO_THROW(r = simulate_attention(c, {random_tensors(n, 1, 1)}));

@@ -21,7 +21,7 @@ TEST(Decode, RowsMatchTheReferenceAndTheSameRowsOfAPrefill) {
       Tensors decode_in = prefill_in;
       decode_in.q.assign(prefill_in.q.end() - std::ptrdiff_t(b * d), prefill_in.q.end());
       for (Variant v : all_variants())
-        for (Preset p : {Preset::unit, Preset::spatial_calibrated}) {
+        for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated}) {
           AttentionRun full = simulate_attention({.variant = v, .n = n, .d = d, .preset = p}, {prefill_in});
           AttentionRun r = simulate_attention(
               {.variant = v, .n = n, .d = d, .preset = p, .decode_rows = b}, {decode_in});
@@ -49,7 +49,7 @@ TEST(Decode, CyclesAreIIBNPlusThePrefillsOverhead) {
                           {Variant::reordered, 0, 3, 0, 43},
                           {Variant::reordered_stable, 0, 4, 0, 46}};
   for (const Excess& e : table)
-    for (Preset p : {Preset::unit, Preset::spatial_calibrated})
+    for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated})
       for (std::size_t b : {1, 8})
         for (std::size_t n : {16, 64}) {
           const bool cal = p == Preset::spatial_calibrated;
@@ -64,7 +64,7 @@ TEST(Decode, CyclesAreIIBNPlusThePrefillsOverhead) {
 }
 
 TEST(Decode, NaiveHoldsARowOfTheCacheReorderedAConstant) {
-  // One token, unit preset, unbounded FIFOs: the naive long FIFO still holds all N scores.
+  // One token, one-cycle preset, unbounded FIFOs: the naive long FIFO still holds all N scores.
   std::map<Variant, std::vector<std::uint64_t>> mem;
   const std::size_t sizes[] = {16, 64, 256};
   for (Variant v : all_variants())

@@ -53,7 +53,7 @@ TEST(GroupedQuery, EachHeadMatchesTheReferenceWithItsStreamsKAndV) {
 // and peak are those of independent heads.
 TEST(GroupedQuery, CyclesAndFifoPeaksEqualIndependentHeads) {
   const std::size_t n = 32;
-  for (Preset p : {Preset::unit, Preset::spatial_calibrated})
+  for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated})
     for (Causal c : {Causal::none, Causal::skip})
       for (Variant v : all_variants()) {
         const std::vector<Tensors> in = grouped_inputs(n, 1, 4, 2);

@@ -45,13 +45,13 @@ TEST(Lanes, DecodeRowsSplitTheCacheAcrossLanes) {
 // Every lane takes a key per cycle, so a row of N keys takes ceil(N/L) cycles; the lanes run in
 // step and each row's merges pipeline behind the next row's keys. What one lane adds at the end
 // (3 cycles for reordered, 4 for reordered-stable: cycles_test.cpp) grows by one merge's
-// latency per level of the tree, ceil(log2 L) levels: latency 1 in the unit preset, 21 in the
+// latency per level of the tree, ceil(log2 L) levels: latency 1 in the one-cycle preset, 21 in the
 // calibrated one (the merge is timed like the divide), where the II is 2.
 TEST(Lanes, CyclesAreIIRowsCeilNOverLPlusTheMergeTree) {
   struct Case {
     unsigned lanes, levels;
   };
-  for (Preset p : {Preset::unit, Preset::spatial_calibrated})
+  for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated})
     for (Variant v : kReordered)
       for (Case c : {Case{1, 0}, Case{2, 1}, Case{3, 2}, Case{4, 2}, Case{8, 3}})
         for (std::size_t n : {40, 64}) {
@@ -68,7 +68,7 @@ TEST(Lanes, CyclesAreIIRowsCeilNOverLPlusTheMergeTree) {
         }
 }
 
-// Unit preset, every FIFO of depth 2. The per-key FIFOs peak at 2, the per-row ones at 1 (the
+// One-cycle preset, every FIFO of depth 2. The per-key FIFOs peak at 2, the per-row ones at 1 (the
 // one-lane graph's 6 and 12, cycles_test.cpp). reordered: a lane's e_sum, e_acc (2 each), sum,
 // acc (1 each) = 6; each of the L - 1 merges writes sum and acc = 2: 8 L - 2. reordered-stable:
 // a lane's 12 plus lane_scores (2) and max (1) = 15; a merge writes max, sum and acc = 3, the

@@ -39,6 +39,16 @@ TEST(Options, InitiationIntervalZeroIsRejected) {
   EXPECT_NE(e.find("unit 'unit': initiation interval 0"), std::string::npos) << e;
 }
 
+TEST(Options, EveryProblemIsSaidAtOnce) {
+  std::string e = add_error(map(id, {.timing = {.latency = 0, .initiation_interval = 0}}));
+  EXPECT_NE(e.find("unit 'unit': latency 0: a unit's latency is at least 1 cycle (a result is "
+                   "visible downstream the cycle after it is written at the earliest); "
+                   "initiation interval 0: a unit accepts at most one input per cycle, so the "
+                   "initiation interval is at least 1"),
+            std::string::npos)
+      << e;
+}
+
 TEST(Options, RowLengthZeroIsRejected) {
   std::string e = add_error(scan(0.0, [](double& s, double x) { return s += x; }, {.row_length = 0}));
   EXPECT_NE(e.find("unit 'unit': row length 0"), std::string::npos) << e;

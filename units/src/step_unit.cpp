@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace dfsim::units::detail {
 
@@ -22,10 +23,10 @@ void throw_row_length_zero(const std::string& unit, std::uint64_t row) {
                               ") is 0: every row has at least one step");
 }
 
-void check_per_row_inputs(const UnitOptions& options, std::size_t inputs, const std::string& unit) {
+void check_per_row_inputs(const UnitOptions& options, std::size_t inputs, std::string_view unit) {
   for (std::size_t i : options.per_row_inputs)
     if (i >= inputs)
-      throw std::invalid_argument("unit '" + unit + "': per-row input " + std::to_string(i) +
+      throw std::invalid_argument(std::string(unit) + ": per-row input " + std::to_string(i) +
                                   " does not exist: it has " + std::to_string(inputs) +
                                   " inputs, numbered from 0 in the order they are passed");
 }

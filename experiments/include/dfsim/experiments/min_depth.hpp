@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,9 +61,33 @@ struct ProbeOutcome {
 ProbeOutcome probe(const sdpa::AttentionConfig& config, const std::vector<sdpa::Tensors>& inputs,
                    const std::string& fifo, std::uint64_t depth, Cycle target_cycles);
 
-// The smallest depth in [1, upper] whose probe matches (`upper` must), by bisection, or with
-// `probes_per_round` k > 1 by a (k+1)-ary search whose k probes a round run on k threads
-// (fewer rounds, more probes; the same depth); nullopt if `stop` said so. `runs`, if given,
+// One FIFO's bisection as rounds, whoever runs the probes: search_fifo on threads,
+// dfsim.distributed as Dask tasks. A round's k depths are probed at once (k > 1: a (k+1)-ary
+// search, fewer rounds and more probes; the same depth in the end).
+//   FifoSearch s(upper);
+//   while (!s.done()) {
+//     std::vector<std::uint64_t> depths = s.next(2);
+//     std::vector<bool> matches;
+//     for (auto d : depths) matches.push_back(probe(config, inputs, "long", d, target).matches);
+//     s.record(depths, matches);
+//   }
+//   std::uint64_t depth = s.depth();
+class FifoSearch {
+ public:
+  explicit FifoSearch(std::uint64_t upper);  // `upper` is known to match
+  bool done() const { return lo_ >= hi_; }
+  // The depths of the next round: k evenly spaced in what is left, or all of it when no more.
+  std::vector<std::uint64_t> next(unsigned k) const;
+  // What the probes of next()'s depths gave (in its order).
+  void record(const std::vector<std::uint64_t>& depths, const std::vector<bool>& matches);
+  std::uint64_t depth() const { return hi_; }  // the smallest match, once done()
+
+ private:
+  std::uint64_t lo_ = 1, hi_ = 1;
+};
+
+// The smallest depth in [1, upper] whose probe matches (`upper` must), by FifoSearch rounds of
+// `probes_per_round` probes on as many threads; nullopt if `stop` said so. `runs`, if given,
 // counts the probes. find_min_depths gives each FIFO the threads the others leave idle.
 std::optional<std::uint64_t> search_fifo(const sdpa::AttentionConfig& unbounded_config,
                                          const std::vector<sdpa::Tensors>& inputs,
@@ -88,7 +113,52 @@ std::optional<MinDepths> find_min_depths(const sdpa::AttentionConfig& config,
                                          const std::vector<sdpa::Tensors>& inputs,
                                          const MinDepthOptions& options = {});
 
-// The FIFOs `selection` searches in `variant`, in graph order.
-std::vector<std::string> searched_fifos(sdpa::Variant variant, FifoSelection selection);
+// find_min_depths in three parts, for an executor that runs each FIFO's search itself
+// (dfsim.distributed: a probe per Dask task):
+//   SearchStart s = start_search(config, inputs, options);      // the unbounded run
+//   for (const FifoBound& f : s.fifos) ...                       // FifoSearch(f.upper), probes of
+//                                                                // search_config(config), or:
+//   std::optional<FoundDepths> found = search_fifos(config, inputs, s, options);  // on threads
+//   MinDepths m = end_search(config, inputs, s, depths, probes); // the minima together
+struct FifoBound {
+  std::string fifo;
+  std::uint64_t upper = 1;  // where its search starts: known to match
+};
+struct SearchStart {
+  Cycle ideal_cycles = 0;
+  Cycle unbounded_cycles = 0;  // the probes' target
+  std::vector<FifoBound> fifos;  // the searched ones, the longest searches first
+  std::size_t runs = 0;          // simulations so far
+};
+SearchStart start_search(const sdpa::AttentionConfig& config,
+                         const std::vector<sdpa::Tensors>& inputs, const MinDepthOptions& options);
+// Every FIFO's search of `start`, options.probe_threads at a time (threads beyond the FIFOs'
+// count probe several depths per round); nullopt if options.stop said so.
+struct FoundDepths {
+  std::map<std::string, std::uint64_t> depths;
+  std::size_t probes = 0;
+};
+std::optional<FoundDepths> search_fifos(const sdpa::AttentionConfig& config,
+                                        const std::vector<sdpa::Tensors>& inputs,
+                                        const SearchStart& start, const MinDepthOptions& options);
+// The config a probe changes one FIFO of: the preset's timing, every FIFO unbounded.
+sdpa::AttentionConfig search_config(const sdpa::AttentionConfig& config);
+// `depths`: every FIFO of start.fifos; `probes`: how many probes the searches took.
+MinDepths end_search(const sdpa::AttentionConfig& config, const std::vector<sdpa::Tensors>& inputs,
+                     const SearchStart& start, const std::map<std::string, std::uint64_t>& depths,
+                     std::size_t probes);
+nlohmann::ordered_json to_json(const SearchStart& start);
+SearchStart search_start_from_json(const nlohmann::ordered_json& j);
+
+// The FIFO roles `selection` searches in a config's graph, in graph order (sdpa::fifo_names:
+// with lanes, the lanes' own FIFOs too).
+std::vector<std::string> searched_fifos(const sdpa::AttentionConfig& config, FifoSelection selection);
+
+// About how many runs find_min_depths makes, the one estimate of its work (the sweep orders its
+// points by it, the command line's note before a long search tells it): its unbounded run and
+// the run with every minimum, and a bisection per searched FIFO up to its peak: about
+// log2(N + 16) probes for a long FIFO, whose peak is N plus the units' latency past a row, and
+// a probe or so for the others, whose peaks are small constants.
+double expected_min_depth_runs(const sdpa::AttentionConfig& config, FifoSelection selection);
 
 }  // namespace dfsim::experiments

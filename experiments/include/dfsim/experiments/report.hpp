@@ -1,6 +1,8 @@
 #pragma once
 // report.md of a sweep folder: what was measured, the conclusions the numbers support (how
-// memory, cycles and minimal depths grow with N), a table of every row, and the plots that
+// memory, cycles and minimal depths grow with N, at the first value of every other axis), the
+// error against the fp64 reference per format, a section per axis swept over more than one
+// value (causal, decode, kv_heads, lanes), a table of every row, and the plots that
 // scripts/plot_sweep.py drew into the folder (or why they are missing), and a picture of each
 // variant's graph when Graphviz's `dot` is on PATH. The one place report.md is written; the
 // script only draws.
@@ -31,15 +33,18 @@ SweepDocument sweep_document(const nlohmann::ordered_json& results_json);
 SweepDocument read_sweep(const std::filesystem::path& dir);
 
 // The plots plot_sweep.py draws, as report.md links them.
-// (depth_curve.png only when the sweep drew depth curves: --depth-curve.)
+// (depth_curve.png only when the sweep drew depth curves: --depth-curve; causal.png,
+// decode.png, kv_heads.png and lanes.png only when the sweep has more than one value of that
+// axis.)
 inline constexpr const char* kPlotFiles[] = {"memory.png", "cycles.png", "min_depth.png",
-                                             "depth_curve.png"};
+                                             "depth_curve.png", "causal.png", "decode.png",
+                                             "kv_heads.png", "lanes.png"};
 
 struct ReportOptions {
   // Why the plots are missing, when they are ("--no-plots", "python3 was not found", ...).
   // Empty: each plot file present in the folder is linked, a missing one said so.
   std::string why_no_plots;
-  // write_report draws DIR/graph-<variant>.svg (a run at N = 4, unit preset: engine's to_dot,
+  // write_report draws DIR/graph-<variant>.svg (a run at N = 4, one-cycle preset: engine's to_dot,
   // rendered by `dot -Tsvg`) when `dot` is on PATH; render_report links those present.
   bool graphs = true;
 };

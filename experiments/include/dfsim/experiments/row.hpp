@@ -1,5 +1,5 @@
 #pragma once
-// The result schema of a sweep: one Row per (variant, N), the same columns in results.csv and
+// The result schema of a sweep: one Row per point (variant, N and the other axes), the same columns in results.csv and
 // in the rows of results.json (docs/outputs.md, "sdpa-sweep" explains each). A run that did
 // not happen leaves its part empty: empty CSV cells, keys absent from the JSON.
 //
@@ -29,6 +29,9 @@ struct FifoRow {
   bool internal = false;
 };
 std::vector<FifoRow> fifo_rows(const std::vector<sdpa::FifoStats>& fifos);
+// {"name", "capacity" (a number, or "unbounded"), "peak_occupancy", "elements", "internal"}: the
+// line of a sweep row's fifos_default and fifos_unbounded_unit, and of dfsim sdpa --json's fifos.
+nlohmann::ordered_json to_json(const FifoRow& fifo);
 
 // Run 1: the preset's FIFO depths.
 struct PresetRun {
@@ -42,7 +45,7 @@ struct PresetRun {
   std::optional<std::string> problem;  // JSON only: the run's problem when it did not complete
 };
 
-// Run 2: every FIFO unbounded, unit preset.
+// Run 2: every FIFO unbounded, one-cycle preset.
 struct UnboundedRun {
   Cycle cycles = 0;  // unbounded_unit_cycles
   std::uint64_t intermediate_memory_elements = 0;
@@ -70,8 +73,13 @@ struct Row {
   std::size_t d = 1;
   std::string preset;
   std::string precision;
+  std::string causal = "none";  // none, mask, skip
+  std::size_t decode_rows = 0;  // 0: prefill
+  unsigned heads = 1;
+  unsigned kv_heads = 1;        // K/V streams (heads when independent)
+  unsigned lanes = 1;
   Cycle ii_max = 1;
-  Cycle ideal_cycles = 0;  // ii_max x N^2
+  Cycle ideal_cycles = 0;  // ii_max x sdpa::keys_per_lane (N^2 for one lane's prefill)
   // "running" until its runs end, then run 1's outcome (completed, deadlock, failed, overflow,
   // "error in ...") or "interrupted after RUNS (...)".
   std::string status = "running";

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "dfsim/experiments/arguments.hpp"
 #include "dfsim/experiments/inputs.hpp"
 #include "dfsim/sdpa/attention.hpp"
 
@@ -32,13 +33,8 @@ RunSetup make_setup(const sdpa::AttentionConfig& config, Inputs inputs, unsigned
 // max_initiation_interval, depths (resolved; "unbounded" for none), units (resolved timing).
 nlohmann::ordered_json config_json(const RunSetup& setup);
 
-// "naive, N = 64, d = 1, fp64, preset unit, 1 head": one line for people.
+// "naive, N = 64, d = 1, fp64, preset one-cycle, 1 head": one line for people.
 std::string config_line(const sdpa::AttentionConfig& config);
-
-// --causal and causal=, read in one place for the CLI and Python: none, mask or skip; anything
-// else throws std::invalid_argument saying what to give.
-//   sdpa::Causal c = causal_argument("skip");
-sdpa::Causal causal_argument(const std::string& text);
 
 // "unbounded" or the number.
 std::string capacity_text(const std::optional<std::uint64_t>& capacity);

@@ -21,9 +21,9 @@ namespace dfsim::experiments {
 class SweepProgress {
  public:
   void begin(std::size_t points, double cost);
+  // A point began (in process: on a thread; on Dask: its first task on a worker). "running"
+  // counts the points begun and not finished.
   void started() { ++running_; }
-  // For executors that learn of a start only from elsewhere (Dask: the tasks on its workers).
-  void set_running(std::size_t running) { running_ = running; }
   // The line for a point that ended with `row`; `cost` is its estimated cost.
   std::string finished(const Row& row, double cost);
 

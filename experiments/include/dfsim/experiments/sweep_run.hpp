@@ -31,7 +31,8 @@
 
 namespace dfsim::experiments {
 
-// A point as a task's argument: {"variant", "n", "d", "preset", "precision", "seed"}.
+// A point as a task's argument: {"variant", "n", "d", "preset", "precision", "causal",
+// "decode_rows", "heads", "kv_heads", "lanes", "seed"}, every key required.
 nlohmann::ordered_json to_json(const Point& point);
 // Throws std::invalid_argument for an object that is not a point.
 Point point_from_json(const nlohmann::ordered_json& j);

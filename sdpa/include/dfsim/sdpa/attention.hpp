@@ -43,8 +43,11 @@ enum class Causal { none, mask, skip };
 std::string_view to_string(Causal c) noexcept;
 std::optional<Causal> parse_causal(std::string_view text) noexcept;
 
-enum class Preset { unit, spatial_calibrated };
-// "unit", "spatial-calibrated".
+// The timing presets (docs/sdpa.md, "Presets"): one_cycle, every unit at latency 1 and II 1;
+// spatial_calibrated, the timing of the paper's hardware. `unit` is one_cycle's old name
+// (it read as "a hardware unit"), kept so that code and command lines written with it work.
+enum class Preset { one_cycle, spatial_calibrated, unit = one_cycle };
+// "one-cycle", "spatial-calibrated"; parse_preset also takes "unit", the old name of one-cycle.
 std::string_view to_string(Preset p) noexcept;
 std::optional<Preset> parse_preset(std::string_view text) noexcept;
 
@@ -78,7 +81,7 @@ struct AttentionConfig {
   std::size_t n = 64;
   std::size_t d = 1;
   Precision precision = Precision::fp64;
-  Preset preset = Preset::unit;
+  Preset preset = Preset::one_cycle;
   std::map<std::string, UnitTiming> unit_timing;  // overrides, by unit name
   std::map<std::string, std::optional<std::uint64_t>> depths;  // by FIFO name; nullopt: unbounded
   bool unbounded = false;  // every FIFO unbounded, except those named in `depths`
@@ -117,6 +120,9 @@ std::uint64_t keys_per_lane(const AttentionConfig& config) noexcept;
 // (the sink has no timing). With several heads the same names apply to every head.
 std::vector<std::string> unit_names(Variant v);
 std::vector<std::string> fifo_names(Variant v);
+// The FIFO roles of a config's graph: fifo_names(variant), and with lanes the lanes' own
+// (reordered-stable: "lane_scores", "max"), which --depth and the min-depth search take too.
+std::vector<std::string> fifo_names(const AttentionConfig& config);
 // The naive graphs' long FIFOs (the role names containing "long"), which must hold a whole row:
 // a depth below about N deadlocks. Empty for the reordered graphs.
 std::vector<std::string> long_fifo_names(Variant v);
@@ -158,11 +164,6 @@ std::size_t key_loop_fifos(Variant v);
 // One simulate_attention run: the elements through the FIFOs, every head, at the speed this
 // variant was measured at (limits.cpp).
 WorkEstimate estimate_work(const AttentionConfig& config);
-// The min-depth search (experiments::find_min_depths) at worst: about log2 of each FIFO's
-// largest possible peak (N^2 in the key loop, N
-// outside) runs per FIFO, and two more.
-std::size_t min_depth_runs(const AttentionConfig& config);
-WorkEstimate estimate_min_depths_work(const AttentionConfig& config);
 
 struct FifoStats {
   std::string name;  // e.g. "long", or "head1.long" with several heads

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -57,9 +58,14 @@ struct UnitOptions {
   Discipline output_discipline = Discipline::together;
 };
 
-// Throws std::invalid_argument naming `unit` and the fix: latency 0, initiation interval 0.
+// Every problem of a unit's timing (latency 0, initiation interval 0), or of its options (those,
+// row length 0, rows 0), each said as "latency 0: <why and the fix>", for a caller that lists
+// them all under the unit's name (graph validation).
+std::vector<std::string> timing_problems(const Timing& timing);
+std::vector<std::string> option_problems(const UnitOptions& options);
+// Throw std::invalid_argument "<unit>: <problem>; <problem>" if there is any, `unit` being how
+// the caller names it ("unit 'qk'").
 void check_timing(const Timing& timing, std::string_view unit);
-// check_timing, and row length 0, rows 0.
 void check_options(const UnitOptions& options, std::string_view unit);
 
 }  // namespace dfsim::units

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "dfsim/units/map.hpp"
@@ -19,9 +21,14 @@ struct RepeatOptions {
   std::optional<std::uint64_t> inputs{};  // inputs to repeat; std::nullopt: until the input ends
 };
 
-inline auto repeat(std::uint64_t count, RepeatOptions options = {}) {
+// Throws std::invalid_argument "<unit>: count 0: ..." for a count of 0.
+inline void check_repeat_count(std::uint64_t count, std::string_view unit) {
   if (count == 0)
-    throw std::invalid_argument("units::repeat: count 0: each input is written at least once");
+    throw std::invalid_argument(std::string(unit) + ": count 0: each input is written at least once");
+}
+
+inline auto repeat(std::uint64_t count, RepeatOptions options = {}) {
+  check_repeat_count(count, "units::repeat");
   return map([](const auto& x) { return x; }, UnitOptions{.timing = options.timing,
                                                           .row_length = count,
                                                           .rows = options.inputs,

@@ -3,10 +3,10 @@
 // ChannelState::enqueue_as / dequeue_as apply them, for a run of elements that need no wait, with the
 // channels' counters, the ring pointers and the clock in registers.
 //
-// Why it is exact: a bulk move applies only to plain channels (bounded, untraced, both ends
-// on this thread), so the context at the other end of each channel is suspended for the whole
-// move: what is in the input and the credit of the output cannot change meanwhile, and the
-// number of elements the element-at-a-time loop would move before its first wait is known
+// Why it is exact: a bulk move applies only to channels on the fast path (bounded, untraced,
+// both ends on this thread: bounded_untraced_one_thread_), so the context at the other end of
+// each channel is suspended for the whole move: what is in the input and the credit of the
+// output cannot change meanwhile, and the number of elements the element-at-a-time loop would move before its first wait is known
 // up front. Its wakes are made once, at the end, in the loop's order: they only queue the
 // woken context, which runs after this one suspends either way.
 #include <algorithm>
@@ -22,11 +22,13 @@ struct Bulk {
   template <class In, class Out>
   static bool applies(const ChannelState<In>& in, const ChannelState<Out>& out) noexcept {
     // A context that feeds itself sees its own pushes: the count known up front would be wrong.
-    return in.plain_ && out.plain_ &&
+    return in.bounded_untraced_one_thread_ && out.bounded_untraced_one_thread_ &&
            static_cast<const ChannelCore*>(&in) != static_cast<const ChannelCore*>(&out);
   }
   template <class T>
-  static bool applies(const ChannelState<T>& ch) noexcept { return ch.plain_; }
+  static bool applies(const ChannelState<T>& ch) noexcept {
+    return ch.bounded_untraced_one_thread_;
+  }
 
   // The receiver's end of a run: every element it may dequeue now, without waiting.
   template <class T>
@@ -43,7 +45,7 @@ struct Bulk {
 
   // The clock of a context, in a register for the length of a move. The wait counters stay in
   // the channels: they change only when an element makes the loop wait, and two registers
-  // fewer spare the loop its spills. (A bulk move is never traced: plain channels only.)
+  // fewer spare the loop its spills. (A bulk move is never traced: fast-path channels only.)
   struct Clock {
     ContextCore& ctx;
     Cycle now = ctx.clock;

@@ -29,7 +29,7 @@ class ChannelCore {
         response_latency_(response_latency),
         bounded_(capacity.has_value()) {
     s_credit_end_ = bounded_ ? credit_end(0) : kUnboundedPace;
-    update_plain();
+    update_fast_path_flag();
   }
   virtual ~ChannelCore() = default;
   ChannelCore(const ChannelCore&) = delete;
@@ -44,12 +44,12 @@ class ChannelCore {
   // Set by the executor before the run.
   void set_trace(ChannelTrace* trace) noexcept {
     trace_ = trace;
-    update_plain();
+    update_fast_path_flag();
   }
   // The two ends run on different threads.
   void set_cross_thread() noexcept {
     cross_thread_ = true;
-    update_plain();
+    update_fast_path_flag();
   }
 
   // ---- state as any observer sees it (acquire: the ends may be on other threads) ----
@@ -99,8 +99,8 @@ class ChannelCore {
 
   // Every wait of either end goes through these two: the clock moves to t if t is later, and
   // the jump is the channel's to answer for. The jump is the rarely taken branch, where the
-  // count and (when traced) the record go. kMayTrace is false on the plain path (plain_
-  // implies no trace), which spares it the test. The bulk moves count into the same fields
+  // count and (when traced) the record go. kMayTrace is false on the fast path
+  // (bounded_untraced_one_thread_ implies no trace), which spares it the test. The bulk moves count into the same fields
   // (detail/bulk.hpp); docs/observing-a-run.md gives the cost measured.
   template <bool kMayTrace = true>
   DFSIM_HOT Cycle receiver_waits_until(ContextCore& receiver, Cycle t) noexcept {
@@ -138,8 +138,12 @@ class ChannelCore {
   std::string name_;
   std::atomic<bool> closed_{false};
 
-  // plain_ caches what the hot paths would otherwise test as three flags.
-  void update_plain() noexcept { plain_ = bounded_ && !trace_ && !cross_thread_; }
+  // bounded_untraced_one_thread_ and unbounded_local_ cache what the hot paths would otherwise
+  // test as three flags.
+  void update_fast_path_flag() noexcept {
+    bounded_untraced_one_thread_ = bounded_ && !trace_ && !cross_thread_;
+    unbounded_local_ = !bounded_ && !trace_ && !cross_thread_;
+  }
 
   // An unbounded channel's next pause point (in s_credit_end_, which then means no limit
   // but where to look again): kUnboundedPace past the receiver, or past the sender when the
@@ -209,8 +213,10 @@ class ChannelCore {
   ChannelTrace* trace_ = nullptr;
   bool cross_thread_ = false;
   bool bounded_;
-  // bounded_ && !trace_ && !cross_thread_ (update_plain): the one flag the hot paths test.
-  bool plain_ = false;
+  // bounded_ && !trace_ && !cross_thread_ (update_fast_path_flag): the one flag the hot paths test.
+  bool bounded_untraced_one_thread_ = false;
+  // !bounded_ && !trace_ && !cross_thread_: the unbounded channels' own inlined path.
+  bool unbounded_local_ = false;
 
   friend void close_channel(ChannelCore& ch) noexcept;
 

@@ -46,7 +46,7 @@ inline constexpr std::size_t kNoInput = static_cast<std::size_t>(-1);
 [[noreturn]] void throw_ended_early(const std::string& channel, std::uint64_t row,
                                     std::uint64_t rows);
 [[noreturn]] void throw_row_length_zero(const std::string& unit, std::uint64_t row);
-void check_per_row_inputs(const UnitOptions& options, std::size_t inputs, const std::string& unit);
+void check_per_row_inputs(const UnitOptions& options, std::size_t inputs, std::string_view unit);
 
 // An input taken in order: the popped element moves into the step's copy; at end of stream
 // `ended` names the input.
@@ -203,8 +203,9 @@ class StepUnit {
     constexpr std::size_t n_in = leading_receivers<Ends...>();
     constexpr std::size_t n_out = sizeof...(Ends) - n_in;
     static_assert(n_out >= 1, "a unit needs at least one output port after its inputs");
-    check_options(options_, "unit '" + ctx.name() + "'");
-    check_per_row_inputs(options_, n_in, ctx.name());
+    const std::string who = "unit '" + ctx.name() + "'";
+    check_options(options_, who);
+    check_per_row_inputs(options_, n_in, who);
     std::tuple<Ends...> all(std::move(ends)...);
     return split(ctx, std::move(all), std::make_index_sequence<n_in>{},
                  std::make_index_sequence<n_out>{});
