@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "dfsim/engine/bulk.hpp"
+#include "dfsim/units/sink.hpp"
 
 namespace dfsim::graph::detail {
 namespace {
@@ -16,23 +17,11 @@ std::string number(double v) {
   return os.str();
 }
 
-// units::sink's loop with the elements that need no wait dequeued in bulk (pop_ready).
-// units::sink itself does not yet: a bulk version of it deadlocked in the units tests.
-template <class Consume>
-std::function<Process(Context&, Receiver<Value>)> bulk_sink(Consume consume) {
-  return [consume](Context& ctx, Receiver<Value> in) mutable -> Process {
-    while (co_await in.wait()) {
-      if (pop_ready(ctx, in, consume, 0) > 0) continue;
-      consume(std::move(*co_await in.pop()));
-    }
-  };
-}
-
 }  // namespace
 
 std::function<Process(Context&, Receiver<Value>)> keep_sink(KeptValues* into, VectorPool* pool) {
   const ElementType t = into->type;
-  return bulk_sink([into, pool, t](Value&& v) {
+  return units::sink([into, pool, t](Value&& v) {
     ++into->count;
     if (t.is_vector()) {
       auto x = VectorPool::view(v);
@@ -47,7 +36,7 @@ std::function<Process(Context&, Receiver<Value>)> keep_sink(KeptValues* into, Ve
 }
 
 std::function<Process(Context&, Receiver<Value>)> discard_sink(ElementType type, VectorPool* pool) {
-  return bulk_sink([type, pool](Value&& v) {
+  return units::sink([type, pool](Value&& v) {
     if (type.is_vector()) pool->release(v);
   });
 }
@@ -95,7 +84,8 @@ std::function<Process(Context&, Receiver<Value>)> check_sink(ElementType type, D
   const std::size_t count =
       (type.scalar == ScalarType::int64 ? expected.integers.size() : expected.reals.size()) / width;
   Checker checker{type, std::move(expected), abs_tolerance, rel_tolerance, pool, width, count};
-  // As bulk_sink, and the count checked at the end.
+  // As units::sink (elements already there dequeued in bulk), and the count checked at the
+  // end.
   return [checker](Context& ctx, Receiver<Value> in) mutable -> Process {
     while (co_await in.wait()) {
       if (pop_ready(ctx, in, checker, 0) > 0) continue;

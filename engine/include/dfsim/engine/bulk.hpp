@@ -34,12 +34,16 @@ std::uint64_t transfer_ready(Context& ctx, Receiver<In>& in, Sender<Out>& out, F
 }
 
 // The iterations of  push(out, next(), depth); advance(interval)  that need no wait, at most
-// `limit`. Call it before any wait for credit, not after one: each iteration stamps from the
-// clock before its own wait, and a wait made first would already have moved it.
+// `limit`; none unless at least min(shortest, limit) need no wait (a move of one or two costs
+// more than the plain pushes it stands for: leave those to the loop). Call it before any wait
+// for credit, not after one: each iteration stamps from the clock before its own wait, and a
+// wait made first would already have moved it.
 template <class T, class Next>
-std::uint64_t push_ready(Context& ctx, Sender<T>& out, Next& next, PipelineDepth depth, Cycle interval,
-                         std::uint64_t limit) {
-  return detail::Bulk::push_ready(core_of(ctx), *out.state(), next, depth.cycles, interval, limit);
+DFSIM_HOT std::uint64_t push_ready(Context& ctx, Sender<T>& out, Next& next, PipelineDepth depth,
+                                   Cycle interval, std::uint64_t limit,
+                                   std::uint64_t shortest = 1) {
+  return detail::Bulk::push_ready(core_of(ctx), *out.state(), next, depth.cycles, interval, limit,
+                                  shortest);
 }
 
 // The iterations of  consume(pop(in)); advance(interval)  that need no wait, at most `limit`.

@@ -203,12 +203,14 @@ struct Bulk {
         });
   }
 
+  // Inlined in the caller's loop: where the move is too short, the test is all it costs.
   template <class T, class Next>
-  static std::uint64_t push_ready(ContextCore& ctx, ChannelState<T>& out, Next& next, Cycle delay,
-                            Cycle interval, std::uint64_t limit) {
+  DFSIM_HOT static std::uint64_t push_ready(ContextCore& ctx, ChannelState<T>& out, Next& next,
+                                            Cycle delay, Cycle interval, std::uint64_t limit,
+                                            std::uint64_t shortest) {
     if (!applies(out)) return 0;
     const std::uint64_t count = std::min(ready_credits(out), limit);
-    if (count == 0) return 0;
+    if (count == 0 || count < std::min(shortest, limit)) return 0;
     if (WriteCursor<T, true>::stamped(out, delay))
       return push_ready_run<T, true>(ctx, out, next, delay, interval, count);
     return push_ready_run<T, false>(ctx, out, next, delay, interval, count);

@@ -142,12 +142,13 @@ template <class T>
 std::span<Sender<T>> senders_of(std::vector<Sender<T>>& v) noexcept {
   return std::span<Sender<T>>(v);
 }
+// Inlined into the step loop (as push_now_at is): called, it cost an attention graph 5%.
 template <class T>
-void push_now_each(Sender<T>& s, const T& value, Cycle stamp) noexcept {
+DFSIM_HOT void push_now_each(Sender<T>& s, const T& value, Cycle stamp) noexcept {
   s.push_now_at(value, stamp);
 }
 template <class T>
-void push_now_each(std::vector<Sender<T>>& v, const T& value, Cycle stamp) noexcept {
+DFSIM_HOT void push_now_each(std::vector<Sender<T>>& v, const T& value, Cycle stamp) noexcept {
   push_all(std::span<Sender<T>>(v), value, stamp);
 }
 // Every Sender of all_senders(), gathered once per unit (so a step's wait allocates nothing).
