@@ -14,13 +14,15 @@ case "$kind" in
   # itself, and x86 has no alignment traps for them to foresee. No Python package: an
   # instrumented extension cannot load into an uninstrumented python.
   # The attention graphs (dfsim_sdpa), the graph builder (dfsim_graph) and, under ASan, the
-  # command line (dfsim) and the tests' own code at -O0: instrumented at -O1 they took most
-  # of the sanitizer builds' compile time, and with ASan+UBSan -O0 compiles them 1.9 to 2.8
-  # times faster (TSan: 1.4 for the attention graphs, 1.2 for the tests, which stay at -O1).
-  # A sanitizer checks -O0 code at least as closely, and the tests run them on small sizes.
-  # The engine and the other libraries stay at -O1: the differential tests run them hard.
+  # sweeps and searches (dfsim_experiments), the command line (dfsim), the tests' own code
+  # and the examples at -O0: instrumented at -O1 they took most of the sanitizer builds'
+  # compile time, and with ASan+UBSan -O0 compiles them 1.9 to 2.8 times faster (TSan: 1.4
+  # for the attention graphs, 1.2 for the tests, which stay at -O1). A sanitizer checks -O0
+  # code at least as closely, and the tests run them on small sizes (the experiments' time
+  # is in the simulations, whose code is the attention graphs'). The engine and the other
+  # libraries stay at -O1: the differential tests run them hard.
   asan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1"
-              "-DCMAKE_CXX_FLAGS=-fno-sanitize=alignment,null" "-DDFSIM_O0_TARGETS=dfsim_sdpa;dfsim_graph;dfsim"
+              "-DCMAKE_CXX_FLAGS=-fno-sanitize=alignment,null" "-DDFSIM_O0_TARGETS=dfsim_sdpa;dfsim_graph;dfsim_experiments;dfsim"
               -DDFSIM_TEST_O0=ON
               -DDFSIM_SANITIZE=address,undefined -DDFSIM_BUILD_BENCH=OFF -DDFSIM_BUILD_PYTHON=OFF) ;;
   tsan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1"

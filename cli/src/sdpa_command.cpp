@@ -36,7 +36,11 @@ void print_text(const SdpaSetup& s, const sdpa::AttentionRun& r, double wall, bo
   fmt::print("  status               {}\n", to_string(r.run.status));
   fmt::print("  cycles               {}{}\n", r.run.elapsed_cycles,
              r.run.ok() ? "" : " (when the run stopped)");
-  if (c.lanes > 1)
+  if (c.lanes > 1 && c.causal == sdpa::Causal::skip)
+    fmt::print("  ideal cycles         {} (II_max {} x the keys j <= i of lane 0, j = 0, L, 2L, ..., "
+               "N = {}, L = {})\n",
+               r.ideal_cycles, s.resolved.max_initiation_interval, c.n, c.lanes);
+  else if (c.lanes > 1)
     fmt::print("  ideal cycles         {} (II_max {} x {} rows x ceil(N / L) keys per lane, N = {}, "
                "L = {})\n",
                r.ideal_cycles, s.resolved.max_initiation_interval, sdpa::query_rows(c), c.n, c.lanes);

@@ -138,7 +138,8 @@ void add_sdpa_flags(CLI::App& cmd, SdpaFlags& f, bool with_depths) {
       ->type_name("H");
   cmd.add_option("--lanes", f.lanes,
                  "parallel lanes: L lanes each take one key per cycle (a row in about N/L "
-                 "cycles), merged once per row by the log-sum-exp merge (reordered graphs)")
+                 "cycles); the reordered graphs merge the lanes' states once per row by the "
+                 "log-sum-exp merge, the naive ones send the row's max and sum back to every lane")
       ->type_name("L")
       ->capture_default_str();
   cmd.add_option("--threads", f.threads, "engine worker threads (0: one per hardware thread)")

@@ -27,7 +27,7 @@ struct SdpaFlags {
   bool unbounded = false;
   unsigned heads = 1;
   unsigned kv_heads = 0;  // K/V streams shared by the heads; 0: one per head
-  unsigned lanes = 1;     // parallel lanes of the key loop (reordered graphs)
+  unsigned lanes = 1;     // parallel lanes of the key loop (every variant)
   unsigned threads = 1;
   std::uint64_t seed = 1;
   double scale = 1.0;

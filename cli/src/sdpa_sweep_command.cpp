@@ -425,7 +425,7 @@ void add_sdpa_sweep_command(CLI::App& app, Action& action) {
                   "comma-separated list (default: --heads, independent heads)")
       ->type_name("H,H,...");
   cmd->add_option("--lanes", args->lanes,
-                  "parallel lanes of the key loop (reordered graphs); a comma-separated list")
+                  "parallel lanes of the key loop; a comma-separated list")
       ->type_name("L,L,...")
       ->capture_default_str();
   cmd->add_option("--d", args->d, "head dimension")->type_name("D")->capture_default_str();

@@ -18,6 +18,10 @@ RunResult run_sequential(Program& program, ExecutionState& state, const RunOptio
   ProgressReporter progress(state, options);
   RunStatus status = RunStatus::completed;
 
+  // A stuck check costs a pass over the graph: every 4,096 resumes it is noise.
+  constexpr std::uint32_t kResumesPerStuckCheck = 4096;
+  std::uint32_t until_stuck_check = kResumesPerStuckCheck;
+
   while (finished < state.contexts.size()) {
     while (ContextCore* ctx = worker.pop_local()) {
       if (!resume_if_ready(*ctx)) continue;
@@ -31,12 +35,19 @@ RunResult run_sequential(Program& program, ExecutionState& state, const RunOptio
         if (failure) break;
       }
       progress.after_resume(finished);
+      if (options.stop_when_stuck && --until_stuck_check == 0) {
+        until_stuck_check = kResumesPerStuckCheck;
+        if (some_context_stuck(state.contexts)) {
+          status = RunStatus::deadlock;
+          break;
+        }
+      }
     }
     if (failure) {
       status = RunStatus::failed;
       break;
     }
-    if (status == RunStatus::cycle_limit) break;
+    if (status == RunStatus::cycle_limit || status == RunStatus::deadlock) break;
     if (finished == state.contexts.size()) break;
     auto decided = resolve_stall(state.contexts);
     if (decided.empty()) {

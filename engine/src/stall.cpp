@@ -76,7 +76,7 @@ void for_each_dependent(const ContextCore& ctx, F&& f) {
 // settled taken as kNever, the smallest next_bound among them is exact, since any context it
 // still waits on is at least as late and adds a cycle. A cycle of waits that nothing caps
 // stays at kNever (it can never move again); a select on the cycle caps it at its head.
-std::vector<ContextCore*> resolve_stall(std::span<ContextCore* const> contexts) {
+std::vector<Cycle> least_bounds(std::span<ContextCore* const> contexts) {
   const std::size_t n = contexts.size();
   std::vector<Cycle> bound(n, kNever);  // settled values; kNever while unsettled
   std::vector<Cycle> estimate(n, kNever);
@@ -106,7 +106,11 @@ std::vector<ContextCore*> resolve_stall(std::span<ContextCore* const> contexts) 
       }
     });
   }
+  return bound;
+}
 
+std::vector<ContextCore*> resolve_stall(std::span<ContextCore* const> contexts) {
+  const std::vector<Cycle> bound = least_bounds(contexts);
   std::vector<ContextCore*> decided;
   for (ContextCore* ctx : contexts) {
     if (ctx->finished || ctx->wait.kind != WaitKind::select) continue;
@@ -118,6 +122,15 @@ std::vector<ContextCore*> resolve_stall(std::span<ContextCore* const> contexts) 
     decided.push_back(ctx);
   }
   return decided;
+}
+
+// A context whose bound stays kNever waits only on contexts that wait on it in turn: no
+// context that can still run is on its path, so nothing will ever wake it.
+bool some_context_stuck(std::span<ContextCore* const> contexts) {
+  const std::vector<Cycle> bound = least_bounds(contexts);
+  for (const ContextCore* ctx : contexts)
+    if (!ctx->finished && bound[ctx->index] == kNever) return true;
+  return false;
 }
 
 DeadlockReport make_deadlock_report(std::span<ContextCore* const> contexts) {

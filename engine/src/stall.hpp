@@ -13,6 +13,14 @@ namespace dfsim::detail {
 // settle. Returns those selects, to be woken; none means a deadlock.
 std::vector<ContextCore*> resolve_stall(std::span<ContextCore* const> contexts);
 
+// The lower bounds above (kNever: can never act again), on any state, blocked or not: a
+// context that can run bounds itself at its clock.
+std::vector<Cycle> least_bounds(std::span<ContextCore* const> contexts);
+
+// Whether some unfinished context can never act again while others still run
+// (RunOptions::stop_when_stuck): then the run cannot complete.
+bool some_context_stuck(std::span<ContextCore* const> contexts);
+
 DeadlockReport make_deadlock_report(std::span<ContextCore* const> contexts);
 
 }  // namespace dfsim::detail

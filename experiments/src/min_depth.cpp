@@ -59,7 +59,8 @@ bool preset_suffices(const sdpa::AttentionConfig& preset, const std::vector<sdpa
   if (!options.preset_bound) return false;
   if (options.preset_cycles) return *options.preset_cycles == unbounded_cycles;
   ++runs;
-  auto r = sdpa::simulate_attention(preset, inputs, {.cycle_limit = unbounded_cycles});
+  auto r = sdpa::simulate_attention(preset, inputs,
+                                    {.cycle_limit = unbounded_cycles, .stop_when_stuck = true});
   return r.run.ok() && r.run.elapsed_cycles == unbounded_cycles;
 }
 
@@ -95,8 +96,10 @@ unsigned pool_size(unsigned requested) {
 
 double expected_min_depth_runs(const sdpa::AttentionConfig& config, FifoSelection selection) {
   const auto longs = sdpa::long_fifo_names(config.variant);
-  // A long FIFO holds about a row of keys: N plus the units' latency past a row.
-  const double row = static_cast<double>(config.n);
+  // A long FIFO holds about a row of keys: N plus the units' latency past a row; with lanes,
+  // each lane's long FIFO a lane's share of the row, ceil(N / L).
+  const unsigned lanes = std::max(1u, config.lanes);
+  const double row = static_cast<double>((config.n + lanes - 1) / lanes);
   double runs = 2;
   for (const std::string& fifo : searched_fifos(config, selection))
     runs += std::find(longs.begin(), longs.end(), fifo) != longs.end() ? std::log2(row + 16) : 1;
@@ -114,8 +117,11 @@ ProbeOutcome probe(const sdpa::AttentionConfig& config, const std::vector<sdpa::
                    const std::string& fifo, std::uint64_t depth, Cycle target_cycles) {
   sdpa::AttentionConfig c = config;
   c.depths[fifo] = depth;
-  // Past the target the probe cannot match: no need to see how much later it would end.
-  auto r = sdpa::simulate_attention(c, inputs, {.cycle_limit = target_cycles});
+  // Past the target the probe cannot match: no need to see how much later it would end. Nor
+  // to let the sources fill the unbounded FIFOs to the target once part of the graph is
+  // stuck (a long FIFO too shallow for a row): that took memory as N^2.
+  auto r = sdpa::simulate_attention(c, inputs,
+                                    {.cycle_limit = target_cycles, .stop_when_stuck = true});
   ProbeOutcome o{.status = r.run.status,
                  .cycles = r.run.elapsed_cycles,
                  .matches = r.run.ok() && r.run.elapsed_cycles == target_cycles};

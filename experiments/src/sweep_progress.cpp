@@ -76,7 +76,7 @@ std::string summary_table(const nlohmann::ordered_json& results) {
                        cell(r, "max_abs_error", "{:.2g}"));
   return out +
          "(axes: those off their defaults; memory: peak occupancy summed over internal FIFOs, "
-         "every FIFO unbounded, unit preset; min long: smallest long-FIFO depth at full throughput, naive variants)\n";
+         "every FIFO unbounded, one-cycle preset; min long: smallest long-FIFO depth at full throughput, naive variants)\n";
 }
 
 }  // namespace dfsim::experiments

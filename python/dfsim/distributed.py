@@ -40,6 +40,10 @@ __all__ = ["run_sweep", "SchedulerUnreachable"]
 # How long a scheduler address may take to answer before the sweep gives up.
 CONNECT_TIMEOUT_SECONDS = 5
 
+# A point of N = 8,192 with min depths runs for many minutes; a sweep silent that long (in a
+# Slurm log, say) looks hung, so a line says what is in flight when no point has ended lately.
+HEARTBEAT_SECONDS = 60
+
 
 class SchedulerUnreachable(ConnectionError):
     """No Dask scheduler answered at the address given (``client=`` or ``--scheduler``)."""
@@ -113,6 +117,15 @@ class _Point:
         self.futures = set()
 
 
+def _in_flight(p):
+    """"naive N=8192 (search: 12 probes done)": a running point and how far it is."""
+    point = json.loads(p.point)
+    stage = "first runs" if not p.work else f"search: {p.probes} probes done"
+    if p.ending:
+        stage = "last run"
+    return f"{point['variant']} N={point['n']} ({stage})"
+
+
 class _Executor:
     """The tasks of ``run.pending()`` on a client, and the events that move each point on: a
     point started on a worker, a task done. Every event is handled on the caller's thread."""
@@ -129,6 +142,7 @@ class _Executor:
         self.points = [_Point(t, p, len(pending) - t) for t, p in enumerate(pending)]
         self.unfinished = len(self.points)
         self._slots, self._slots_at = 1, -10.0
+        self.begun_at = self.last_line = time.monotonic()
 
     def slots(self):
         """Threads on the workers (asked again every few seconds: workers come and go)."""
@@ -156,11 +170,13 @@ class _Executor:
                 try:
                     kind, what = self.events.get(timeout=0.5)
                 except queue.Empty:
+                    self.heartbeat()
                     continue
                 if kind == "started":
                     self.started(self.points[what])
                 elif what in self.tasks:
                     self.done(what)
+                self.heartbeat()
         except BaseException:
             self.client.cancel(list(self.tasks))
             self.interrupt()
@@ -248,8 +264,20 @@ class _Executor:
         p.finished = True
         if self.progress:
             self.progress(line)
+            self.last_line = time.monotonic()
         if self.on_row:
             self.on_row(self.run.document()["results"])
+
+    def heartbeat(self):
+        """After HEARTBEAT_SECONDS without a line: the points in flight and their probes."""
+        now = time.monotonic()
+        if not self.progress or now - self.last_line < HEARTBEAT_SECONDS or not self.unfinished:
+            return
+        self.last_line = now
+        running = [p for p in self.points if p.started and not p.finished]
+        what = ", ".join(_in_flight(p) for p in running) or "none started yet"
+        self.progress(f"[{len(self.points) - self.unfinished}/{len(self.points)} points] in flight: "
+                      f"{what}; {(now - self.begun_at) / 60:.1f} min so far")
 
     def interrupt(self):
         """The points started and not finished: rows "interrupted after ..." (their runs that

@@ -201,7 +201,7 @@ def simulate(variant=None, q=None, k=None, v=None, *, n=None, d=None, seed=1, sc
     "unit" is its old name) or "spatial-calibrated"; precision: "fp64", "fp32",
     "fp16" or "bf16"; causal: "mask" or "skip" (docs/sdpa.md); decode: B query rows against the
     N cached keys (random inputs only; outputs (B, d)); kv_heads: K/V heads shared by the
-    heads (k and v may then be (kv_heads, N, d)); lanes: parallel lanes (reordered graphs);
+    heads (k and v may then be (kv_heads, N, d)); lanes: parallel lanes of the key loop;
     depths: {fifo: K or None (unbounded)}, overriding the preset's; unbounded: every FIFO
     unbounded but those in depths; units: {unit: (latency, ii[, startup[, per_row]])};
     threads: engine worker threads (the results never depend on them); auto_depths: every FIFO
@@ -272,7 +272,7 @@ def sweep(variants=None, sizes=(64, 128, 256, 512, 1024), *, d=1, preset="spatia
     (docs/outputs.md, "sdpa-sweep"): ``precision`` ("fp64", "fp32", "fp16", "bf16"), ``causal``
     ("none", "mask", "skip"), ``decode`` (B decode rows against the N cached keys; 0: prefill;
     a B > 0 is crossed with causal "none" only), ``kv_heads`` (K/V streams shared by the
-    ``heads`` query heads; None: ``heads``), ``lanes`` (parallel lanes, reordered graphs).
+    ``heads`` query heads; None: ``heads``), ``lanes`` (parallel lanes of the key loop).
     Each is a column of the table.
 
         >>> dfsim.sdpa.sweep(["reordered-stable"], [64], lanes=[1, 2, 4])["cycles"].tolist()

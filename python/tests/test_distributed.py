@@ -3,6 +3,7 @@ worker processes on 127.0.0.1: the same rows as the in-process sweep, a worker k
 a sweep interrupted and started again, a scheduler that does not answer."""
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -170,3 +171,21 @@ def test_the_executor_takes_the_plan_as_json_and_refuses_a_bad_one(tmp_path, cap
         err = capsys.readouterr().err
         assert status == 2 and err.startswith(f"dfsim: error: {message}"), err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_long_silence_gets_a_line_of_what_is_in_flight(cluster, tmp_path, monkeypatch):
+    # With no wait at all, a line follows every event of the sweep: each names the points in
+    # flight and how far each is (its first runs, its search's probes, its last run).
+    monkeypatch.setattr(dfsim.distributed, "HEARTBEAT_SECONDS", 0)
+    _, client = cluster
+    lines = []
+    dfsim.sdpa.sweep(["naive", "reordered"], [32], out=tmp_path, plots=False, client=client,
+                     progress=lines.append)
+    heartbeats = [line for line in lines if "in flight" in line]
+    points = [line for line in lines if "in flight" not in line]
+    assert len(points) == 2 and heartbeats, lines
+    pattern = (r"\[[01]/2 points\] in flight: (none started yet|((naive|reordered) N=32 "
+               r"\((first runs|search: \d+ probes done|last run)\)(, )?)+); \d+\.\d min so far")
+    for line in heartbeats:
+        assert re.fullmatch(pattern, line), line
+    assert any("(search: " in line for line in heartbeats), heartbeats

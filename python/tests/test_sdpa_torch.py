@@ -99,18 +99,15 @@ def test_python_causal_against_torch(variant, causal):
 
 @pytest.mark.parametrize("lanes", [1, 3])
 @pytest.mark.parametrize("kv_heads", [1, 2])
-def test_python_grouped_query_against_torch(kv_heads, lanes):
+@pytest.mark.parametrize("variant", ["naive", "reordered-stable"])
+def test_python_grouped_query_against_torch(variant, kv_heads, lanes):
     import dfsim
     heads = 4
     rng = np.random.default_rng(8)
     q = rng.uniform(-1.0, 1.0, size=(heads, N, D))
     k, v = (rng.uniform(-1.0, 1.0, size=(kv_heads, N, D)) for _ in range(2))
-    if lanes > 1:  # lanes do not share K/V banks between heads: the same values, repeated
-        r = dfsim.sdpa.simulate("reordered-stable", q, np.repeat(k, heads // kv_heads, axis=0),
-                                np.repeat(v, heads // kv_heads, axis=0), lanes=lanes)
-    else:
-        r = dfsim.sdpa.simulate("reordered-stable", q, k, v, kv_heads=kv_heads)
-        assert r.config["kv_heads"] == kv_heads
+    r = dfsim.sdpa.simulate(variant, q, k, v, kv_heads=kv_heads, lanes=lanes)
+    assert r.config["kv_heads"] == kv_heads and r.config["lanes"] == lanes
     kt = torch.from_numpy(k).repeat_interleave(heads // kv_heads, dim=0).numpy()
     vt = torch.from_numpy(v).repeat_interleave(heads // kv_heads, dim=0).numpy()
     for h in range(heads):
@@ -127,18 +124,22 @@ def test_python_decode_rows():
 
 
 # Lanes with the causal mask in the low-precision formats: lane l of row i sees only the keys
-# l, l + L, ... <= i (rows 0 to L - 2 leave some lanes nothing but masked keys), and the merge
-# rescales each lane's sums, a rounding more per level of the tree, which the bound's 8 u
-# covers at L = 3 (2 levels).
-@pytest.mark.parametrize("precision", ["fp32", "fp16", "bf16"])
-def test_python_lanes_causal_low_precision_against_torch(precision):
+# l, l + L, ... <= i (rows 0 to L - 2 leave some lanes nothing but masked keys: masked, or
+# skipped but for one masked key), and the merge rescales each lane's sums (the naive trees
+# add them), a rounding more per level of the tree, which the bound's 8 u covers at L = 3
+# (2 levels).
+@pytest.mark.parametrize("causal", ["mask", "skip"])
+@pytest.mark.parametrize("precision", ["fp64", "fp32", "fp16", "bf16"])
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_python_lanes_causal_against_torch(variant, precision, causal):
     import dfsim
     rng = np.random.default_rng(9)
     q, k, v = (rng.uniform(-1.0, 1.0, size=(N, D)) for _ in range(3))
-    r = dfsim.sdpa.simulate("reordered-stable", q, k, v, causal="mask", lanes=3,
-                            precision=precision)
+    r = dfsim.sdpa.simulate(variant, q, k, v, causal=causal, lanes=3, precision=precision)
+    assert r.config["lanes"] == 3 and r.config["causal"] == causal
     u = UNIT_ROUNDOFF[precision]
     bound = (4 * (D + 3) * math.sqrt(D) + 3 * N + 8) * u * np.abs(v).max()
     error = np.abs(r.outputs - torch_attention(q, k, v, True)).max()
-    assert error <= bound, f"{precision}: {error} > {bound}"
-    assert error > u / 64
+    assert error <= max(bound, 1e-13), f"{variant} {precision} {causal}: {error} > {bound}"
+    if precision != "fp64":
+        assert error > u / 64

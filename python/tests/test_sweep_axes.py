@@ -47,8 +47,8 @@ def test_rows_of_causal_precision_and_kv_heads(tmp_path):
 
 def test_a_point_that_cannot_run_is_named(tmp_path):
     with pytest.raises(dfsim.InvalidArgument,
-                       match="point naive N=8 lanes=2: lanes = 2 needs a reordered graph"):
-        dfsim.sdpa.sweep(["naive"], [8], lanes=[1, 2], out=tmp_path / "out")
+                       match="point naive N=8 lanes=9: lanes = 9 is more than n = 8"):
+        dfsim.sdpa.sweep(["naive"], [8], lanes=[1, 9], out=tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 

@@ -87,10 +87,11 @@ struct Vectors {
 };
 
 // The k and v FIFOs of the query heads that share one K/V stream (grouped-query attention):
-// each head's sources() hands its ends here, and the stream's K and V memories fan out to them.
+// each head's key_sources() hands its ends here, by lane (one lane: index 0), and the stream's
+// K and V memories of each lane fan out to them.
 template <class Shape>
 struct SharedKv {
-  std::vector<Sender<typename Shape::Row>> k, v;
+  std::vector<std::vector<Sender<typename Shape::Row>>> k, v;
 };
 
 // Builds one head's graph into a scope: FIFOs and units by role name, with the resolved
@@ -139,7 +140,9 @@ class Head {
   template <class Post, class... Ends>
   void add_qk(Post post, Ends&&... ends) {
     auto score = this->score();
-    if (causal_ == Causal::mask) {
+    // Skipping in lanes, a lane with no key j <= i in row i streams one key all the same (key_rows),
+    // masked here.
+    if (causal_ == Causal::mask || (causal_ == Causal::skip && lane_)) {
       unit("qk",
            units::map_indexed(
                [score, post, stride = std::uint64_t{lanes_}, first = std::uint64_t{lane_.value_or(0)}](
@@ -184,12 +187,18 @@ class Head {
   // (row i's keys 0..i when the causal mask skips).
   void sources(Sender<Row> q, Sender<Row> k, Sender<Row> v) {
     q_source(std::move(q));
-    if (shared_) {
-      shared_->k.push_back(std::move(k));
-      shared_->v.push_back(std::move(v));
-    } else {
-      kv_sources(std::move(k), std::move(v));
+    key_sources(std::move(k), std::move(v));
+  }
+  // The current lane's K and V: its own memories, or those of the stream it shares.
+  void key_sources(Sender<Row> k, Sender<Row> v) {
+    if (!shared_) return kv_sources(std::move(k), std::move(v));
+    const std::size_t lane = lane_.value_or(0);
+    if (shared_->k.size() <= lane) {
+      shared_->k.resize(lane + 1);
+      shared_->v.resize(lane + 1);
     }
+    shared_->k[lane].push_back(std::move(k));
+    shared_->v[lane].push_back(std::move(v));
   }
   // The Q memory: a Sender, or the std::vector of every lane's.
   template <class Port>
@@ -224,10 +233,16 @@ class Head {
   std::uint64_t lane_keys() const {
     return lane_ ? (n_ - *lane_ + lanes_ - 1) / lanes_ : n_;
   }
-  // Causal, keys skipped: row i streams keys 0..i, a triangle. Otherwise every row is n long.
+  // Causal, keys skipped: row i streams keys 0..i, a triangle; in lane l, its keys l, l + L, ...
+  // <= i, and in the rows i < l, where it has none, one masked key (its first, l): a unit's row
+  // has at least one step, and a lane idles a cycle where lane 0 streams key 0 anyway, so the
+  // busiest lane, and the cycles, are unchanged. Otherwise every row is n (or a lane's share) long.
   std::function<std::uint64_t(std::uint64_t)> key_rows() const {
     if (causal_ != Causal::skip) return {};
-    return [](std::uint64_t i) { return i + 1; };
+    if (!lane_) return [](std::uint64_t i) { return i + 1; };
+    return [first = std::uint64_t{*lane_}, stride = std::uint64_t{lanes_}](std::uint64_t i) -> std::uint64_t {
+      return i < first ? 1 : (i - first) / stride + 1;
+    };
   }
   units::UnitOptions options(const std::string& unit, std::uint64_t row_length,
                              std::vector<std::size_t> per_row) const {
@@ -309,6 +324,8 @@ template <class Shape> void build_reordered(Head<Shape>& h);
 template <class Shape> void build_reordered_stable(Head<Shape>& h);
 // The reordered graphs in h.lanes() lanes, merged once per row (lanes.cpp).
 template <class Shape> void build_reordered_lanes(Head<Shape>& h, bool stable);
+// The naive graphs in h.lanes() lanes, the row's max and sum sent back to every lane (naive_lanes.cpp).
+template <class Shape> void build_naive_lanes(Head<Shape>& h, bool stable);
 
 #define DFSIM_SDPA_INSTANTIATE(builder)                      \
   template void builder(Head<Scalars<double>>&);             \

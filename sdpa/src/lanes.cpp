@@ -14,6 +14,7 @@
 
 #include "dfsim/sdpa/online_softmax.hpp"
 #include "graph.hpp"
+#include "pairwise_tree.hpp"
 
 namespace dfsim::sdpa::detail {
 namespace {
@@ -60,19 +61,17 @@ RowSums<Shape> merge(Head<Shape>& h, RowSums<Shape> a, RowSums<Shape> b, unsigne
   return merged;
 }
 
-// Pairs the states level by level (an odd one out waits for the next level): L - 1 merges,
-// ceil(log2 L) deep.
+// L - 1 merges, the last one the root (pairwise_tree.hpp).
 template <class Shape>
-RowSums<Shape> merge_tree(Head<Shape>& h, std::vector<RowSums<Shape>> level) {
-  unsigned node = 0;
-  while (level.size() > 1) {
-    std::vector<RowSums<Shape>> next;
-    for (std::size_t i = 0; i + 1 < level.size(); i += 2)
-      next.push_back(merge(h, std::move(level[i]), std::move(level[i + 1]), node++, level.size() == 2));
-    if (level.size() % 2) next.push_back(std::move(level.back()));
-    level = std::move(next);
-  }
-  return std::move(level.front());
+RowSums<Shape> merge_tree(Head<Shape>& h, std::vector<RowSums<Shape>> states) {
+  return pairwise_tree(
+      std::move(states),
+      [&](RowSums<Shape> a, RowSums<Shape> b, unsigned node) {
+        return merge(h, std::move(a), std::move(b), node, false);
+      },
+      [&](RowSums<Shape> a, RowSums<Shape> b, unsigned node) {
+        return merge(h, std::move(a), std::move(b), node, true);
+      });
 }
 
 }  // namespace
@@ -88,7 +87,7 @@ void build_reordered_lanes(Head<Shape>& h, bool stable) {
     auto [k_tx, k_rx] = h.template fifo<Row>("k");
     auto [v_tx, v_rx] = h.template fifo<Row>("v");
     q_ports.push_back(std::move(q_tx));
-    h.kv_sources(std::move(k_tx), std::move(v_tx));
+    h.key_sources(std::move(k_tx), std::move(v_tx));
     states.push_back(stable ? reordered_stable_key_loop(h, std::move(q_rx), std::move(k_rx), std::move(v_rx), true)
                             : reordered_key_loop(h, std::move(q_rx), std::move(k_rx), std::move(v_rx)));
   }

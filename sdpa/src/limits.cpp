@@ -105,7 +105,8 @@ void check_memory(std::size_t n, std::size_t d, unsigned heads) {
 namespace {
 
 bool carries_rows(const std::string& fifo) {
-  return fifo == "q" || fifo == "sum" || fifo == "max" || fifo == "acc" || fifo == "out";
+  return fifo == "q" || fifo == "sum" || fifo == "max" || fifo == "acc" || fifo == "out" ||
+         fifo == "lane_sum" || fifo == "lane_max";
 }
 
 // The FIFO roles of `c` that carry an element per key streamed.

@@ -6,7 +6,7 @@
 //   k_source -k-/    \-------long--------/               v_source -v-/
 #include <cmath>
 
-#include "graph.hpp"
+#include "naive_units.hpp"
 
 namespace dfsim::sdpa::detail {
 
@@ -26,14 +26,9 @@ void build_naive(Head<Shape>& h) {
 
   h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
   h.add_qk([](T s) { return exponential(s); }, std::move(q_rx), std::move(k_rx), std::array{std::move(short_tx), std::move(long_tx)});
-  h.unit("row_sum", units::reduce(T(0), [](T& l, T e) { l += e; }, h.per_element("row_sum")),
-         std::move(short_rx), std::move(sum_tx));
-  h.unit("divide", units::map([](T e, T l) -> T { return e / l; }, h.per_element("divide", {1})),
-         std::move(long_rx), std::move(sum_rx), std::move(p_tx));
-  h.unit("weighted_sum",
-         units::reduce(h.zero(), [](Acc& acc, T p, const Row& v) { Shape::axpy(acc, p, v); },
-                       h.per_element("weighted_sum")),
-         std::move(p_rx), std::move(v_rx), std::move(out_tx));
+  add_row_sum(h, std::move(short_rx), std::move(sum_tx));
+  add_divide(h, std::move(long_rx), std::move(sum_rx), std::move(p_tx));
+  add_weighted_sum(h, std::move(p_rx), std::move(v_rx), std::move(out_tx));
   h.sink(std::move(out_rx));
 }
 

@@ -135,31 +135,24 @@ void check_lanes(const AttentionConfig& config) {
   if (config.lanes == 0) throw std::invalid_argument("lanes is 0: give at least 1");
   if (config.lanes == 1) return;
   const std::string lanes = "lanes = " + std::to_string(config.lanes);
-  if (config.variant == Variant::naive || config.variant == Variant::naive_stable)
-    throw std::invalid_argument(
-        lanes + " needs a reordered graph: the naive ones divide by the whole row's sum before "
-        "the weighted sum, so their lanes cannot merge partial states; give --variant reordered "
-        "or reordered-stable, or lanes = 1");
   if (config.lanes > config.n)
     throw std::invalid_argument(lanes + " is more than n = " + std::to_string(config.n) +
                                 ": every lane needs a key; give lanes at most n");
-  if (config.causal == Causal::skip)
-    throw std::invalid_argument(lanes + " with --causal skip is not modelled (a lane's row "
-                                "could hold no key); use --causal mask, or lanes = 1");
-  if (kv_heads(config) != config.heads)
-    throw std::invalid_argument(lanes + " with shared K/V heads is not modelled; give "
-                                "kv_heads = heads, or lanes = 1");
 }
 
-// The lanes' own parts: a Reduce of the lane's max beside the running max (timed like it),
-// the merge units (per row, timed like the divide, the other per-row unit), and the FIFOs
-// between them (as deep as the QK -> Scan FIFO and the row sum's).
+bool is_naive(Variant v) { return v == Variant::naive || v == Variant::naive_stable; }
+
+// The lanes' own parts. The merge units (per row) are timed like the divide. reordered-stable:
+// a Reduce of the lane's max beside the running max (timed like it), and the FIFOs between
+// them (as deep as the QK -> Scan FIFO and the row sum's). The naive graphs: each lane's
+// share of the row max and sum, to the trees, as deep as the max and sum FIFOs they replace
+// in the lane, and its share of the weighted sum, as deep as the out FIFO it replaces.
 void add_lane_parts(const AttentionConfig& config, ResolvedConfig& r) {
   const bool calibrated = config.preset == Preset::spatial_calibrated;
   const auto depth = [&](std::uint64_t cal) {
     return config.unbounded ? std::nullopt : std::optional<std::uint64_t>(calibrated ? cal : 2);
   };
-  r.units["merge"] = calibrated ? t(21, 1) : t(1, 1);
+  r.units["merge"] = r.units.at("divide");
   r.disciplines["merge"] = {};
   if (config.variant == Variant::reordered_stable) {
     r.units["lane_max"] = calibrated ? t(3, 1) : t(1, 1);
@@ -167,6 +160,27 @@ void add_lane_parts(const AttentionConfig& config, ResolvedConfig& r) {
     r.depths["lane_scores"] = depth(12);
     r.depths["max"] = depth(10);
   }
+  if (is_naive(config.variant)) {
+    r.depths["lane_sum"] = depth(24);
+    r.depths["acc"] = depth(2);
+    if (config.variant == Variant::naive_stable) r.depths["lane_max"] = depth(24);
+  }
+}
+
+// Levels of the lanes' merge trees: ceil(log2 L).
+std::uint64_t merge_levels(unsigned lanes) {
+  std::uint64_t levels = 0;
+  while ((1u << levels) < lanes) ++levels;
+  return levels;
+}
+
+// A long FIFO holds a lane's share of a row, ceil(N / L) keys, until the row's sum (or max)
+// comes back through the tree; the preset adds the tree's latency, one element per cycle of it
+// at most, to the one-lane margin.
+std::uint64_t long_depth(const AttentionConfig& config, const ResolvedConfig& r, const DepthRule& rule) {
+  if (config.lanes <= 1 || !rule.grows_with_n) return rule.at(config.n);
+  const std::uint64_t keys = (config.n + config.lanes - 1) / config.lanes;
+  return rule.at(keys) + merge_levels(config.lanes) * r.units.at("merge").latency;
 }
 
 }  // namespace
@@ -185,10 +199,19 @@ std::vector<std::string> fifo_names(Variant v) {
 
 std::vector<std::string> fifo_names(const AttentionConfig& config) {
   std::vector<std::string> names = fifo_names(config.variant);
-  if (config.lanes <= 1 || config.variant != Variant::reordered_stable) return names;
-  // add_lane_parts' FIFOs, where the lane builds them: beside the scores, before the sums.
-  names.insert(std::find(names.begin(), names.end(), "scores") + 1, "lane_scores");
-  names.insert(std::find(names.begin(), names.end(), "sum"), "max");
+  if (config.lanes <= 1) return names;
+  const auto before = [&](const char* fifo, const char* lane_fifo) {
+    names.insert(std::find(names.begin(), names.end(), fifo), lane_fifo);
+  };
+  // add_lane_parts' FIFOs, where the lane builds them.
+  if (config.variant == Variant::reordered_stable) {
+    before("delta_sum", "lane_scores");
+    before("sum", "max");
+  } else if (is_naive(config.variant)) {
+    if (config.variant == Variant::naive_stable) before("max", "lane_max");
+    before("sum", "lane_sum");
+    before("out", "acc");
+  }
   return names;
 }
 
@@ -237,7 +260,7 @@ ResolvedConfig resolve(const AttentionConfig& config) {
   for (const auto& f : s.fifos) {
     const DepthRule& rule = config.preset == Preset::spatial_calibrated ? f.calibrated : f.one_cycle;
     r.depths[f.name] = config.unbounded ? std::nullopt
-                                        : std::optional<std::uint64_t>(rule.at(config.n));
+                                        : std::optional<std::uint64_t>(long_depth(config, r, rule));
   }
   for (const auto& [name, depth] : config.depths) {
     auto it = r.depths.find(name);

@@ -16,6 +16,8 @@ using detail::Head;
 
 template <class Shape>
 void build(Variant v, Head<Shape>& h) {
+  if (h.lanes() > 1 && (v == Variant::naive || v == Variant::naive_stable))
+    return detail::build_naive_lanes(h, v == Variant::naive_stable);
   if (h.lanes() > 1) return detail::build_reordered_lanes(h, v == Variant::reordered_stable);
   switch (v) {
     case Variant::naive: return detail::build_naive(h);
@@ -26,7 +28,7 @@ void build(Variant v, Head<Shape>& h) {
 }
 
 // Every head; the heads that share a K/V stream get their k and v FIFOs from one pair of
-// memories ("kv<g>.k_source", "kv<g>.v_source") that fans out to them.
+// memories ("kv<g>.k_source", "kv<g>.v_source"; with lanes a pair per lane) that fans out to them.
 template <class Shape>
 void build_heads(Program& g, const AttentionConfig& config, const ResolvedConfig& resolved,
                  const std::vector<Tensors>& inputs, std::vector<std::vector<double>>& outputs) {
@@ -43,8 +45,11 @@ void build_heads(Program& g, const AttentionConfig& config, const ResolvedConfig
     if (per_stream == 1) continue;
     std::vector<double> no_outputs;
     Head<Shape> memories(g.scope("kv" + std::to_string(kv)), resolved, config.causal,
-                         inputs[kv * per_stream], no_outputs);
-    memories.kv_sources(std::move(shared.k), std::move(shared.v));
+                         inputs[kv * per_stream], no_outputs, nullptr, config.lanes);
+    for (unsigned lane = 0; lane < shared.k.size(); ++lane) {
+      if (config.lanes > 1) memories.in_lane(lane);  // "kv<g>.lane<l>.k_source"
+      memories.kv_sources(std::move(shared.k[lane]), std::move(shared.v[lane]));
+    }
   }
 }
 

@@ -97,7 +97,14 @@ std::uint64_t keys_streamed(const AttentionConfig& config) noexcept {
 
 std::uint64_t keys_per_lane(const AttentionConfig& config) noexcept {
   if (config.lanes <= 1) return keys_streamed(config);
-  return query_rows(config) * ((config.n + config.lanes - 1) / config.lanes);
+  const std::uint64_t n = config.n, lanes = config.lanes;
+  if (config.causal == Causal::skip) {
+    // Lane 0 streams keys 0, L, 2L, ... <= i in row i: floor(i / L) + 1 of them. With
+    // n = q L + r, the floors sum to L q (q - 1) / 2 + r q.
+    const std::uint64_t q = n / lanes, r = n % lanes;
+    return n + lanes * q * (q - 1) / 2 + r * q;
+  }
+  return query_rows(config) * ((n + lanes - 1) / lanes);
 }
 
 Cycle ideal_cycles(const AttentionConfig& config, const ResolvedConfig& resolved) noexcept {

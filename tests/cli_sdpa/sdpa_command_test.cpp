@@ -240,6 +240,26 @@ TEST(SdpaCommand, DecodeOneTokenAgainstTheCache) {
   EXPECT_TRUE(contains(both.err, "a causal mask applies to prefill")) << both.err;
 }
 
+TEST(SdpaCommand, NaiveLanesSendTheRowSumBackToEveryLane) {
+  // lanes_test.cpp derives it: one-cycle preset, K = 16 keys per lane, two trees of 2 levels:
+  // 64 x 16 + 16 + 3 + 2 x 2. Each lane's long FIFO a lane's share: 16 + 2 + 2 (min_depth_test.cpp).
+  TempDir dir;
+  auto o = run_dfsim("sdpa --variant naive --n 64 --lanes 4 --json", dir);
+  EXPECT_EQ(o.status, 0) << o.err;
+  json j = parse(o);
+  EXPECT_EQ(j["config"]["lanes"], 4);
+  EXPECT_EQ(j["ideal_cycles"].get<std::uint64_t>(), 64u * 16);
+  EXPECT_EQ(j["cycles"].get<std::uint64_t>(), 64u * 16 + 16 + 3 + 4);
+  EXPECT_EQ(j["config"]["depths"]["long"], 16 + 2 + 2);
+  EXPECT_LT(j["max_abs_error"].get<double>(), 1e-12);
+  auto m = run_dfsim("sdpa-min-depth --variant naive-stable --n 64 --lanes 4 --json", dir);
+  EXPECT_EQ(m.status, 0) << m.err;
+  json d = parse(m)["min_depths"];
+  EXPECT_EQ(d["long"], 20);
+  EXPECT_EQ(d["max_long"], 20);
+  EXPECT_TRUE(d.contains("lane_max") && d.contains("lane_sum") && d.contains("acc")) << d.dump();
+}
+
 TEST(SdpaCommand, KvHeadsShareTheKAndVMemories) {
   // gqa_test.cpp: the cycles of independent heads (N^2 + 4 for reordered-stable, one-cycle preset).
   TempDir dir;
@@ -340,8 +360,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"sweep_kv_heads_not_divisor",
                  "sdpa-sweep --n 8 --variants naive --heads 4 --kv-heads 3 --out /tmp/never",
                  "point naive N=8 heads=4 kv_heads=3: kv_heads = 3 does not divide heads = 4"},
-        BadInput{"sweep_naive_lanes", "sdpa-sweep --n 8 --variants naive --lanes 2 --out /tmp/never",
-                 "point naive N=8 lanes=2: lanes = 2 needs a reordered graph"}),
+        BadInput{"sweep_more_lanes_than_keys", "sdpa-sweep --n 8 --variants naive --lanes 2,9 --out /tmp/never",
+                 "point naive N=8 lanes=9: lanes = 9 is more than n = 8: every lane needs a key"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(SdpaCommand, SavedOutputsEqualTheReferenceWithinThePrintedError) {

@@ -28,7 +28,11 @@ using sdpa::simulate_attention;
 // unbounded run and the run with every minimum, log2(N + 16) for each long FIFO, one for each
 // other searched FIFO. Naive N = 48: "long" (2 + 6); naive-stable: "long" and "max_long"
 // (2 + 12); reordered: its 8 FIFOs q, k, v, e_sum, e_acc, sum, acc, out (2 + 8);
-// reordered-stable with 2 lanes: its 13 FIFOs, the lanes' own included (2 + 13).
+// reordered-stable with 2 lanes: its 13 FIFOs, the lanes' own included (2 + 13). With lanes a
+// naive long FIFO holds a lane's share of a row: N = 48, 2 lanes, log2(24 + 16) = 5.32 each,
+// naive-stable 2 + 2 x 5.32; every FIFO of naive-stable with 2 lanes (all): q, k, v,
+// max_short, max_long, lane_max, max, short, long, lane_sum, sum, p, acc, out, 12 of them one
+// probe each besides the two long ones: 2 + 12 + 2 x 5.32.
 TEST(MinDepthSearch, ExpectedRunsCountedByHand) {
   const auto runs = [](Variant v, unsigned lanes) {
     return expected_min_depth_runs({.variant = v, .n = 48, .lanes = lanes}, FifoSelection::claims);
@@ -37,6 +41,42 @@ TEST(MinDepthSearch, ExpectedRunsCountedByHand) {
   EXPECT_EQ(runs(Variant::naive_stable, 1), 14.0);
   EXPECT_EQ(runs(Variant::reordered, 1), 10.0);
   EXPECT_EQ(runs(Variant::reordered_stable, 2), 15.0);
+  EXPECT_DOUBLE_EQ(runs(Variant::naive, 2), 2 + std::log2(40.0));
+  EXPECT_DOUBLE_EQ(runs(Variant::naive_stable, 2), 2 + 2 * std::log2(40.0));
+  EXPECT_DOUBLE_EQ(expected_min_depth_runs({.variant = Variant::naive_stable, .n = 48, .lanes = 2},
+                                           FifoSelection::all),
+                   2 + 12 + 2 * std::log2(40.0));
+}
+
+// Each lane's long FIFO needs its share of a row, K = ceil(N/L) keys, plus what one lane needs
+// past a row (one-cycle N + 2, calibrated N + 16) plus the wait for the row's sum through the
+// tree: a merge latency per level (1, or 8 calibrated), in elements at the rate the long FIFO
+// drains, one per II (1, or 2 calibrated): K + 2 + levels, K + 16 + 4 levels. naive-stable's
+// max_long waits likewise for the max tree; its long FIFO, behind the exp unit, one less
+// calibrated, as with one lane (docs/sdpa.md). Every minimum together keeps the cycles.
+TEST(MinDepths, NaiveLanesLongFifosHoldALanesShareOfARow) {
+  const std::size_t n = 64;
+  struct Case {
+    unsigned lanes, levels;
+  };
+  for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated})
+    for (Variant v : {Variant::naive, Variant::naive_stable})
+      for (Case c : {Case{1, 0}, Case{2, 1}, Case{4, 2}}) {
+        const bool cal = p == Preset::spatial_calibrated;
+        const std::uint64_t k = n / c.lanes;
+        const std::uint64_t expected = cal ? k + 16 + 4 * c.levels : k + 2 + c.levels;
+        MinDepths m = *find_min_depths({.variant = v, .n = n, .preset = p, .lanes = c.lanes},
+                                       {random_tensors(n, 1, 1)});
+        const std::string where = std::string(to_string(v)) + " " + std::string(to_string(p)) +
+                                  " L=" + std::to_string(c.lanes);
+        if (v == Variant::naive_stable) {
+          EXPECT_EQ(m.depth.at("max_long"), expected) << where;
+          EXPECT_EQ(m.depth.at("long"), cal ? expected - 1 : expected) << where;
+        } else {
+          EXPECT_EQ(m.depth.at("long"), expected) << where;
+        }
+        EXPECT_EQ(m.cycles_with_min_depths, m.unbounded_cycles) << where;
+      }
 }
 
 TEST(MinDepths, NaiveLongGrowsAsNPlusAConstant) {

@@ -51,12 +51,12 @@ TEST(SweepAxes, PlanCrossesTheAxesDecodeOnlyWithoutACausalMask) {
 }
 
 TEST(SweepAxes, APointThatCannotRunNamesItself) {
-  SweepPlan plan{.variants = {Variant::naive}, .sizes = {8}, .lanes = {1, 2}};
+  SweepPlan plan{.variants = {Variant::naive}, .sizes = {8}, .lanes = {1, 9}};
   try {
     check(plan);
-    FAIL() << "naive with 2 lanes was accepted";
+    FAIL() << "9 lanes for 8 keys were accepted";
   } catch (const std::invalid_argument& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("point naive N=8 lanes=2: lanes = 2 needs a reordered graph", 0), 0u)
+    EXPECT_EQ(std::string(e.what()).rfind("point naive N=8 lanes=9: lanes = 9 is more than n = 8", 0), 0u)
         << e.what();
   }
   EXPECT_THROW(check(SweepPlan{.sizes = {8}, .lanes = {}}), std::invalid_argument);
@@ -69,6 +69,17 @@ TEST(SweepAxes, LanesRows) {
   EXPECT_EQ(cycles(rows), (std::vector<Cycle>{2 * 40 * 40 + 46, 2 * 40 * 20 + 46 + 21,
                                               2 * 40 * 10 + 46 + 42}));
   EXPECT_EQ(rows[2].lanes, 4u);
+  EXPECT_EQ(rows[2].ideal_cycles, 2u * 40 * 10);
+  EXPECT_EQ(rows[2].status, "completed");
+}
+
+// The naive lanes: II_max x N x ceil(N / L) + 2 ceil(N / L) + 52 + 8 per level of each of the
+// two trees (lanes_test.cpp).
+TEST(SweepAxes, NaiveLanesRows) {
+  auto rows = sweep_rows({.variants = {Variant::naive}, .sizes = {40}, .lanes = {1, 2, 4}});
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(cycles(rows), (std::vector<Cycle>{2 * 40 * 40 + 2 * 40 + 52, 2 * 40 * 20 + 2 * 20 + 52 + 16,
+                                              2 * 40 * 10 + 2 * 10 + 52 + 32}));
   EXPECT_EQ(rows[2].ideal_cycles, 2u * 40 * 10);
   EXPECT_EQ(rows[2].status, "completed");
 }

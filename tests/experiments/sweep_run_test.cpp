@@ -108,7 +108,7 @@ TEST(SweepPlanJson, RoundTripAndWhatItRefuses) {
 
 // A point in parts (begin_point, probes by FifoSearch rounds of two, end_point; the work
 // crossing as JSON as it does to Dask) gives run_point's row, for a graph of several FIFOs
-// and for one long FIFO at the unit preset, with a depth curve after the search.
+// and for one long FIFO at the one-cycle preset, with a depth curve after the search.
 TEST(SweepRunPoint, InPartsTheSameRowAsWhole) {
   for (const Point& p : {Point{.variant = sdpa::Variant::reordered, .n = 24},
                          Point{.variant = sdpa::Variant::naive, .n = 16, .preset = sdpa::Preset::one_cycle}}) {

@@ -50,19 +50,22 @@ TEST(GroupedQuery, EachHeadMatchesTheReferenceWithItsStreamsKAndV) {
 
 // Every head's k and v FIFOs are fed by its stream's memory at the same cycles an own memory
 // would feed them, and every head consumes in step: cycles, outputs and each FIFO's elements
-// and peak are those of independent heads.
+// and peak are those of independent heads. With lanes, each lane's K and V memories of a stream
+// fan out to that lane of each of its heads.
 TEST(GroupedQuery, CyclesAndFifoPeaksEqualIndependentHeads) {
   const std::size_t n = 32;
   for (Preset p : {Preset::one_cycle, Preset::spatial_calibrated})
     for (Causal c : {Causal::none, Causal::skip})
+      for (unsigned lanes : {1u, 3u})
       for (Variant v : all_variants()) {
         const std::vector<Tensors> in = grouped_inputs(n, 1, 4, 2);
-        AttentionConfig config{.variant = v, .n = n, .preset = p, .heads = 4, .causal = c};
+        AttentionConfig config{.variant = v, .n = n, .preset = p, .heads = 4, .causal = c, .lanes = lanes};
         AttentionRun independent = simulate_attention(config, in);
         config.kv_heads = 2;
         AttentionRun grouped = simulate_attention(config, in);
         ASSERT_TRUE(grouped.run.ok()) << grouped.run.describe_problem();
-        EXPECT_EQ(grouped.run.elapsed_cycles, independent.run.elapsed_cycles) << to_string(v);
+        EXPECT_EQ(grouped.run.elapsed_cycles, independent.run.elapsed_cycles) << to_string(v) << " L=" << lanes;
+        EXPECT_LT(grouped.max_abs_error, 1e-12) << to_string(v) << " L=" << lanes;
         EXPECT_EQ(grouped.outputs, independent.outputs);
         EXPECT_EQ(grouped.intermediate_memory_elements, independent.intermediate_memory_elements);
         ASSERT_EQ(grouped.fifos.size(), independent.fifos.size());
@@ -102,6 +105,23 @@ TEST(GroupedQuery, OneSharedKAndVMemoryPerStream) {
         if (f.name == "head" + std::to_string(h) + fifo) {
           EXPECT_EQ(f.elements, n * n) << f.name;
         }
+}
+
+// Lanes of a shared stream: one K and one V memory per stream and lane ("kv0.lane2.k_source"),
+// each writing its lane's keys, ceil(N / L) a row, to that lane of every head.
+TEST(GroupedQuery, OneSharedMemoryPerStreamAndLane) {
+  const std::size_t n = 16;
+  AttentionRun r = simulate_attention(
+      {.variant = Variant::naive, .n = n, .heads = 2, .kv_heads = 1, .lanes = 4}, grouped_inputs(n, 1, 2, 1));
+  ASSERT_TRUE(r.run.ok()) << r.run.describe_problem();
+  std::size_t k_sources = 0;
+  for (const ContextStats& c : r.run.contexts) k_sources += c.name.ends_with("k_source");
+  EXPECT_EQ(k_sources, 4u);
+  EXPECT_NO_THROW((void)r.run.context("kv0.lane3.k_source"));
+  for (const FifoStats& f : r.fifos)
+    if (f.name == "head1.lane2.k") {
+      EXPECT_EQ(f.elements, n * (n / 4));
+    }
 }
 
 TEST(GroupedQuery, BadGroupingSaysWhatToGive) {

@@ -37,6 +37,15 @@ struct RunOptions {
   // on scheduling); where it stops (elapsed_cycles, the statistics) is not.
   //   run(g, {.cycle_limit = 1000}).status == RunStatus::cycle_limit  // if it needs more
   Cycle cycle_limit = kNever;
+  // Stop with RunStatus::deadlock as soon as some contexts wait on each other in a cycle that
+  // nothing can break, although others can still run: such a run can never complete, and
+  // without this the others run on to their end (a source feeding an unbounded channel
+  // fills it with everything it has: N^2 elements in a min-depth probe of attention). For a
+  // caller that only asks whether a run completes (with cycle_limit, a probe). Checked every
+  // few thousand resumes by the sequential executor only; where the run stops (and whether
+  // RunStatus::cycle_limit would have come first) then depends on when it was checked.
+  //   run(g, {.cycle_limit = target, .stop_when_stuck = true}).ok()  // completes in time?
+  bool stop_when_stuck = false;
 };
 
 // The most worker threads a run may ask for, on any machine. Workers beyond the hardware's

@@ -98,9 +98,11 @@ struct AttentionConfig {
   unsigned kv_heads = 0;
   // Parallel lanes (docs/sdpa.md, "Parallel lanes"): the key loop in L lanes, lane l taking
   // keys l, l + L, ... from its own K and V banks ("lane<l>.k_source", ...), the lanes' partial
-  // states merged once per row by a tree of L - 1 log-sum-exp merges ("merge<k>"). A row takes
-  // about N / L cycles. The reordered graphs only, 1 <= L <= n; not with a causal skip or
-  // shared K/V heads.
+  // states merged once per row by a tree of L - 1 log-sum-exp merges ("merge<k>"); in the
+  // naive graphs trees of adders (and of maxes) send the row's sum (and max) back to every
+  // lane, whose long FIFOs hold its share of a row, and add the lanes' weighted sums. A row
+  // takes about N / L cycles. 1 <= L <= n; with the causal skip each lane streams its keys
+  // j <= i; with shared K/V heads each stream has a K and a V memory per lane.
   unsigned lanes = 1;
 };
 // The K/V streams: kv_heads, or heads when it is 0.
@@ -110,7 +112,8 @@ std::size_t query_rows(const AttentionConfig& config) noexcept;
 // The keys one head streams through its key loop: N^2, N (N + 1) / 2 when the causal mask
 // skips the keys j > i, B x N for B decode rows.
 std::uint64_t keys_streamed(const AttentionConfig& config) noexcept;
-// The keys the busiest lane streams: keys_streamed with one lane, rows x ceil(N / L) with L.
+// The keys the busiest lane streams: keys_streamed with one lane, rows x ceil(N / L) with L
+// (with the causal skip, lane 0's keys j <= i of every row i: sum_i floor(i / L) + 1).
 // The ideal cycle count is II_max times this.
 std::uint64_t keys_per_lane(const AttentionConfig& config) noexcept;
 
@@ -121,7 +124,10 @@ std::uint64_t keys_per_lane(const AttentionConfig& config) noexcept;
 std::vector<std::string> unit_names(Variant v);
 std::vector<std::string> fifo_names(Variant v);
 // The FIFO roles of a config's graph: fifo_names(variant), and with lanes the lanes' own
-// (reordered-stable: "lane_scores", "max"), which --depth and the min-depth search take too.
+// (reordered-stable: "lane_scores", "max"; naive: "lane_sum", "acc"; naive-stable: "lane_max",
+// "lane_sum", "acc"), which --depth and the min-depth search take too.
+//   fifo_names({.variant = Variant::naive, .lanes = 2})
+//     // q, k, v, short, long, lane_sum, sum, p, acc, out
 std::vector<std::string> fifo_names(const AttentionConfig& config);
 // The naive graphs' long FIFOs (the role names containing "long"), which must hold a whole row:
 // a depth below about N deadlocks. Empty for the reordered graphs.
