@@ -139,7 +139,8 @@ TEST(Source, TheSameCyclesWhateverTheFifoDepth) {
   // Ten writes, latency 1, II 1; the sink dequeues each at its visible time, freeing its slot
   // 1 later. Depth 1: write k waits for the slot of k - 1 (dequeued at 2k - 1, free at 2k), so
   // k is visible at 2k + 1. Depth 2 or more: the slot of k - 2 is free at k, no wait; visible
-  // at k + 1. Depths 4 and 8 run as bulk moves, 1 and 2 as single writes (too short to pay).
+  // at k + 1. Depths 4 and 8 run the stream loop's bulk moves, 1 and 2 the step loop (a FIFO
+  // that shallow never holds a move long enough to pay).
   for (std::uint64_t depth : {1u, 2u, 4u, 8u}) {
     Program g;
     auto [x_tx, x_rx] = g.channel<double>("x", {.capacity = depth});

@@ -77,7 +77,8 @@ class SourceUnit {
                                   "least one element (use rows = 0 for an empty stream)");
     if (options_.rows == 0) return nothing();
     if constexpr (sizeof...(Ports) == 1 && (is_one_sender<Ports> && ...)) {
-      if (streams_back_to_back()) return stream(ctx, std::move(ports)...);
+      if (streams_back_to_back() && (holds_long_moves(ports) && ...))
+        return stream(ctx, std::move(ports)...);
     }
     return unit_(ctx, std::move(ports)...);
   }
@@ -90,6 +91,13 @@ class SourceUnit {
   bool streams_back_to_back() const noexcept {
     return !options_.row_lengths && options_.timing.per_row_delay == 0 &&
            options_.rows <= ~std::uint64_t{0} / options_.row_length;
+  }
+  // A FIFO shallower than the shortest move never gets one: its stream loop would only add
+  // the test for a move to every step (the calibrated attention graphs' depth-2 FIFOs: +5%
+  // instructions for a whole run). Those sources run the plain step loop.
+  template <class T>
+  static bool holds_long_moves(const Sender<T>& out) noexcept {
+    return !out.state()->bounded() || out.state()->capacity() >= kShortestMove;
   }
   template <class T>
   Process stream(Context& ctx, Sender<T> out) const {
@@ -107,9 +115,8 @@ class SourceUnit {
     };
     ctx.advance(options_.timing.startup_delay);
     while (left > 0) {
-      // Only long moves: into a FIFO of depth 2 (the attention graphs'), or from a source
-      // back-pressured by its consumer, a move would be of one or two elements, and its set-up
-      // cost more than the plain pushes (+5% instructions for a whole attention run).
+      // Only long moves: from a source back-pressured by its consumer a move would be of one or
+      // two elements, and its set-up cost more than the plain pushes.
       const std::uint64_t moved = push_ready(ctx, out, next, depth, ii, left, kShortestMove);
       left -= moved;
       if (moved > 0) continue;
