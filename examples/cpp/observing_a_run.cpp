@@ -31,7 +31,7 @@ void build(Program& g) {
   g.add("b_source", units::memory_source(std::vector{10, 20, 30, 40}), std::move(b_out));
   add_merge(g, std::move(a_in), std::move(b_in), std::move(m_out));
   g.add("slow", [](Context& ctx, Receiver<int> in) -> Process {
-    while (co_await in.pop()) ctx.advance(4);
+    while (auto x = co_await in.pop()) ctx.advance(4);
   }, std::move(m_in));
 }
 

@@ -84,7 +84,9 @@ auto bulk_map(Fn fn, units::Timing timing) {
     const PipelineDepth depth{timing.latency};
     const Cycle ii = timing.initiation_interval;
     ctx.advance(timing.startup_delay);
-    while (co_await in.peek()) {
+    for (;;) {
+      const bool more = co_await in.peek() != nullptr;
+      if (!more) break;
       if (transfer_ready(ctx, in, out, fn, depth, ii) > 0) continue;
       auto x = co_await in.pop();
       co_await out.push(fn(*x), depth);

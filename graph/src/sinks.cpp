@@ -87,7 +87,9 @@ std::function<Process(Context&, Receiver<Value>)> check_sink(ElementType type, D
   // As units::sink (elements already there dequeued in bulk), and the count checked at the
   // end.
   return [checker](Context& ctx, Receiver<Value> in) mutable -> Process {
-    while (co_await in.wait()) {
+    for (;;) {
+      const bool more = co_await in.wait();
+      if (!more) break;
       if (pop_ready(ctx, in, checker, 0) > 0) continue;
       checker(*co_await in.pop());
     }

@@ -78,7 +78,9 @@ RunResult run_shape(const Shape& s, bool bulk, const RunOptions& options,
       // Bulk and element-at-a-time moves in turn, so that each reads slots the other wrote.
       g.add(name,
             [&, add_two](Context& ctx, Receiver<T> in, Sender<T> out) mutable -> Process {
-              while (co_await in.wait()) {
+              for (;;) {
+                const bool more = co_await in.wait();
+                if (!more) break;
                 transfer_ready(ctx, in, out, add_two, PipelineDepth{s.depth}, s.interval);
                 if (auto x = co_await in.pop()) {
                   co_await out.push(add_two(*x), PipelineDepth{s.depth});
@@ -110,7 +112,9 @@ RunResult run_shape(const Shape& s, bool bulk, const RunOptions& options,
           };
           if (bulk) {
             // A few bulk pops, then one element at a time: each reads slots the other wrote.
-            while (co_await in.wait()) {
+            for (;;) {
+              const bool more = co_await in.wait();
+              if (!more) break;
               pop_ready(ctx, in, check, s.sink_interval, 1 + i % 3);
               if (auto x = co_await in.pop()) {
                 check(*x);

@@ -126,7 +126,7 @@ TEST_P(ChannelTiming, DequeueDoesNotMoveALaterReceiverClock) {
   std::vector<Cycle> clocks;
   g.add("dst", [&](Context& ctx, Receiver<int> in) -> Process {
     ctx.advance(50);
-    while (co_await in.pop()) clocks.push_back(ctx.now());  // max(50, 1), max(50, 2)
+    while (auto x = co_await in.pop()) clocks.push_back(ctx.now());  // max(50, 1), max(50, 2)
   }, std::move(rx));
   RunResult r = run(g);
   ASSERT_TRUE(r.ok()) << r.describe_problem();

@@ -89,7 +89,9 @@ TEST_P(Peek, PeekThenPopFreesAtThePopClock) {
   g.add("src", record_pushes(3, writes), std::move(tx));
   std::vector<Cycle> clocks;
   g.add("dst", [&](Context& ctx, Receiver<int> in) -> Process {
-    while (co_await in.peek()) {  // element k at its visible time
+    for (;;) {
+      const bool more = co_await in.peek() != nullptr;  // element k at its visible time
+      if (!more) break;
       ctx.advance(4);             // look at it for 4 cycles
       co_await in.pop();          // then take it: frees at now + R
       clocks.push_back(ctx.now());

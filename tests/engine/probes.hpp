@@ -26,7 +26,7 @@ auto record_pops(std::vector<T>& values, std::vector<Cycle>& clocks, Cycle ii = 
 template <class T>
 auto record_pop_clocks(std::vector<Cycle>& clocks, Cycle ii = 0) {
   return [&clocks, ii](Context& ctx, Receiver<T> in) -> Process {
-    while (co_await in.pop()) {
+    while (auto x = co_await in.pop()) {
       clocks.push_back(ctx.now());
       ctx.advance(ii);
     }

@@ -106,8 +106,8 @@ TEST_P(Select, SelectDoesNotDequeue) {
       auto i = co_await select(a, b);
       picks.emplace_back(static_cast<int>(*i), ctx.now());
     }
-    while (co_await a.pop()) {}
-    while (co_await b.pop()) {}
+    while (auto x = co_await a.pop()) {}
+    while (auto x = co_await b.pop()) {}
   }, std::move(a_rx), std::move(b_rx));
   g.add("a_src", send_at({5}), std::move(a_tx));  // visible 6
   g.add("b_src", send_at({1}), std::move(b_tx));  // visible 2

@@ -47,8 +47,7 @@ struct CountingGraph {
           }),
           std::move(tx));
     g.add("counted_sink", [](Context&, Receiver<int> in) -> Process {
-      while (co_await in.pop()) {
-      }
+      while (auto x = co_await in.pop()) {}
     }, std::move(rx));
   }
 };

@@ -89,8 +89,10 @@ Process map_body(Context& ctx, Inputs ins, Outputs outs, int id, NodeSpec spec) 
   const std::size_t peeks = peeks_before_pops(spec, ins);
   std::vector<Value> popped;
   while (true) {
-    for (std::size_t k = 0; k < peeks; ++k)
-      if (co_await ins[k].peek() == nullptr) co_return;
+    for (std::size_t k = 0; k < peeks; ++k) {
+      const Value* next = co_await ins[k].peek();
+      if (next == nullptr) co_return;
+    }
     popped.clear();
     for (auto& in : ins) {
       auto x = co_await in.pop();
@@ -126,8 +128,10 @@ Process merge_body(Context& ctx, Inputs ins, Outputs outs, int id, NodeSpec spec
 Process sink_body(Context& ctx, Inputs ins, NodeSpec spec, std::vector<Value>* received) {
   const std::size_t peeks = peeks_before_pops(spec, ins);
   for (std::uint64_t step = 0; !spec.limit || step < *spec.limit; ++step) {
-    for (std::size_t k = 0; k < peeks; ++k)
-      if (co_await ins[k].peek() == nullptr) co_return;
+    for (std::size_t k = 0; k < peeks; ++k) {
+      const Value* next = co_await ins[k].peek();
+      if (next == nullptr) co_return;
+    }
     for (auto& in : ins) {
       auto x = co_await in.pop();
       if (!x) co_return;
@@ -161,7 +165,9 @@ Process map_bulk(Context& ctx, Inputs ins, Outputs outs, int id, NodeSpec spec) 
   Receiver<Value>& in = ins[0];
   Sender<Value>& out = outs[0];
   auto fn = [id](Value x) { return map_value(id, {x}); };
-  while (co_await in.wait()) {
+  for (;;) {
+    const bool more = co_await in.wait();
+    if (!more) break;
     if (transfer_ready(ctx, in, out, fn, PipelineDepth{spec.stamp}, spec.ii) > 0) continue;
     auto x = co_await in.pop();
     co_await out.push(fn(*x), PipelineDepth{spec.stamp});
@@ -177,7 +183,9 @@ Process sink_bulk(Context& ctx, Inputs ins, NodeSpec spec, std::vector<Value>* r
     received->push_back(v);
     ++steps;
   };
-  while (steps < limit && co_await in.wait()) {
+  while (steps < limit) {
+    const bool more = co_await in.wait();
+    if (!more) break;
     if (pop_ready(ctx, in, keep, spec.ii, limit - steps) > 0) continue;
     keep(*co_await in.pop());
     ctx.advance(spec.ii);

@@ -5,7 +5,9 @@
 // it does not apply (an unbounded, traced or cross-thread channel, or a context feeding
 // itself), so a caller always keeps the loop for what is left:
 //
-//   while (co_await in.wait()) {              // an element is there (or the stream ended)
+//   for (;;) {
+//     const bool more = co_await in.wait();   // an element is there (or the stream ended)
+//     if (!more) break;
 //     if (transfer_ready(ctx, in, out, fn, depth, interval) > 0) continue;
 //     auto x = co_await in.pop();             // no credit, or no bulk moves: as the loop does,
 //     co_await out.push(fn(*x), depth);       // dequeue, then wait to write

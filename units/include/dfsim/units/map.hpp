@@ -92,7 +92,9 @@ class MapUnit {
     const PipelineDepth depth{unit_.options().timing.latency};
     const Cycle ii = unit_.options().timing.initiation_interval;
     auto step = [&fn = unit_.kind().fn](In&& x) { return Out(fn(std::as_const(x))); };
-    while (co_await in.wait()) {
+    for (;;) {
+      const bool more = co_await in.wait();  // not in the condition: docs/adding-a-unit.md
+      if (!more) break;
       if (transfer_ready(ctx, in, out, step, depth, ii) > 0) continue;
       // No credit (or no bulk moves): dequeue, then wait to write.
       auto x = co_await in.pop();

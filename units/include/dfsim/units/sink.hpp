@@ -28,10 +28,9 @@ class SinkUnit {
   }
 
  private:
-  // Why this shape: g++ 12.2 miscompiles `while (co_await in.wait()) { ... }` in some
-  // coroutines (the frame's resume index or `this` is overwritten: a member coroutine with
-  // this loop deadlocked, 'sink at cycle 0: running'; a 3-line program without dfsim crashes
-  // the same way; clang 14 compiles both right). The wait's result goes to a local first, and
+  // Why this shape: g++ 12.2 lays out some coroutine frames with `co_await` in a condition
+  // wrong (docs/adding-a-unit.md; a member coroutine with `while (co_await in.wait())`
+  // deadlocked, 'sink at cycle 0: running'). The wait's result goes to a local first, and
   // the coroutine is a static function given fn by reference: no `this` in its frame.
   template <class T>
   static Process drain(Context& ctx, Receiver<T> in, Fn& consume) {

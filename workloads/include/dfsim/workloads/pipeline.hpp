@@ -31,7 +31,9 @@ inline auto expect_offset(std::int64_t offset, std::uint64_t count) {
                                  std::to_string(i + offset) + ", got " + std::to_string(v));
       ++i;
     };
-    while (co_await in.wait()) {
+    for (;;) {
+      const bool more = co_await in.wait();
+      if (!more) break;
       if (pop_ready(ctx, in, check, 0) > 0) continue;
       check(*co_await in.pop());
     }
