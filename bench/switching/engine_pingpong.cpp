@@ -23,7 +23,7 @@ namespace {
 
 using dfsim::Context;
 using dfsim::Cycle;
-using dfsim::Latency;
+using dfsim::PipelineDepth;
 using dfsim::Process;
 using dfsim::Receiver;
 using dfsim::Sender;
@@ -53,7 +53,7 @@ Process add_map(Context& ctx, Receiver<T> a, Receiver<T> b, Sender<T> out, Cycle
     auto x = co_await a.pop();
     auto y = co_await b.pop();
     if (!x || !y) co_return;
-    co_await out.push(*x + *y, Latency{P});
+    co_await out.push(*x + *y, PipelineDepth{P});
     ctx.advance(II);
   }
 }

@@ -21,7 +21,7 @@ auto filter(Keep keep, units::Timing timing = {}) {
   return [keep, timing]<class T>(Context& ctx, Receiver<T> in, Sender<T> out) -> Process {
     ctx.advance(timing.startup_delay);
     while (auto x = co_await in.pop()) {  // waits until x is visible; frees its slot 1 later
-      if (keep(*x)) co_await out.push(std::move(*x), Latency{timing.latency});
+      if (keep(*x)) co_await out.push(std::move(*x), PipelineDepth{timing.latency});
       ctx.advance(timing.initiation_interval);
     }
   };

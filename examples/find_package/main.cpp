@@ -4,14 +4,15 @@
 #include <vector>
 
 #include "dfsim/engine.hpp"
+#include "dfsim/units.hpp"
 
 int main() {
   using namespace dfsim;
   std::vector<int> received;
   Program g;
   auto [out, in] = g.channel<int>("x", {.capacity = 2});
-  g.add("source", source_of(std::vector{1, 2, 3}), std::move(out));
-  g.add("sink", collect_into(received), std::move(in));
+  g.add("source", units::memory_source(std::vector{1, 2, 3}), std::move(out));
+  g.add("sink", units::collect(received), std::move(in));
   RunResult r = run(g);
   std::printf("%s in %llu cycles:", to_string(r.status),
               static_cast<unsigned long long>(r.elapsed_cycles));

@@ -9,9 +9,9 @@
 
 #include "dfsim/engine/bulk.hpp"
 #include "dfsim/engine/errors.hpp"
-#include "dfsim/engine/utility.hpp"
 #include "dfsim/graph/validate.hpp"
 #include "dfsim/units/detail/step_unit.hpp"
+#include "dfsim/units/source.hpp"
 #include "data_files.hpp"
 #include "sinks.hpp"
 #include "step_kind.hpp"
@@ -81,7 +81,7 @@ template <class Fn>
 auto bulk_map(Fn fn, units::Timing timing) {
   return [fn = std::move(fn), timing](Context& ctx, Receiver<Value> in, Sender<Value> out) mutable
          -> Process {
-    const Latency depth{timing.latency};
+    const PipelineDepth depth{timing.latency};
     const Cycle ii = timing.initiation_interval;
     ctx.advance(timing.startup_delay);
     for (;;) {
@@ -132,28 +132,18 @@ void add_bulk_map(Program& g, const NodeSpec& node, Ends& ends, VectorPool& pool
   add([expression, &pool](Value v) { return expression->evaluate({&v, 1}, pool); });
 }
 
-// A scalar source of one Sender with no per-row delay: the step loop's iterations are
-// push(value n, P); advance(II), n = 0 .. rows x row_length - 1, which run in bulk where
-// there is credit (dfsim::push_ready, as dfsim::source_from does).
+// A scalar source of one Sender with no per-row delay: units::source, whose writes run in
+// bulk where there is credit. Element n = row x row_length + j of the data, as the step loop's.
 auto bulk_source(std::shared_ptr<detail::NodeCompute> compute, units::Timing timing,
-                 std::uint64_t count) {
-  return [compute = std::move(compute), timing, count](Context& ctx, Senders outs) -> Process {
-    Sender<Value>& out = outs[0];
-    std::uint64_t n = 0;
-    auto next = [&] {
-      Value v;
-      compute->emit(n++, &v);
-      return v;
-    };
-    const Latency depth{timing.latency};
-    ctx.advance(timing.startup_delay);
-    while (n < count) {
-      if (push_ready(ctx, out, next, depth, timing.initiation_interval, count - n) > 0) continue;
-      const Cycle stamp = dfsim::detail::rules::stamp_after(ctx.now(), depth.cycles);
-      co_await out.push_at(next(), stamp);
-      ctx.advance(timing.initiation_interval);
-    }
-  };
+                 std::uint64_t row_length, std::uint64_t rows) {
+  auto unit = units::source(
+      [compute = std::move(compute), row_length](std::uint64_t row, std::uint64_t j) {
+        Value v;
+        compute->emit(row * row_length + j, &v);
+        return v;
+      },
+      {.timing = timing, .row_length = row_length, .rows = rows});
+  return [unit = std::move(unit)](Context& ctx, Senders outs) { return unit(ctx, std::move(outs[0])); };
 }
 
 bool takes_bulk_source(const NodeSpec& node, const ElementType& type) {
@@ -234,7 +224,7 @@ void BuiltGraph::Impl::add_node(const NodeSpec& node, Ends& ends, const GraphSpe
   auto compute = std::make_shared<detail::NodeCompute>(node, input_types, port_types, sender_port,
                                                        std::move(data), pool);
   if (node.kind == NodeKind::source && takes_bulk_source(node, port_types[0])) {
-    program.add(node.name, bulk_source(std::move(compute), node.timing, source_rows * node.row_length),
+    program.add(node.name, bulk_source(std::move(compute), node.timing, node.row_length, source_rows),
                 std::move(outs));
     return;
   }

@@ -4,7 +4,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "dfsim/engine/utility.hpp"
+#include "dfsim/engine/bulk.hpp"
+#include "dfsim/units/sink.hpp"
 
 namespace dfsim::graph::detail {
 namespace {
@@ -20,7 +21,7 @@ std::string number(double v) {
 
 std::function<Process(Context&, Receiver<Value>)> keep_sink(KeptValues* into, VectorPool* pool) {
   const ElementType t = into->type;
-  return consume_each<Value>([into, pool, t](Value&& v) {
+  return units::sink([into, pool, t](Value&& v) {
     ++into->count;
     if (t.is_vector()) {
       auto x = VectorPool::view(v);
@@ -35,7 +36,7 @@ std::function<Process(Context&, Receiver<Value>)> keep_sink(KeptValues* into, Ve
 }
 
 std::function<Process(Context&, Receiver<Value>)> discard_sink(ElementType type, VectorPool* pool) {
-  return consume_each<Value>([type, pool](Value&& v) {
+  return units::sink([type, pool](Value&& v) {
     if (type.is_vector()) pool->release(v);
   });
 }
@@ -83,7 +84,8 @@ std::function<Process(Context&, Receiver<Value>)> check_sink(ElementType type, D
   const std::size_t count =
       (type.scalar == ScalarType::int64 ? expected.integers.size() : expected.reals.size()) / width;
   Checker checker{type, std::move(expected), abs_tolerance, rel_tolerance, pool, width, count};
-  // As dfsim::consume_each: elements that need no wait are checked in bulk.
+  // As units::sink (elements already there dequeued in bulk), and the count checked at the
+  // end.
   return [checker](Context& ctx, Receiver<Value> in) mutable -> Process {
     for (;;) {
       const bool more = co_await in.wait();

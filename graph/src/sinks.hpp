@@ -8,7 +8,7 @@
 
 namespace dfsim::graph::detail {
 
-// Dequeues every element as soon as it is visible (dfsim::consume_each), into `into`.
+// Dequeues every element as soon as it is visible (units::sink), into `into`.
 std::function<Process(Context&, Receiver<Value>)> keep_sink(KeptValues* into, VectorPool* pool);
 std::function<Process(Context&, Receiver<Value>)> discard_sink(ElementType type, VectorPool* pool);
 // Fails the run at the first value that differs from `expected` by more than

@@ -283,7 +283,7 @@ Process python_process(Context& ctx, graph::CustomEnds ends, Shared factory) {
         break;
       case OpCode::push:
         if (op.stamp) co_await ends.outputs[op.end].push_at(op.value, *op.stamp);
-        else if (op.latency) co_await ends.outputs[op.end].push(op.value, Latency{*op.latency});
+        else if (op.latency) co_await ends.outputs[op.end].push(op.value, PipelineDepth{*op.latency});
         else co_await ends.outputs[op.end].push(op.value);
         break;
       case OpCode::advance:

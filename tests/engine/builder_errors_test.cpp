@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dfsim/engine.hpp"
+#include "dfsim/units.hpp"
 #include "executors.hpp"
 
 namespace dfsim::test {
@@ -45,7 +46,7 @@ TEST(BuilderErrors, CapacityZero) {
     ran = true;
     co_await out.push(1);
   }, std::move(tx));
-  g.add("dst", discard<int>(), std::move(rx));
+  g.add("dst", units::discard<int>(), std::move(rx));
   auto problems = rejected(g);
   ASSERT_THAT(problems, SizeIs(1));
   EXPECT_THAT(problems[0], AllOf(HasSubstr("'narrow'"), HasSubstr("capacity 0")));
@@ -57,8 +58,8 @@ TEST(BuilderErrors, CapacityZero) {
 TEST(BuilderErrors, CapacityTooLargeForARing) {
   Program g;
   auto [tx, rx] = g.channel<int>("huge", {.capacity = std::uint64_t{1} << 40});
-  g.add("src", source_of(std::vector{1}), std::move(tx));
-  g.add("dst", discard<int>(), std::move(rx));
+  g.add("src", units::memory_source(std::vector{1}), std::move(tx));
+  g.add("dst", units::discard<int>(), std::move(rx));
   auto problems = rejected(g);
   ASSERT_THAT(problems, SizeIs(1));
   EXPECT_THAT(problems[0], AllOf(HasSubstr("'huge'"), HasSubstr("capacity 1099511627776"),
@@ -68,8 +69,8 @@ TEST(BuilderErrors, CapacityTooLargeForARing) {
 TEST(BuilderErrors, LatencyZero) {
   Program g;
   auto [tx, rx] = g.channel<int>("instant", {.latency = 0});
-  g.add("src", source_of(std::vector{1}), std::move(tx));
-  g.add("dst", discard<int>(), std::move(rx));
+  g.add("src", units::memory_source(std::vector{1}), std::move(tx));
+  g.add("dst", units::discard<int>(), std::move(rx));
   auto problems = rejected(g);
   ASSERT_THAT(problems, SizeIs(1));
   EXPECT_THAT(problems[0], AllOf(HasSubstr("'instant'"), HasSubstr("latency 0")));
@@ -78,8 +79,8 @@ TEST(BuilderErrors, LatencyZero) {
 TEST(BuilderErrors, ResponseLatencyZero) {
   Program g;
   auto [tx, rx] = g.channel<int>("eager", {.response_latency = 0});
-  g.add("src", source_of(std::vector{1}), std::move(tx));
-  g.add("dst", discard<int>(), std::move(rx));
+  g.add("src", units::memory_source(std::vector{1}), std::move(tx));
+  g.add("dst", units::discard<int>(), std::move(rx));
   auto problems = rejected(g);
   ASSERT_THAT(problems, SizeIs(1));
   EXPECT_THAT(problems[0], AllOf(HasSubstr("'eager'"), HasSubstr("response latency 0")));
@@ -93,8 +94,8 @@ TEST(BuilderErrors, DuplicateChannelName) {
     co_await a.push(1);
     co_await b.push(1);
   }, std::move(a_tx), std::move(b_tx));
-  g.add("dst_a", discard<int>(), std::move(a_rx));
-  g.add("dst_b", discard<int>(), std::move(b_rx));
+  g.add("dst_a", units::discard<int>(), std::move(a_rx));
+  g.add("dst_b", units::discard<int>(), std::move(b_rx));
   auto problems = rejected(g);
   ASSERT_THAT(problems, SizeIs(1));
   EXPECT_THAT(problems[0], AllOf(HasSubstr("two channels"), HasSubstr("'dup'")));
@@ -103,8 +104,8 @@ TEST(BuilderErrors, DuplicateChannelName) {
 TEST(BuilderErrors, DuplicateContextName) {
   Program g;
   auto [tx, rx] = g.channel<int>("x");
-  g.add("twin", source_of(std::vector{1}), std::move(tx));
-  g.add("twin", discard<int>(), std::move(rx));
+  g.add("twin", units::memory_source(std::vector{1}), std::move(tx));
+  g.add("twin", units::discard<int>(), std::move(rx));
   auto problems = rejected(g);
   ASSERT_THAT(problems, SizeIs(1));
   EXPECT_THAT(problems[0], AllOf(HasSubstr("two contexts"), HasSubstr("'twin'")));
@@ -113,7 +114,7 @@ TEST(BuilderErrors, DuplicateContextName) {
 TEST(BuilderErrors, ChannelWithoutSender) {
   Program g;
   auto [tx, rx] = g.channel<int>("orphan_in");
-  g.add("dst", discard<int>(), std::move(rx));
+  g.add("dst", units::discard<int>(), std::move(rx));
   auto problems = rejected(g);
   ASSERT_THAT(problems, SizeIs(1));
   // Names the channel, and the context at the end that is there.
@@ -124,7 +125,7 @@ TEST(BuilderErrors, ChannelWithoutSender) {
 TEST(BuilderErrors, ChannelWithoutReceiver) {
   Program g;
   auto [tx, rx] = g.channel<int>("orphan_out");
-  g.add("src", source_of(std::vector{1}), std::move(tx));
+  g.add("src", units::memory_source(std::vector{1}), std::move(tx));
   auto problems = rejected(g);
   ASSERT_THAT(problems, SizeIs(1));
   EXPECT_THAT(problems[0],
@@ -136,10 +137,10 @@ TEST(BuilderErrors, MovedFromEndHandedToAContext) {
   auto [tx, rx] = g.channel<int>("x");
   auto [y_tx, y_rx] = g.channel<int>("y");
   g.add("first", pass_through(), std::move(rx), std::move(y_tx));
-  g.add("src", source_of(std::vector{1}), std::move(tx));
+  g.add("src", units::memory_source(std::vector{1}), std::move(tx));
   // rx was moved into "first" already: handing it to a second context is a problem.
   g.add("second", pass_through(), std::move(rx), std::move(y_tx));
-  g.add("dst", discard<int>(), std::move(y_rx));
+  g.add("dst", units::discard<int>(), std::move(y_rx));
   auto problems = rejected(g);
   ASSERT_THAT(problems, SizeIs(2));  // the empty receiver and the empty sender of "second"
   EXPECT_THAT(problems, Contains(AllOf(HasSubstr("'second'"), HasSubstr("empty receiver"))));
@@ -149,8 +150,8 @@ TEST(BuilderErrors, MovedFromEndHandedToAContext) {
 TEST(BuilderErrors, EmptyNames) {
   Program g;
   auto [tx, rx] = g.channel<int>("");
-  g.add("", source_of(std::vector{1}), std::move(tx));
-  g.add("dst", discard<int>(), std::move(rx));
+  g.add("", units::memory_source(std::vector{1}), std::move(tx));
+  g.add("dst", units::discard<int>(), std::move(rx));
   auto problems = rejected(g);
   ASSERT_THAT(problems, SizeIs(2));
   EXPECT_THAT(problems, Contains(HasSubstr("a channel has an empty name")));
@@ -174,7 +175,7 @@ TEST(BuilderErrors, ListsEveryProblemAtOnce) {
     co_await b.pop();
     co_await c.pop();
   }, std::move(a_rx), std::move(b_rx), std::move(c_rx));
-  g.add("dst", discard<int>(), std::move(d_rx));
+  g.add("dst", units::discard<int>(), std::move(d_rx));
   EXPECT_THAT(g.problems(), SizeIs(6));  // also available without running
   auto problems = rejected(g);
   ASSERT_THAT(problems, SizeIs(6));
@@ -190,13 +191,13 @@ TEST(BuilderErrors, ListsEveryProblemAtOnce) {
 TEST(BuilderErrors, ValidateThrowsWithoutRunning) {
   Program g;
   auto [tx, rx] = g.channel<int>("x", {.capacity = 0});
-  g.add("src", source_of(std::vector{1}), std::move(tx));
-  g.add("dst", discard<int>(), std::move(rx));
+  g.add("src", units::memory_source(std::vector{1}), std::move(tx));
+  g.add("dst", units::discard<int>(), std::move(rx));
   EXPECT_THROW(g.validate(), GraphError);
   Program ok;
   auto [ok_tx, ok_rx] = ok.channel<int>("x");
-  ok.add("src", source_of(std::vector{1}), std::move(ok_tx));
-  ok.add("dst", discard<int>(), std::move(ok_rx));
+  ok.add("src", units::memory_source(std::vector{1}), std::move(ok_tx));
+  ok.add("dst", units::discard<int>(), std::move(ok_rx));
   EXPECT_TRUE(ok.problems().empty());
   EXPECT_NO_THROW(ok.validate());
 }
@@ -206,8 +207,8 @@ class RunTwice : public EveryExecutor {};
 TEST_P(RunTwice, AProgramRunsOnce) {
   Program g;
   auto [tx, rx] = g.channel<int>("x");
-  g.add("src", source_of(std::vector{1, 2}), std::move(tx));
-  g.add("dst", discard<int>(), std::move(rx));
+  g.add("src", units::memory_source(std::vector{1, 2}), std::move(tx));
+  g.add("dst", units::discard<int>(), std::move(rx));
   RunResult r = run(g);
   ASSERT_TRUE(r.ok()) << r.describe_problem();
   auto problems = rejected(g, GetParam().options);

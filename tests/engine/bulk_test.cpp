@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dfsim/engine.hpp"
+#include "dfsim/units.hpp"
 #include "executors.hpp"
 #include "probes.hpp"
 
@@ -47,7 +48,7 @@ T element(std::int64_t v) {
 }
 
 // The pipeline source -> stages -> sink, written as loops (bulk = false) or with the bulk
-// utilities (source_from, transform, a pop_ready sink).
+// units (index_source, map, a pop_ready sink).
 template <class T = std::int64_t>
 RunResult run_shape(const Shape& s, bool bulk, const RunOptions& options,
                     std::vector<Cycle>& sink_clocks) {
@@ -56,7 +57,7 @@ RunResult run_shape(const Shape& s, bool bulk, const RunOptions& options,
   auto [tx, rx] = g.channel<T>("c0", ch);
   auto value = [](std::uint64_t i) { return element<T>(static_cast<std::int64_t>(i * 3)); };
   if (bulk) {
-    g.add("src", source_from(s.elements, value, s.interval), std::move(tx));
+    g.add("src", units::index_source(s.elements, value, {.initiation_interval = s.interval}), std::move(tx));
   } else {
     g.add("src",
           [&](Context& ctx, Sender<T> out) -> Process {
@@ -72,7 +73,7 @@ RunResult run_shape(const Shape& s, bool bulk, const RunOptions& options,
     auto [out, in] = g.channel<T>("c" + std::to_string(k + 1), ch);
     const std::string name = "stage" + std::to_string(k);
     if (bulk && k % 2 == 0) {
-      g.add(name, transform(add_two, Latency{s.depth}, s.interval), std::move(rx), std::move(out));
+      g.add(name, units::map(add_two, {.timing = {.latency = std::max<Cycle>(s.depth, 1), .initiation_interval = s.interval}}), std::move(rx), std::move(out));
     } else if (bulk) {
       // Bulk and element-at-a-time moves in turn, so that each reads slots the other wrote.
       g.add(name,
@@ -80,9 +81,9 @@ RunResult run_shape(const Shape& s, bool bulk, const RunOptions& options,
               for (;;) {
                 const bool more = co_await in.wait();
                 if (!more) break;
-                transfer_ready(ctx, in, out, add_two, Latency{s.depth}, s.interval);
+                transfer_ready(ctx, in, out, add_two, PipelineDepth{s.depth}, s.interval);
                 if (auto x = co_await in.pop()) {
-                  co_await out.push(add_two(*x), Latency{s.depth});
+                  co_await out.push(add_two(*x), PipelineDepth{s.depth});
                   ctx.advance(s.interval);
                 }
               }
@@ -92,7 +93,7 @@ RunResult run_shape(const Shape& s, bool bulk, const RunOptions& options,
       g.add(name,
             [&, add_two](Context& ctx, Receiver<T> in, Sender<T> out) -> Process {
               while (auto x = co_await in.pop()) {
-                co_await out.push(add_two(*x), Latency{s.depth});
+                co_await out.push(add_two(*x), PipelineDepth{s.depth});
                 ctx.advance(s.interval);
               }
             },
@@ -190,8 +191,8 @@ TEST(BulkMoves, TransformCyclesByHand) {
   Program g;
   auto [a_tx, a_rx] = g.channel<int>("a", {.capacity = 8});
   auto [b_tx, b_rx] = g.channel<int>("b", {.capacity = 8});
-  g.add("src", source_of(iota_ints(5)), std::move(a_tx));
-  g.add("stage", transform([](int v) { return v * 10; }, Latency{2}), std::move(a_rx),
+  g.add("src", units::memory_source(iota_ints(5)), std::move(a_tx));
+  g.add("stage", units::map([](int v) { return v * 10; }, {.timing = {.latency = 2}}), std::move(a_rx),
         std::move(b_tx));
   std::vector<int> values;
   std::vector<Cycle> clocks;
@@ -210,7 +211,7 @@ TEST(BulkMoves, TransferReadyStopsAtTheFirstWait) {
   auto [a_tx, a_rx] = g.channel<int>("a", {.capacity = 4});
   auto [b_tx, b_rx] = g.channel<int>("b", {.capacity = 2});
   std::vector<std::uint64_t> moved;
-  g.add("src", source_of(iota_ints(3)), std::move(a_tx));
+  g.add("src", units::memory_source(iota_ints(3)), std::move(a_tx));
   g.add("stage",
         [&](Context& ctx, Receiver<int> in, Sender<int> out) -> Process {
           ctx.advance(10);  // the source has written all three by now (its clock: 3)
@@ -220,7 +221,7 @@ TEST(BulkMoves, TransferReadyStopsAtTheFirstWait) {
           moved.push_back(transfer_ready(ctx, in, out, same, {}, 1));  // no credit left
         },
         std::move(a_rx), std::move(b_tx));
-  g.add("dst", discard<int>(), std::move(b_rx));
+  g.add("dst", units::discard<int>(), std::move(b_rx));
   RunResult r = run(g);
   ASSERT_TRUE(r.ok()) << r.describe_problem();
   // The sequential executor runs src first; a parallel one may not have: then fewer moved.
@@ -272,14 +273,14 @@ TEST(BulkMoves, ThrowInsideABulkMoveFailsTheRun) {
   Program g;
   auto [a_tx, a_rx] = g.channel<int>("a", {.capacity = 8});
   auto [b_tx, b_rx] = g.channel<int>("b", {.capacity = 8});
-  g.add("src", source_of(iota_ints(6)), std::move(a_tx));
+  g.add("src", units::memory_source(iota_ints(6)), std::move(a_tx));
   g.add("stage",
-        transform([](int v) {
+        units::map([](int v) {
           if (v == 4) throw std::runtime_error("bad element 4");
           return v;
         }),
         std::move(a_rx), std::move(b_tx));
-  g.add("dst", discard<int>(), std::move(b_rx));
+  g.add("dst", units::discard<int>(), std::move(b_rx));
   RunResult r = run(g);
   EXPECT_EQ(r.status, RunStatus::failed);
   ASSERT_TRUE(r.failure.has_value());

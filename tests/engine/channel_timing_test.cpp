@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dfsim/engine.hpp"
+#include "dfsim/units.hpp"
 #include "executors.hpp"
 #include "probes.hpp"
 
@@ -70,7 +71,7 @@ TEST_P(ChannelTiming, StampLaterThanClockPlusLatencyIsKept) {
     ctx.advance(3);
     co_await out.push_at(0, 20);         // max(s = 20, 3 + 2 = 5) = 20
     sender_clocks.push_back(ctx.now());  // still 3
-    co_await out.push(1, Latency{6});    // pipeline depth 6: 3 + max(6, 2) = 9, but FIFO behind 20
+    co_await out.push(1, PipelineDepth{6});    // pipeline depth 6: 3 + max(6, 2) = 9, but FIFO behind 20
     sender_clocks.push_back(ctx.now());  // still 3
   }, std::move(tx));
   std::vector<Cycle> clocks;
@@ -88,10 +89,10 @@ TEST_P(ChannelTiming, PipelineDepthStampsClockPlusDepth) {
   auto [tx, rx] = g.channel<int>("x", {.capacity = 16, .latency = 2});
   g.add("src", [](Context& ctx, Sender<int> out) -> Process {
     ctx.advance(3);
-    co_await out.push(0, Latency{6});  // 3 + max(6, 2) = 9
+    co_await out.push(0, PipelineDepth{6});  // 3 + max(6, 2) = 9
     ctx.advance(1);
-    co_await out.push(1, Latency{6});  // 4 + 6 = 10
-    co_await out.push(2, Latency{1});  // depth below L: 4 + max(1, 2) = 6, behind 10 in the FIFO
+    co_await out.push(1, PipelineDepth{6});  // 4 + 6 = 10
+    co_await out.push(2, PipelineDepth{1});  // depth below L: 4 + max(1, 2) = 6, behind 10 in the FIFO
   }, std::move(tx));
   std::vector<Cycle> clocks;
   g.add("dst", record_pop_clocks<int>(clocks), std::move(rx));
@@ -121,7 +122,7 @@ TEST_P(ChannelTiming, StampEarlierThanClockPlusLatencyIsIgnored) {
 TEST_P(ChannelTiming, DequeueDoesNotMoveALaterReceiverClock) {
   Program g;
   auto [tx, rx] = g.channel<int>("x", kRoomy);
-  g.add("src", source_of(std::vector{1, 2}), std::move(tx));  // written at 0, 1: visible 1, 2
+  g.add("src", units::memory_source(std::vector{1, 2}), std::move(tx));  // written at 0, 1: visible 1, 2
   std::vector<Cycle> clocks;
   g.add("dst", [&](Context& ctx, Receiver<int> in) -> Process {
     ctx.advance(50);
@@ -200,7 +201,7 @@ TEST_P(ChannelTiming, ElapsedCyclesIsTheLargestClockReached) {
 TEST_P(ChannelTiming, ValuesArriveInOrder) {
   Program g;
   auto [tx, rx] = g.channel<int>("x", {.capacity = 3, .latency = 3, .response_latency = 2});
-  g.add("src", source_of(iota_ints(200)), std::move(tx));
+  g.add("src", units::memory_source(iota_ints(200)), std::move(tx));
   std::vector<int> values;
   std::vector<Cycle> clocks;
   g.add("dst", record_pops(values, clocks), std::move(rx));

@@ -9,6 +9,7 @@
 
 #include "dfsim/engine.hpp"
 #include "dfsim/workloads/pipeline.hpp"
+#include "dfsim/units.hpp"
 #include "executors.hpp"
 #include "probes.hpp"
 
@@ -172,7 +173,7 @@ TEST_P(Deadlock, FanOutWaitingOnOneFullOutput) {
       b.push_now(i);
     }
   }, std::move(a_tx), std::move(b_tx));
-  g.add("reader", discard<int>(), std::move(a_rx));  // frees a's slot
+  g.add("reader", units::discard<int>(), std::move(a_rx));  // frees a's slot
   g.add("idle", [](Context&, Receiver<int>) -> Process { co_return; }, std::move(b_rx));
   RunResult r = run(g);
   ASSERT_EQ(r.status, RunStatus::deadlock);

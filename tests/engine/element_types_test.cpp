@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dfsim/engine.hpp"
+#include "dfsim/units.hpp"
 #include "executors.hpp"
 
 namespace dfsim::test {
@@ -22,8 +23,8 @@ TEST_P(ElementTypes, StringsThroughBoundedAndUnboundedChannels) {
     std::vector<std::string> sent;
     for (int i = 0; i < 600; ++i) sent.push_back("element " + std::to_string(i) + std::string(i % 40, '*'));
     std::vector<std::string> got;
-    g.add("src", source_of(sent), std::move(tx));
-    g.add("dst", collect_into(got), std::move(rx));
+    g.add("src", units::memory_source(sent), std::move(tx));
+    g.add("dst", units::collect(got), std::move(rx));
     RunResult r = run(g);
     ASSERT_TRUE(r.ok()) << r.describe_problem();
     EXPECT_EQ(got, sent);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dfsim/engine.hpp"
+#include "dfsim/units.hpp"
 #include "executors.hpp"
 #include "probes.hpp"
 
@@ -25,7 +26,7 @@ struct Log {
 TEST_P(EndOfStream, NulloptAfterTheLastElement) {
   Program g;
   auto [tx, rx] = g.channel<int>("x");
-  g.add("src", source_of(std::vector{4, 5, 6}), std::move(tx));  // visible 1, 2, 3
+  g.add("src", units::memory_source(std::vector{4, 5, 6}), std::move(tx));  // visible 1, 2, 3
   Log log;
   g.add("dst", [&](Context& ctx, Receiver<int> in) -> Process {
     for (int i = 0; i < 5; ++i) {  // two calls more than there are elements
@@ -84,7 +85,7 @@ TEST_P(EndOfStream, WakesAReceiverAlreadyWaiting) {
   g.add("src", [](Context&, Receiver<int> gate, Sender<int>) -> Process {
     co_await gate.pop();
   }, std::move(gate_rx), std::move(tx));
-  g.add("gate", source_of(std::vector{1}), std::move(gate_tx));
+  g.add("gate", units::memory_source(std::vector{1}), std::move(gate_tx));
   RunResult r = run(g);
   ASSERT_TRUE(r.ok()) << r.describe_problem();
   EXPECT_THAT(log.values, ElementsAre(-1));
@@ -97,8 +98,8 @@ TEST_P(EndOfStream, ElementsInFlightAreDeliveredFirst) {
   Program g;
   auto [tx, rx] = g.channel<int>("x", {.capacity = 4, .latency = 1});
   g.add("src", [](Context&, Sender<int> out) -> Process {
-    co_await out.push(1, Latency{100});  // visible 100
-    co_await out.push(2, Latency{200});  // visible 200
+    co_await out.push(1, PipelineDepth{100});  // visible 100
+    co_await out.push(2, PipelineDepth{200});  // visible 200
   }, std::move(tx));  // returns at 0
   Log log;
   g.add("dst", [&](Context& ctx, Receiver<int> in) -> Process {
@@ -126,8 +127,8 @@ TEST_P(EndOfStream, EveryOutputCloses) {
     co_await a.push(1);
   }, std::move(a_tx), std::move(b_tx));
   std::vector<int> got_a, got_b;
-  g.add("dst_a", collect_into(got_a), std::move(a_rx));
-  g.add("dst_b", collect_into(got_b), std::move(b_rx));
+  g.add("dst_a", units::collect(got_a), std::move(a_rx));
+  g.add("dst_b", units::collect(got_b), std::move(b_rx));
   RunResult r = run(g);
   ASSERT_TRUE(r.ok()) << r.describe_problem();
   EXPECT_THAT(got_a, ElementsAre(1));

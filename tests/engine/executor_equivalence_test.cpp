@@ -13,6 +13,7 @@
 
 #include "dfsim/engine.hpp"
 #include "dfsim/workloads/pipeline.hpp"
+#include "dfsim/units.hpp"
 #include "executors.hpp"
 #include "race_repeats.hpp"
 
@@ -92,14 +93,14 @@ void scoped_pipeline(Program& g, const std::string& prefix, std::uint64_t elemen
                      std::vector<std::pair<long, Cycle>>& sink) {
   Scope s = g.scope(prefix);
   auto [src_out, next_in] = s.channel<long>("c0", ch);
-  s.add("source", source_from(elements, [](std::uint64_t i) { return static_cast<long>(i); }),
+  s.add("source", units::index_source(elements, [](std::uint64_t i) { return static_cast<long>(i); }),
         std::move(src_out));
   for (unsigned k = 0; k < stages; ++k) {
     auto [out, in] = s.channel<long>("c" + std::to_string(k + 1), ch);
     s.add("stage" + std::to_string(k),
           [depth](Context& ctx, Receiver<long> i, Sender<long> o) -> Process {
             while (auto v = co_await i.pop()) {
-              co_await o.push(*v + 1, Latency{depth});
+              co_await o.push(*v + 1, PipelineDepth{depth});
               ctx.advance(1);
             }
           },
@@ -130,7 +131,7 @@ void random_network(Program& g, Trace& trace, unsigned seed) {
       for (auto [gap, kind] : plan) {
         ctx.advance(gap);
         if (kind == 0) co_await out.push(v++);
-        else if (kind == 1) co_await out.push(v++, Latency{4});
+        else if (kind == 1) co_await out.push(v++, PipelineDepth{4});
         else co_await out.push_at(v++, ctx.now() + 2);
       }
     };
@@ -159,11 +160,11 @@ void random_network(Program& g, Trace& trace, unsigned seed) {
   std::vector<Sender<long>> fan;
   fan.push_back(std::move(p_tx));
   fan.push_back(std::move(q_tx));
-  g.add("bcast", broadcast<long>(), std::move(s2_rx), std::move(fan));
+  g.add("bcast", units::broadcast<long>(), std::move(s2_rx), std::move(fan));
   Cycle deep = 2 + rng() % 5;
   g.add("deep", [deep](Context& ctx, Receiver<long> in, Sender<long> out) -> Process {
     while (auto v = co_await in.pop()) {
-      co_await out.push(*v + 7, Latency{deep});
+      co_await out.push(*v + 7, PipelineDepth{deep});
       ctx.advance(1);
     }
   }, std::move(p_rx), std::move(p2_tx));
@@ -233,9 +234,9 @@ std::vector<GraphCase> graph_cases() {
   cases.push_back({"failure", [](Program& g, Trace& t) {
     t.resize(1);
     auto [tx, rx] = g.channel<long>("x", {.capacity = 2});
-    g.add("src", source_from(300, [](std::uint64_t i) { return static_cast<long>(i); }),
+    g.add("src", units::index_source(300, [](std::uint64_t i) { return static_cast<long>(i); }),
           std::move(tx));
-    g.add("check", check_equal(std::vector<long>{0, 1, 2, 3, 4, 5, 6, 7, 8, 99}), std::move(rx));
+    g.add("check", units::check_equal(std::vector<long>{0, 1, 2, 3, 4, 5, 6, 7, 8, 99}), std::move(rx));
   }});
   return cases;
 }
@@ -355,12 +356,12 @@ TEST(Contention, BroadcastAcrossThreads) {
         outs.push_back(std::move(tx));
         ins.push_back(std::move(rx));
       }
-      g.add("src", source_from(n, [](std::uint64_t i) { return static_cast<long>(i); }),
+      g.add("src", units::index_source(n, [](std::uint64_t i) { return static_cast<long>(i); }),
             std::move(in_tx));
-      g.add("bcast", broadcast<long>(), std::move(in_rx), std::move(outs));
+      g.add("bcast", units::broadcast<long>(), std::move(in_rx), std::move(outs));
       std::uint64_t count0 = 0, count1 = 0;
-      g.add("sink0", discard<long>(&count0), std::move(ins[0]));
-      g.add("sink1", discard<long>(&count1), std::move(ins[1]));
+      g.add("sink0", units::discard<long>(&count0), std::move(ins[0]));
+      g.add("sink1", units::discard<long>(&count1), std::move(ins[1]));
       RunResult r = run(g, {.threads = threads, .placement = Placement::round_robin});
       ASSERT_TRUE(r.ok()) << r.describe_problem();
       EXPECT_EQ(count0, static_cast<std::uint64_t>(n));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dfsim/engine.hpp"
+#include "dfsim/units.hpp"
 #include "executors.hpp"
 #include "probes.hpp"
 
@@ -22,7 +23,7 @@ TEST_P(Failure, NamesTheContextItsCycleAndTheMessage) {
   Program g;
   auto [tx, rx] = g.channel<int>("x", {.capacity = 1});
   // Would block forever on a full channel once the thrower is gone.
-  g.add("producer", source_of(iota_ints(1000)), std::move(tx));
+  g.add("producer", units::memory_source(iota_ints(1000)), std::move(tx));
   g.add("thrower", [](Context& ctx, Receiver<int> in) -> Process {
     co_await in.pop();  // element 0, visible 1
     ctx.advance(6);     // 7
@@ -48,7 +49,7 @@ TEST_P(Failure, ThrowBeforeTheFirstChannelOperation) {
     co_return;
   }, std::move(tx));
   std::vector<int> got;
-  g.add("dst", collect_into(got), std::move(rx));
+  g.add("dst", units::collect(got), std::move(rx));
   RunResult r = run(g);
   ASSERT_EQ(r.status, RunStatus::failed);
   EXPECT_EQ(r.failure->context, "src");
@@ -64,7 +65,7 @@ TEST_P(Failure, ANonStandardExceptionIsStillReported) {
     throw 42;
     co_return;
   }, std::move(tx));
-  g.add("dst", discard<int>(), std::move(rx));
+  g.add("dst", units::discard<int>(), std::move(rx));
   RunResult r = run(g);
   ASSERT_EQ(r.status, RunStatus::failed);
   EXPECT_EQ(r.failure->context, "src");
@@ -80,7 +81,7 @@ TEST_P(Failure, OtherContextsDoNotHang) {
   auto [b_tx, b_rx] = g.channel<int>("b", {.capacity = 1});
   auto [c_tx, c_rx] = g.channel<int>("c", {.capacity = 1});
   auto [d_tx, d_rx] = g.channel<int>("d", {.capacity = 1});
-  g.add("upstream", source_of(iota_ints(500)), std::move(a_tx));
+  g.add("upstream", units::memory_source(iota_ints(500)), std::move(a_tx));
   g.add("pass", [](Context& ctx, Receiver<int> in, Sender<int> out) -> Process {
     while (auto v = co_await in.pop()) {
       co_await out.push(*v);
@@ -97,7 +98,7 @@ TEST_P(Failure, OtherContextsDoNotHang) {
   g.add("downstream", [](Context&, Receiver<int> in, Sender<int> out) -> Process {
     while (auto v = co_await in.pop()) co_await out.push(*v);
   }, std::move(c_rx), std::move(d_tx));
-  g.add("sink", discard<int>(), std::move(d_rx));
+  g.add("sink", units::discard<int>(), std::move(d_rx));
   RunResult r = run(g);
   ASSERT_EQ(r.status, RunStatus::failed);
   EXPECT_EQ(r.failure->context, "thrower");

@@ -8,6 +8,7 @@
 #include "dfsim/engine.hpp"
 #include "dfsim/engine/run_result_json.hpp"
 #include "dfsim/workloads/pipeline.hpp"
+#include "dfsim/units.hpp"
 #include "executors.hpp"
 
 namespace dfsim::test {
@@ -106,8 +107,8 @@ TEST_P(Json, DeadlockEntries) {
 TEST_P(Json, FailureEntry) {
   Program g;
   auto [tx, rx] = g.channel<int>("x");
-  g.add("src", source_of(std::vector{1, 2}), std::move(tx));
-  g.add("check", check_equal(std::vector{1, 3}), std::move(rx));
+  g.add("src", units::memory_source(std::vector{1, 2}), std::move(tx));
+  g.add("check", units::check_equal(std::vector{1, 3}), std::move(rx));
   json j = to_json(run(g));
   EXPECT_EQ(j.at("status"), "failed");
   EXPECT_EQ(j.at("failure").at("context"), "check");

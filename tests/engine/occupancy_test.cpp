@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dfsim/engine.hpp"
+#include "dfsim/units.hpp"
 #include "executors.hpp"
 #include "probes.hpp"
 
@@ -113,7 +114,7 @@ TEST_P(Occupancy, BurstsOverlap) {
 TEST_P(Occupancy, ElementsNeverDequeuedAreNeverFreed) {
   Program g;
   auto [tx, rx] = g.channel<int>("x", {.capacity = unbounded});
-  g.add("producer", source_of(iota_ints(5)), std::move(tx));
+  g.add("producer", units::memory_source(iota_ints(5)), std::move(tx));
   g.add("consumer", [](Context&, Receiver<int> in) -> Process {
     co_await in.pop();  // e0 at 1, freed 2
     co_await in.pop();  // e1 at 2, freed 3
@@ -128,7 +129,7 @@ TEST_P(Occupancy, ElementsNeverDequeuedAreNeverFreed) {
 TEST_P(Occupancy, AReceiverThatReadsNothing) {
   Program g;
   auto [tx, rx] = g.channel<int>("x", {.capacity = 8});
-  g.add("producer", source_of(std::vector{1, 2, 3}), std::move(tx));
+  g.add("producer", units::memory_source(std::vector{1, 2, 3}), std::move(tx));
   g.add("consumer", [](Context&, Receiver<int>) -> Process { co_return; }, std::move(rx));
   RunResult r = run(g);
   ASSERT_TRUE(r.ok()) << r.describe_problem();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dfsim/engine.hpp"
+#include "dfsim/units.hpp"
 #include "executors.hpp"
 
 namespace dfsim::test {
@@ -20,11 +21,11 @@ TEST_P(Result, StatisticsByName) {
   Scope head = g.scope("head0");
   auto [tx, rx] = head.channel<int>("qk", {.capacity = 3, .latency = 2, .response_latency = 4});
   auto [u_tx, u_rx] = g.channel<int>("out", {.capacity = unbounded});
-  head.add("src", source_of(std::vector{1, 2, 3, 4}), std::move(tx));
+  head.add("src", units::memory_source(std::vector{1, 2, 3, 4}), std::move(tx));
   head.scope("inner").add("relay", [](Context&, Receiver<int> in, Sender<int> out) -> Process {
     while (auto v = co_await in.pop()) co_await out.push(*v);
   }, std::move(rx), std::move(u_tx));
-  g.add("sink", discard<int>(), std::move(u_rx));
+  g.add("sink", units::discard<int>(), std::move(u_rx));
   EXPECT_EQ(g.context_count(), 3u);
   EXPECT_EQ(g.channel_count(), 2u);
   RunResult r = run(g);
@@ -50,8 +51,8 @@ TEST_P(Result, StatisticsByName) {
 TEST_P(Result, MissingNamesThrowNamingThem) {
   Program g;
   auto [tx, rx] = g.channel<int>("x");
-  g.add("src", source_of(std::vector{1}), std::move(tx));
-  g.add("dst", discard<int>(), std::move(rx));
+  g.add("src", units::memory_source(std::vector{1}), std::move(tx));
+  g.add("dst", units::discard<int>(), std::move(rx));
   RunResult r = run(g);
   try {
     r.channel("nope");

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dfsim/engine.hpp"
+#include "dfsim/units.hpp"
 #include "executors.hpp"
 #include "probes.hpp"
 
@@ -136,7 +137,7 @@ TEST_P(Select, WaitsForAnEmptyInputWhoseSenderIsBehind) {
     ctx.advance_to(20);
     co_await out.push(101);  // visible 21
   }, std::move(gate_rx), std::move(a_tx));
-  g.add("gate", source_of(std::vector{0}), std::move(gate_tx));
+  g.add("gate", units::memory_source(std::vector{0}), std::move(gate_tx));
   RunResult r = run(g);
   ASSERT_TRUE(r.ok()) << r.describe_problem();
   EXPECT_THAT(values, ElementsAre(100, 200, 201, 101));
@@ -160,7 +161,7 @@ TEST_P(Select, ATieWithAnEmptyLowerInputMustWait) {
     co_await gate.pop();      // blocks at 4 until the gate element (visible 1) comes
     co_await out.push(100);   // at 4: visible 5
   }, std::move(gate_rx), std::move(a_tx));
-  g.add("gate", source_of(std::vector{0}), std::move(gate_tx));
+  g.add("gate", units::memory_source(std::vector{0}), std::move(gate_tx));
   RunResult r = run(g);
   ASSERT_TRUE(r.ok()) << r.describe_problem();
   EXPECT_THAT(values, ElementsAre(100, 200));
@@ -267,7 +268,7 @@ TEST_P(Select, SelectInAFeedbackLoopIsSettledHoweverFarTheOtherElementIs) {
     for (int u = 0; u < unrelated; ++u) {  // each pair returns at once
       auto [tx, rx] = g.channel<int>("u" + std::to_string(u));
       g.add("u_src" + std::to_string(u), send_at({}), std::move(tx));
-      g.add("u_dst" + std::to_string(u), discard<int>(), std::move(rx));
+      g.add("u_dst" + std::to_string(u), units::discard<int>(), std::move(rx));
     }
     RunResult r = run(g);
     EXPECT_EQ(r.status, RunStatus::completed) << r.describe_problem();

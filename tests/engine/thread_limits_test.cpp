@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "dfsim/engine.hpp"
+#include "dfsim/units.hpp"
 #include "dfsim/engine/detail/thread_start.hpp"
 #include "dfsim/workloads/pipeline.hpp"
 
@@ -40,7 +41,7 @@ struct CountingGraph {
   CountingGraph() {
     workloads::build_pipeline(g, {.elements = 100, .stages = 8});
     auto [tx, rx] = g.channel<int>("counted", {.capacity = 2});
-    g.add("counting_source", source_from(100, [this](std::uint64_t i) {
+    g.add("counting_source", units::index_source(100, [this](std::uint64_t i) {
             made.fetch_add(1, std::memory_order_relaxed);
             return static_cast<int>(i);
           }),

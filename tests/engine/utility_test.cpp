@@ -1,4 +1,4 @@
-// utility.hpp: ready-made contexts. Sources and sinks, checkers whose failures name the
+// The ready-made contexts of dfsim/units.hpp, as the engine tests use them. Sources and sinks, checkers whose failures name the
 // element, and broadcast (an atomic fan-out, one element per cycle).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dfsim/engine.hpp"
+#include "dfsim/units.hpp"
 #include "executors.hpp"
 #include "probes.hpp"
 
@@ -22,7 +23,7 @@ class Utility : public EveryExecutor {};
 TEST_P(Utility, SourceOfSendsInOrderAtItsInterval) {
   Program g;
   auto [tx, rx] = g.channel<int>("x", {.capacity = 8});
-  g.add("src", source_of(std::vector{7, 8, 9}, 4), std::move(tx));  // written 0, 4, 8
+  g.add("src", units::memory_source(std::vector{7, 8, 9}, {.timing = {.initiation_interval = 4}}), std::move(tx));  // written 0, 4, 8
   std::vector<int> values;
   std::vector<Cycle> clocks;
   g.add("dst", record_pops(values, clocks), std::move(rx));
@@ -36,7 +37,7 @@ TEST_P(Utility, SourceOfSendsInOrderAtItsInterval) {
 TEST_P(Utility, SourceFromCallsTheFunctionPerIndex) {
   Program g;
   auto [tx, rx] = g.channel<std::int64_t>("x");
-  g.add("src", source_from(5, [](std::uint64_t i) { return static_cast<std::int64_t>(i * i); }),
+  g.add("src", units::index_source(5, [](std::uint64_t i) { return static_cast<std::int64_t>(i * i); }),
         std::move(tx));  // one per cycle
   std::vector<std::int64_t> values;
   std::vector<Cycle> clocks;
@@ -51,12 +52,12 @@ TEST_P(Utility, CollectIntoAndDiscard) {
   Program g;
   auto [a_tx, a_rx] = g.channel<double>("a");
   auto [b_tx, b_rx] = g.channel<int>("b");
-  g.add("src_a", source_of(std::vector{0.5, 1.5}), std::move(a_tx));
-  g.add("src_b", source_of(iota_ints(37)), std::move(b_tx));
+  g.add("src_a", units::memory_source(std::vector{0.5, 1.5}), std::move(a_tx));
+  g.add("src_b", units::memory_source(iota_ints(37)), std::move(b_tx));
   std::vector<double> collected;
   std::uint64_t count = 0;
-  g.add("collect", collect_into(collected), std::move(a_rx));
-  g.add("discard", discard<int>(&count), std::move(b_rx));
+  g.add("collect", units::collect(collected), std::move(a_rx));
+  g.add("discard", units::discard<int>(&count), std::move(b_rx));
   RunResult r = run(g);
   ASSERT_TRUE(r.ok()) << r.describe_problem();
   EXPECT_THAT(collected, ElementsAre(0.5, 1.5));
@@ -64,23 +65,23 @@ TEST_P(Utility, CollectIntoAndDiscard) {
   EXPECT_EQ(r.channel("b").elements, 37u);
 }
 
-// Runs source_of(sent) into `checker` and returns the run.
+// Runs units::memory_source(sent) into `checker` and returns the run.
 template <class T, class Checker>
 RunResult check(const EveryExecutor& fixture, std::vector<T> sent, Checker checker) {
   Program g;
   auto [tx, rx] = g.channel<T>("x");
-  g.add("src", source_of(std::move(sent)), std::move(tx));
+  g.add("src", units::memory_source(std::move(sent)), std::move(tx));
   g.add("check", std::move(checker), std::move(rx));
   return dfsim::run(g, fixture.GetParam().options);
 }
 
 TEST_P(Utility, CheckEqualPasses) {
-  RunResult r = check(*this, std::vector{1, 2, 3}, check_equal(std::vector{1, 2, 3}));
+  RunResult r = check(*this, std::vector{1, 2, 3}, units::check_equal(std::vector{1, 2, 3}));
   EXPECT_TRUE(r.ok()) << r.describe_problem();
 }
 
 TEST_P(Utility, CheckEqualNamesTheFirstWrongElement) {
-  RunResult r = check(*this, std::vector{1, 2, 4, 5}, check_equal(std::vector{1, 2, 3, 5}));
+  RunResult r = check(*this, std::vector{1, 2, 4, 5}, units::check_equal(std::vector{1, 2, 3, 5}));
   ASSERT_EQ(r.status, RunStatus::failed);
   EXPECT_EQ(r.failure->context, "check");
   EXPECT_EQ(r.failure->message, "element 2: expected 3, got 4");
@@ -88,22 +89,22 @@ TEST_P(Utility, CheckEqualNamesTheFirstWrongElement) {
 }
 
 TEST_P(Utility, CheckEqualShortAndLongStreams) {
-  RunResult shorter = check(*this, std::vector{1, 2}, check_equal(std::vector{1, 2, 3}));
+  RunResult shorter = check(*this, std::vector{1, 2}, units::check_equal(std::vector{1, 2, 3}));
   ASSERT_EQ(shorter.status, RunStatus::failed);
   EXPECT_EQ(shorter.failure->message, "stream ended after 2 of 3 expected elements");
-  RunResult longer = check(*this, std::vector{1, 2, 3, 4}, check_equal(std::vector{1, 2, 3}));
+  RunResult longer = check(*this, std::vector{1, 2, 3, 4}, units::check_equal(std::vector{1, 2, 3}));
   ASSERT_EQ(longer.status, RunStatus::failed);
   EXPECT_THAT(longer.failure->message, HasSubstr("more than the 3 expected"));
 }
 
 TEST_P(Utility, CheckNearWithinTolerance) {
   // |1.05 - 1| = 0.05 <= 0.01 + 0.1 * 1; |10.5 - 10| = 0.5 <= 0.01 + 0.1 * 10.
-  RunResult r = check(*this, std::vector{1.05, 10.5}, check_near(std::vector{1.0, 10.0}, 0.01, 0.1));
+  RunResult r = check(*this, std::vector{1.05, 10.5}, units::check_near(std::vector{1.0, 10.0}, 0.01, 0.1));
   EXPECT_TRUE(r.ok()) << r.describe_problem();
 }
 
 TEST_P(Utility, CheckNearNamesTheElementAndTheDifference) {
-  RunResult r = check(*this, std::vector{1.0, 2.0, 3.5}, check_near(std::vector{1.0, 2.0, 3.0}, 0.1));
+  RunResult r = check(*this, std::vector{1.0, 2.0, 3.5}, units::check_near(std::vector{1.0, 2.0, 3.0}, 0.1));
   ASSERT_EQ(r.status, RunStatus::failed);
   EXPECT_EQ(r.failure->context, "check");
   EXPECT_THAT(r.failure->message, HasSubstr("element 2: expected 3, got 3.5"));
@@ -111,7 +112,7 @@ TEST_P(Utility, CheckNearNamesTheElementAndTheDifference) {
 }
 
 TEST_P(Utility, CheckNearRejectsNaN) {
-  RunResult r = check(*this, std::vector<double>{1.0, std::nan("")}, check_near(std::vector{1.0, 2.0}, 1e9));
+  RunResult r = check(*this, std::vector<double>{1.0, std::nan("")}, units::check_near(std::vector{1.0, 2.0}, 1e9));
   ASSERT_EQ(r.status, RunStatus::failed);
   EXPECT_THAT(r.failure->message, HasSubstr("element 1"));
 }
@@ -119,10 +120,10 @@ TEST_P(Utility, CheckNearRejectsNaN) {
 TEST_P(Utility, CheckNearOnVectorElements) {
   using Row = std::vector<double>;
   RunResult ok = check(*this, std::vector<Row>{{1, 2}, {3, 4}},
-                       check_near(std::vector<Row>{{1, 2}, {3, 4.001}}, 0.01));
+                       units::check_near(std::vector<Row>{{1, 2}, {3, 4.001}}, 0.01));
   EXPECT_TRUE(ok.ok()) << ok.describe_problem();
   RunResult bad = check(*this, std::vector<Row>{{1, 2}, {3, 5}},
-                        check_near(std::vector<Row>{{1, 2}, {3, 4}}, 0.01));
+                        units::check_near(std::vector<Row>{{1, 2}, {3, 4}}, 0.01));
   ASSERT_EQ(bad.status, RunStatus::failed);
   EXPECT_THAT(bad.failure->message, HasSubstr("element 1: expected [3, 4], got [3, 5]"));
 }
@@ -142,8 +143,8 @@ TEST_P(Utility, BroadcastCopiesEveryElementToEveryOutput) {
     outs.push_back(std::move(tx));
     ins.push_back(std::move(rx));
   }
-  g.add("src", source_of(iota_ints(T)), std::move(in_tx));
-  g.add("bcast", broadcast<int>(), std::move(in_rx), std::move(outs));
+  g.add("src", units::memory_source(iota_ints(T)), std::move(in_tx));
+  g.add("bcast", units::broadcast<int>(), std::move(in_rx), std::move(outs));
   std::vector<std::vector<int>> values(3);
   std::vector<std::vector<Cycle>> clocks(3);
   for (std::size_t i = 0; i < 3; ++i)
@@ -168,8 +169,8 @@ TEST_P(Utility, BroadcastIsHeldBackByItsSlowestOutput) {
   std::vector<Sender<int>> outs;
   outs.push_back(std::move(f_tx));
   outs.push_back(std::move(s_tx));
-  g.add("src", source_of(iota_ints(3)), std::move(in_tx));
-  g.add("bcast", broadcast<int>(), std::move(in_rx), std::move(outs));
+  g.add("src", units::memory_source(iota_ints(3)), std::move(in_tx));
+  g.add("bcast", units::broadcast<int>(), std::move(in_rx), std::move(outs));
   std::vector<Cycle> fast, slow;
   g.add("fast_sink", record_pop_clocks<int>(fast), std::move(f_rx));
   g.add("slow_sink", record_pop_clocks<int>(slow, 10), std::move(s_rx));

@@ -46,7 +46,7 @@ TEST_P(Equivalence, Int64PipelineUnderBackPressure) {
         std::move(c0_rx), std::move(c1_tx));
   g.add("twice", units::map([](std::int64_t a) { return a * 2; }, {.timing = {.initiation_interval = 2}}),
         std::move(c1_rx), std::move(c2_tx));
-  g.add("out", collect_into(got), std::move(c2_rx));
+  g.add("out", units::collect(got), std::move(c2_rx));
   RunResult expected = run(g, threads(GetParam()));
   ASSERT_TRUE(expected.ok()) << expected.describe_problem();
 
@@ -91,9 +91,9 @@ TEST_P(Equivalence, TwoInputsPerRowDelaysFanOutAndBothDisciplines) {
       g.add("qk", units::map([](double a, double b) { return std::pair{a * b, a - b}; }, o),
             std::move(q_rx), std::move(k_rx), std::array{std::move(x_tx), std::move(y_tx)},
             std::move(z_tx));
-      g.add("sx", collect_into(gx), std::move(x_rx));
-      g.add("sy", collect_into(gy), std::move(y_rx));
-      g.add("sz", collect_into(gz), std::move(z_rx));
+      g.add("sx", units::collect(gx), std::move(x_rx));
+      g.add("sy", units::collect(gy), std::move(y_rx));
+      g.add("sz", units::collect(gz), std::move(z_rx));
       RunResult expected = run(g, threads(GetParam()));
       ASSERT_TRUE(expected.ok()) << expected.describe_problem();
 
@@ -145,9 +145,9 @@ TEST_P(Equivalence, ReduceAndScanRows) {
           return std::pair{acc, std::exp(v - acc)};
         }, {.timing = {.latency = 2, .per_row_delay = 1}, .row_length = len, .rows = rows}),
         std::move(b_rx), std::move(m_tx), std::move(e_tx));
-  g.add("sr", collect_into(gr), std::move(r_rx));
-  g.add("sm", collect_into(gm), std::move(m_rx));
-  g.add("se", collect_into(ge), std::move(e_rx));
+  g.add("sr", units::collect(gr), std::move(r_rx));
+  g.add("sm", units::collect(gm), std::move(m_rx));
+  g.add("se", units::collect(ge), std::move(e_rx));
   RunResult expected = run(g, threads(GetParam()));
   ASSERT_TRUE(expected.ok()) << expected.describe_problem();
 
@@ -184,7 +184,7 @@ TEST_P(Equivalence, RepeatAndUnboundedChannels) {
         std::move(a_tx));
   g.add("rep", units::repeat(3, {.timing = {.latency = 2, .per_row_delay = 1}}), std::move(a_rx),
         std::move(b_tx));
-  g.add("out", collect_into(got), std::move(b_rx));
+  g.add("out", units::collect(got), std::move(b_rx));
   RunResult expected = run(g, threads(GetParam()));
   ASSERT_TRUE(expected.ok()) << expected.describe_problem();
 
@@ -216,7 +216,7 @@ TEST_P(Equivalence, DeadlockGivesTheSameReport) {
         std::move(a_rx), std::move(s_tx));
   g.add("scale", units::map([](double s, double b) { return s * b; }), std::move(s_rx),
         std::move(b_rx), std::move(o_tx));
-  g.add("out", collect_into(got), std::move(o_rx));
+  g.add("out", units::collect(got), std::move(o_rx));
   RunResult expected = run(g, threads(GetParam()));
   ASSERT_EQ(expected.status, RunStatus::deadlock);
 
@@ -247,7 +247,7 @@ TEST_P(Equivalence, SingleInputMapOfEveryTimingTakesTheStepLoopWithTheSameCycles
     std::vector<double> got;
     g.add("src", units::memory_source(x), std::move(a_tx));
     g.add("f", units::map([](double a) { return std::exp(a * 0.5); }, o), std::move(a_rx), std::move(b_tx));
-    g.add("out", collect_into(got), std::move(b_rx));
+    g.add("out", units::collect(got), std::move(b_rx));
     RunResult expected = run(g, threads(GetParam()));
     GraphSpec s;
     s.channels = {{.name = "a"}, {.name = "b", .capacity = 1}};

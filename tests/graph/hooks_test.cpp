@@ -75,7 +75,7 @@ TEST(Hooks, ACustomNodeGetsItsEndsAndRunsAsAContext) {
                   while (va || vb) {
                     const bool take_a = va && (!vb || va->real() <= vb->real());
                     auto v = co_await (take_a ? a : b).pop();
-                    co_await e.outputs[0].push(*v, Latency{1});
+                    co_await e.outputs[0].push(*v, PipelineDepth{1});
                     ctx.advance(1);
                     va = co_await a.peek();
                     vb = co_await b.peek();

@@ -135,5 +135,49 @@ TEST(Sink, DequeuesAtTheVisibleTime) {
   EXPECT_EQ(r.elapsed_cycles, 10u);
 }
 
+TEST(Source, TheSameCyclesWhateverTheFifoDepth) {
+  // Ten writes, latency 1, II 1; the sink dequeues each at its visible time, freeing its slot
+  // 1 later. Depth 1: write k waits for the slot of k - 1 (dequeued at 2k - 1, free at 2k), so
+  // k is visible at 2k + 1. Depth 2 or more: the slot of k - 2 is free at k, no wait; visible
+  // at k + 1. Depths 4 and 8 run the stream loop's bulk moves, 1 and 2 the step loop (a FIFO
+  // that shallow never holds a move long enough to pay).
+  for (std::uint64_t depth : {1u, 2u, 4u, 8u}) {
+    Program g;
+    auto [x_tx, x_rx] = g.channel<double>("x", {.capacity = depth});
+    std::vector<Timed<double>> got;
+    g.add("src", index_source(10, [](std::uint64_t i) { return double(i); }), std::move(x_tx));
+    g.add("sink", record(got), std::move(x_rx));
+    RunResult r = run(g);
+    ASSERT_TRUE(r.ok()) << r.describe_problem();
+    std::vector<Cycle> expected;
+    for (Cycle k = 0; k < 10; ++k) expected.push_back(depth == 1 ? 2 * k + 1 : k + 1);
+    EXPECT_EQ(times(got), expected) << "depth " << depth;
+    EXPECT_EQ(r.context("src").backpressured_cycles, depth == 1 ? 9u : 0u) << "depth " << depth;
+  }
+}
+
+TEST(Sink, DequeuesInBulkEachAtItsVisibleTime) {
+  // Ten elements visible at 1, ..., 10 in a FIFO of depth 8 (the source never waits): the
+  // sink dequeues those already there in bulk, fn seeing the clock of each one's dequeue, as
+  // a pop at a time would. Its clock only ever waits: starved for all 10 cycles.
+  Program g;
+  auto [x_tx, x_rx] = g.channel<double>("x", {.capacity = 8});
+  std::vector<Cycle> seen_at;
+  std::vector<double> got;
+  Context* sink_ctx = nullptr;
+  g.add("src", index_source(10, [](std::uint64_t i) { return double(i); }), std::move(x_tx));
+  sink_ctx = &g.add("sink", sink([&](double v) {
+                      got.push_back(v);
+                      seen_at.push_back(sink_ctx->now());
+                    }),
+                    std::move(x_rx));
+  RunResult r = run(g);
+  ASSERT_TRUE(r.ok()) << r.describe_problem();
+  EXPECT_EQ(got, (std::vector<double>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(seen_at, (std::vector<Cycle>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+  EXPECT_EQ(r.context("sink").final_clock, 10u);
+  EXPECT_EQ(r.context("sink").starved_cycles, 10u);
+}
+
 }  // namespace
 }  // namespace dfsim::units

@@ -24,7 +24,7 @@ class Emit {
  public:
   Emit(Outputs& outs, Value v, Cycle stamp) : outs_(outs), v_(v), stamp_(stamp) {
     if (outs.size() == 1)
-      wait_.emplace<Push>(outs[0].push(v, Latency{stamp}));
+      wait_.emplace<Push>(outs[0].push(v, PipelineDepth{stamp}));
     else if (!outs.empty())
       wait_.emplace<All>(all_credit(std::span<Sender<Value>>(outs)));
   }
@@ -154,7 +154,7 @@ Process source_bulk(Context& ctx, Outputs outs, int id, NodeSpec spec) {
   std::uint64_t i = 0;
   auto next = [&] { return source_value(id, i++); };
   while (i < spec.count) {
-    if (push_ready(ctx, out, next, Latency{spec.stamp}, spec.ii, spec.count - i) > 0) continue;
+    if (push_ready(ctx, out, next, PipelineDepth{spec.stamp}, spec.ii, spec.count - i) > 0) continue;
     const Cycle issued = co_await out.credit();
     out.push_now_at(next(), issued + spec.stamp);
     ctx.advance(spec.ii);
@@ -168,9 +168,9 @@ Process map_bulk(Context& ctx, Inputs ins, Outputs outs, int id, NodeSpec spec) 
   for (;;) {
     const bool more = co_await in.wait();
     if (!more) break;
-    if (transfer_ready(ctx, in, out, fn, Latency{spec.stamp}, spec.ii) > 0) continue;
+    if (transfer_ready(ctx, in, out, fn, PipelineDepth{spec.stamp}, spec.ii) > 0) continue;
     auto x = co_await in.pop();
-    co_await out.push(fn(*x), Latency{spec.stamp});
+    co_await out.push(fn(*x), PipelineDepth{spec.stamp});
     ctx.advance(spec.ii);
   }
 }

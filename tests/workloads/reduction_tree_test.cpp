@@ -1,5 +1,6 @@
 // The reduction tree: its shape, its closed-form sums and its timing, under every executor.
 #include "dfsim/workloads/reduction_tree.hpp"
+#include "dfsim/units.hpp"
 
 #include <gtest/gtest.h>
 
@@ -118,7 +119,7 @@ TEST_P(ReductionTree, SameResultAsSequential) {
 TEST(ReductionTreeCheck, WrongSumFailsTheRun) {
   Program g;
   auto [a_out, a_in] = g.channel<std::int64_t>("a");
-  g.add("src", source_of(std::vector<std::int64_t>{3, 6, 10}), std::move(a_out));
+  g.add("src", units::memory_source(std::vector<std::int64_t>{3, 6, 10}), std::move(a_out));
   g.add("sink", tree_checker(2, 3), std::move(a_in));  // expects 3, 6, 9
   RunResult r = run(g);
   ASSERT_EQ(r.status, RunStatus::failed);

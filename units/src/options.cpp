@@ -1,4 +1,5 @@
 #include "dfsim/units/options.hpp"
+#include "dfsim/units/map.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -44,4 +45,12 @@ void check_options(const UnitOptions& options, std::string_view unit) {
   throw_if_any(option_problems(options), unit);
 }
 
+namespace detail {
+
+bool is_element_wise(const UnitOptions& o) noexcept {
+  return o.row_length == 1 && !o.row_lengths && !o.rows && o.per_row_inputs.empty() &&
+         o.timing.startup_delay == 0 && o.timing.per_row_delay == 0;
+}
+
+}  // namespace detail
 }  // namespace dfsim::units

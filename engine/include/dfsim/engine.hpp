@@ -12,4 +12,3 @@
 #include "dfsim/engine/run.hpp"
 #include "dfsim/engine/run_result.hpp"
 #include "dfsim/engine/select.hpp"
-#include "dfsim/engine/utility.hpp"

@@ -30,25 +30,29 @@ namespace dfsim {
 // The iterations of  x = pop(in); push(out, fn(x), depth); advance(interval)  that need no wait.
 template <class In, class Out, class Fn>
 std::uint64_t transfer_ready(Context& ctx, Receiver<In>& in, Sender<Out>& out, Fn& fn,
-                             Latency depth, Cycle interval) {
-  return detail::Bulk::transfer(core_of(ctx), *in.state(), *out.state(), fn, depth.cycles,
+                             PipelineDepth depth, Cycle interval) {
+  return detail::Bulk::transfer_ready(core_of(ctx), *in.state(), *out.state(), fn, depth.cycles,
                                 interval);
 }
 
 // The iterations of  push(out, next(), depth); advance(interval)  that need no wait, at most
-// `limit`. Call it before any wait for credit, not after one: each iteration stamps from the
-// clock before its own wait, and a wait made first would already have moved it.
+// `limit`; none unless at least min(shortest, limit) need no wait (a move of one or two costs
+// more than the plain pushes it stands for: leave those to the loop). Call it before any wait
+// for credit, not after one: each iteration stamps from the clock before its own wait, and a
+// wait made first would already have moved it.
 template <class T, class Next>
-std::uint64_t push_ready(Context& ctx, Sender<T>& out, Next& next, Latency depth, Cycle interval,
-                         std::uint64_t limit) {
-  return detail::Bulk::emit(core_of(ctx), *out.state(), next, depth.cycles, interval, limit);
+DFSIM_HOT std::uint64_t push_ready(Context& ctx, Sender<T>& out, Next& next, PipelineDepth depth,
+                                   Cycle interval, std::uint64_t limit,
+                                   std::uint64_t shortest = 1) {
+  return detail::Bulk::push_ready(core_of(ctx), *out.state(), next, depth.cycles, interval, limit,
+                                  shortest);
 }
 
 // The iterations of  consume(pop(in)); advance(interval)  that need no wait, at most `limit`.
 template <class T, class Consume>
 std::uint64_t pop_ready(Context& ctx, Receiver<T>& in, Consume& consume, Cycle interval,
                         std::uint64_t limit = ~std::uint64_t{0}) {
-  return detail::Bulk::absorb(core_of(ctx), *in.state(), consume, interval, limit);
+  return detail::Bulk::pop_ready(core_of(ctx), *in.state(), consume, interval, limit);
 }
 
 }  // namespace dfsim

@@ -22,11 +22,14 @@ struct ChannelOptions {
 
 inline constexpr std::optional<std::uint64_t> unbounded = std::nullopt;
 
-// A unit's pipeline depth P (not the channel's latency L): `push(v, Latency{P})` stamps v
-// P cycles after the clock at which the write is issued.
-struct Latency {
+// A unit's pipeline depth P (not the channel's latency L): `push(v, PipelineDepth{P})` stamps
+// v P cycles after the clock at which the write is issued.
+struct PipelineDepth {
   Cycle cycles = 0;
 };
+// The old name of PipelineDepth, kept so that code written against it still compiles. It
+// read as the channel's latency L, which it is not: write PipelineDepth.
+using Latency = PipelineDepth;
 
 namespace detail {
 struct EndBinder;
@@ -83,7 +86,7 @@ class Sender {
   }
   // A unit with pipeline depth P: stamped (clock now, at the call) + P, before any wait for
   // credit; visible at max(that stamp, clock after credit + L) (docs/semantics.md, step 2).
-  [[nodiscard("co_await it")]] PushAwaiter push(T value, Latency depth) noexcept {
+  [[nodiscard("co_await it")]] PushAwaiter push(T value, PipelineDepth depth) noexcept {
     return {ch_, ctx_, std::move(value), detail::rules::stamp_after(ctx_->clock, depth.cycles)};
   }
   // An explicit stamp: visible at max(stamp, clock after credit + L).

@@ -70,6 +70,47 @@ template <class... T>
                                              {outputs.state()...}};
 }
 
+// The same for a tuple of Sender references (a unit's ports, flattened).
+template <class... T>
+[[nodiscard("co_await it")]] auto all_credit(const std::tuple<Sender<T>&...>& outputs) noexcept {
+  return std::apply([](Sender<T>&... s) { return all_credit(s...); }, outputs);
+}
+
+// Senders of any number and element types, known only when the graph is built, gathered once
+// so that waiting for credit on all of them allocates nothing per wait (a unit whose fan-out
+// width is a run-time value waits every step). It refers to the Senders' channels, not to
+// the Senders: keep it beside them, in the context's body.
+//   SenderGroup group;
+//   group.add(std::span<Sender<int>>(outs));
+//   while (...) { Cycle issued = co_await all_credit(group); push_all(...); }
+class SenderGroup {
+ public:
+  template <class T>
+  void add(Sender<T>& output) {
+    channels_.push_back(output.state());
+    ctx_ = output.owner();
+  }
+  template <class T>
+  void add(std::span<Sender<T>> outputs) {
+    for (auto& out : outputs) add(out);
+  }
+  std::span<detail::ChannelCore* const> channels() const noexcept { return channels_; }
+  detail::ContextCore* owner() const noexcept { return ctx_; }
+
+ private:
+  std::vector<detail::ChannelCore*> channels_;
+  detail::ContextCore* ctx_ = nullptr;
+};
+
+// Credit on every Sender of `group`, as all_credit(a, b); allocates nothing.
+[[nodiscard("co_await it")]] inline auto all_credit(const SenderGroup& group) noexcept {
+  detail::ContextCore* ctx = group.owner();
+  return detail::CreditAllAwaiter<std::span<detail::ChannelCore* const>>{group.channels(), ctx,
+                                                                          ctx ? ctx->clock : 0};
+}
+
+// Credit on every Sender of a span. It gathers their channels on each call (an allocation):
+// a loop that waits every element gathers them once, in a SenderGroup.
 template <class T>
 [[nodiscard("co_await it")]] auto all_credit(std::span<Sender<T>> outputs) {
   std::vector<detail::ChannelCore*> storage;

@@ -4,8 +4,10 @@
 //
 //   Program g;
 //   auto [x_out, x_in] = g.channel<int>("x", {.capacity = 2});
-//   g.add("src", source_of(std::vector{1, 2, 3}), std::move(x_out));
-//   g.add("sink", collect_into(results), std::move(x_in));
+//   g.add("src", [](Context& ctx, Sender<int> out) -> Process {
+//     for (int v : {1, 2, 3}) co_await out.push(v);
+//   }, std::move(x_out));
+//   g.add("sink", units::collect(results), std::move(x_in));   // ready-made: dfsim/units.hpp
 //   RunResult r = run(g);
 #include <array>
 #include <functional>

@@ -10,9 +10,15 @@
 // The body is called as body(ctx, inputs..., ports...): the leading Receivers are the inputs
 // (fn gets their values in that order, as const&), the rest are output ports. With several
 // ports, fn returns a tuple (or pair) with one value per port.
+//
+// A Map of one input and one Sender, one step per row, with no delays and no row count (an
+// element-wise stage, as the pipeline workload's) moves the elements that need no wait in
+// bulk (dfsim/engine/bulk.hpp), with the same cycles.
 #include <cstdint>
+#include <string>
 #include <utility>
 
+#include "dfsim/engine/bulk.hpp"
 #include "dfsim/units/detail/step_unit.hpp"
 #include "dfsim/units/options.hpp"
 
@@ -52,12 +58,64 @@ struct IndexedMapKind {
   }
 };
 
+// Whether a Map's steps are an element-wise stage: one input and one Sender (checked by the
+// caller), one step per row, no delays, no per-row inputs, running until its input ends.
+bool is_element_wise(const UnitOptions& options) noexcept;
+
+// A Map: the step loop, or for an element-wise stage the loop
+//   while (auto x = co_await in.pop()) { co_await out.push(fn(*x), P); ctx.advance(II); }
+// (the same cycles: a step peeks, computes, dequeues and writes at one clock) with the
+// elements that need no wait moved in bulk. fn sees its element after the dequeue.
+template <class Fn>
+class MapUnit {
+ public:
+  MapUnit(Fn fn, UnitOptions options)
+      : unit_(MapKind<Fn>{std::move(fn)}, std::move(options)),
+        element_wise_(is_element_wise(unit_.options())) {}
+
+  template <class... Ends>
+  Process operator()(Context& ctx, Ends... ends) const {
+    if constexpr (sizeof...(Ends) == 2) {
+      if (element_wise_) return one_to_one(ctx, std::move(ends)...);
+    }
+    return unit_(ctx, std::move(ends)...);
+  }
+
+ private:
+  template <class In, class Out>
+  Process one_to_one(Context& ctx, Receiver<In> in, Sender<Out> out) const {
+    check_options(unit_.options(), "unit '" + ctx.name() + "'");
+    return stream(ctx, std::move(in), std::move(out));
+  }
+  template <class In, class Out>
+  Process stream(Context& ctx, Receiver<In> in, Sender<Out> out) const {
+    const PipelineDepth depth{unit_.options().timing.latency};
+    const Cycle ii = unit_.options().timing.initiation_interval;
+    auto step = [&fn = unit_.kind().fn](In&& x) { return Out(fn(std::as_const(x))); };
+    for (;;) {
+      const bool more = co_await in.wait();  // not in the condition: docs/adding-a-unit.md
+      if (!more) break;
+      if (transfer_ready(ctx, in, out, step, depth, ii) > 0) continue;
+      // No credit (or no bulk moves): dequeue, then wait to write.
+      auto x = co_await in.pop();
+      co_await out.push(step(std::move(*x)), depth);
+      ctx.advance(ii);
+    }
+  }
+  template <class... Ends>
+  Process one_to_one(Context& ctx, Ends... ends) const {
+    return unit_(ctx, std::move(ends)...);
+  }
+
+  StepUnit<MapKind<Fn>> unit_;
+  bool element_wise_;
+};
+
 }  // namespace detail
 
 template <class Fn>
 auto map(Fn fn, UnitOptions options = {}) {
-  return detail::StepUnit<detail::MapKind<Fn>>(detail::MapKind<Fn>{std::move(fn)},
-                                               std::move(options));
+  return detail::MapUnit<Fn>(std::move(fn), std::move(options));
 }
 
 // As map, with fn(row, step, in...) given the row (from 0) and the step within the row:

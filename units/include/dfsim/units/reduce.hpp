@@ -17,13 +17,10 @@ namespace dfsim::units {
 namespace detail {
 
 template <class S, class Fold>
-struct ReduceKind {
-  using State = S;
+struct ReduceKind : StartsEachRowAt<S> {
+  using typename StartsEachRowAt<S>::State;
   static constexpr bool writes_every_step = false;
-  S init;
   Fold fold;
-  State initial() const { return init; }
-  void reset(State& s) const { s = init; }
   template <class... In>
   void step(State& s, const In&... in) const {
     fold(s, in...);
@@ -36,7 +33,7 @@ struct ReduceKind {
 template <class S, class Fold>
 auto reduce(S init, Fold fold, UnitOptions options = {}) {
   return detail::StepUnit<detail::ReduceKind<S, Fold>>(
-      detail::ReduceKind<S, Fold>{std::move(init), std::move(fold)}, std::move(options));
+      detail::ReduceKind<S, Fold>{{std::move(init)}, std::move(fold)}, std::move(options));
 }
 
 }  // namespace dfsim::units

@@ -20,13 +20,10 @@ namespace dfsim::units {
 namespace detail {
 
 template <class S, class Step>
-struct ScanKind {
-  using State = S;
+struct ScanKind : StartsEachRowAt<S> {
+  using typename StartsEachRowAt<S>::State;
   static constexpr bool writes_every_step = true;
-  S init;
   Step fn;
-  State initial() const { return init; }
-  void reset(State& s) const { s = init; }
   template <class... In>
   decltype(auto) step(State& s, const In&... in) const {
     return fn(s, in...);
@@ -38,7 +35,7 @@ struct ScanKind {
 template <class S, class Step>
 auto scan(S init, Step step, UnitOptions options = {}) {
   return detail::StepUnit<detail::ScanKind<S, Step>>(
-      detail::ScanKind<S, Step>{std::move(init), std::move(step)}, std::move(options));
+      detail::ScanKind<S, Step>{{std::move(init)}, std::move(step)}, std::move(options));
 }
 
 }  // namespace dfsim::units

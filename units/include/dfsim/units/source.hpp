@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "dfsim/engine/bulk.hpp"
 #include "dfsim/engine/channel.hpp"
 #include "dfsim/engine/context.hpp"
 #include "dfsim/engine/process.hpp"
@@ -40,6 +41,11 @@ struct SourceOptions {
 };
 
 namespace detail {
+
+template <class Port>
+inline constexpr bool is_one_sender = false;
+template <class T>
+inline constexpr bool is_one_sender<Sender<T>> = true;
 
 // A source is a unit with no inputs whose step writes fn(row, j).
 template <class Fn>
@@ -70,10 +76,56 @@ class SourceUnit {
       throw std::invalid_argument("source '" + ctx.name() + "': row length 0: a row has at "
                                   "least one element (use rows = 0 for an empty stream)");
     if (options_.rows == 0) return nothing();
+    if constexpr (sizeof...(Ports) == 1 && (is_one_sender<Ports> && ...)) {
+      if (streams_back_to_back() && (holds_long_moves(ports) && ...))
+        return stream(ctx, std::move(ports)...);
+    }
     return unit_(ctx, std::move(ports)...);
   }
 
  private:
+  // One Sender, no per-row delay, rows of one length: after the startup delay the steps are
+  // back to back, one every II cycles, and the writes that need no wait are moved in bulk
+  // (dfsim/engine/bulk.hpp).
+  static constexpr std::uint64_t kShortestMove = 4;
+  bool streams_back_to_back() const noexcept {
+    return !options_.row_lengths && options_.timing.per_row_delay == 0 &&
+           options_.rows <= ~std::uint64_t{0} / options_.row_length;
+  }
+  // A FIFO shallower than the shortest move never gets one: its stream loop would only add
+  // the test for a move to every step (the calibrated attention graphs' depth-2 FIFOs: +5%
+  // instructions for a whole run). Those sources run the plain step loop.
+  template <class T>
+  static bool holds_long_moves(const Sender<T>& out) noexcept {
+    return !out.state()->bounded() || out.state()->capacity() >= kShortestMove;
+  }
+  template <class T>
+  Process stream(Context& ctx, Sender<T> out) const {
+    const PipelineDepth depth{options_.timing.latency};
+    const Cycle ii = options_.timing.initiation_interval;
+    const std::uint64_t row_length = options_.row_length;
+    std::uint64_t left = options_.rows * row_length, row = 0, j = 0;
+    auto next = [&, &fn = unit_.kind().fn] {
+      T value(fn(row, j));
+      if (++j == row_length) {
+        j = 0;
+        ++row;
+      }
+      return value;
+    };
+    ctx.advance(options_.timing.startup_delay);
+    while (left > 0) {
+      // Only long moves: from a source back-pressured by its consumer a move would be of one or
+      // two elements, and its set-up cost more than the plain pushes.
+      const std::uint64_t moved = push_ready(ctx, out, next, depth, ii, left, kShortestMove);
+      left -= moved;
+      if (moved > 0) continue;
+      // Credit for few elements, or none: stamped from the clock before the wait, as a step is.
+      co_await out.push(next(), depth);
+      ctx.advance(ii);
+      --left;
+    }
+  }
   static UnitOptions unit_options(const SourceOptions& o) {
     return {.timing = o.timing, .row_length = o.row_length, .row_lengths = o.row_lengths,
             .rows = o.rows, .output_discipline = o.output_discipline};
@@ -91,6 +143,14 @@ class SourceUnit {
 template <class Fn>
 auto source(Fn fn, SourceOptions options = {}) {
   return detail::SourceUnit<Fn>(std::move(fn), options);
+}
+
+// Writes fn(0), fn(1), ..., fn(count - 1) (nothing for count 0).
+//   g.add("src", units::index_source(n, [](std::uint64_t i) { return double(i); }), std::move(tx));
+template <class Fn>
+auto index_source(std::uint64_t count, Fn fn, Timing timing = {}) {
+  return source([fn = std::move(fn)](std::uint64_t, std::uint64_t i) { return fn(i); },
+                {.timing = timing, .row_length = count ? count : 1, .rows = count ? 1u : 0u});
 }
 
 struct MemoryOptions {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "dfsim/engine.hpp"
+#include "dfsim/units.hpp"
 
 namespace dfsim::workloads {
 
@@ -17,7 +18,7 @@ struct PipelineOptions {
 
 // A stage: accepts one value per cycle, emits value + 1 after `latency` cycles.
 inline auto add_one(Cycle latency) {
-  return transform([](std::int64_t v) { return v + 1; }, Latency{latency}, 1);
+  return units::map([](std::int64_t v) { return v + 1; }, {.timing = {.latency = latency}});
 }
 
 // Checks that value i arrives as i + stages; fails the run otherwise.
@@ -54,7 +55,7 @@ inline std::string indexed(std::string prefix, std::uint64_t index) {
 inline void build_pipeline(Program& g, const PipelineOptions& o) {
   ChannelOptions ch{.capacity = o.capacity};
   auto [src_out, next_in] = g.channel<std::int64_t>("c0", ch);
-  g.add("source", source_from(o.elements, [](std::uint64_t i) { return static_cast<std::int64_t>(i); }),
+  g.add("source", units::index_source(o.elements, [](std::uint64_t i) { return static_cast<std::int64_t>(i); }),
         std::move(src_out));
   for (unsigned k = 0; k < o.stages; ++k) {
     auto [out, in] = g.channel<std::int64_t>(indexed("c", k + 1), ch);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dfsim/engine.hpp"
+#include "dfsim/units.hpp"
 
 namespace dfsim::workloads {
 
@@ -63,7 +64,7 @@ inline auto tree_adder() {
                                    (a ? left : right).name() + "'");
         co_return;
       }
-      co_await out.push(*a + *b, Latency{1});
+      co_await out.push(*a + *b, PipelineDepth{1});
       ctx.advance(1);
     }
   };
@@ -102,7 +103,7 @@ inline void build_reduction_tree(Program& g, const ReductionTreeOptions& o) {
   for (std::uint64_t l = 0; l < o.leaves; ++l) {
     auto [out, in] = g.channel<std::int64_t>("c.0." + std::to_string(l), ch);
     g.add("leaf" + std::to_string(l),
-          source_from(o.elements, [l](std::uint64_t i) { return tree_leaf_value(l, i); }),
+          units::index_source(o.elements, [l](std::uint64_t i) { return tree_leaf_value(l, i); }),
           std::move(out));
     level.push_back(std::move(in));
   }

@@ -169,18 +169,18 @@ struct Bulk {
   }
 
   template <class In, class Out, class Fn>
-  static std::uint64_t transfer(ContextCore& ctx, ChannelState<In>& in, ChannelState<Out>& out,
+  static std::uint64_t transfer_ready(ContextCore& ctx, ChannelState<In>& in, ChannelState<Out>& out,
                                 Fn& fn, Cycle delay, Cycle interval) {
     if (!applies(in, out)) return 0;
     const std::uint64_t count = std::min(ready_elements(in), ready_credits(out));
     if (count == 0) return 0;
     if (WriteCursor<Out, true>::stamped(out, delay))
-      return transfer_run<In, Out, true>(ctx, in, out, fn, delay, interval, count);
-    return transfer_run<In, Out, false>(ctx, in, out, fn, delay, interval, count);
+      return transfer_ready_run<In, Out, true>(ctx, in, out, fn, delay, interval, count);
+    return transfer_ready_run<In, Out, false>(ctx, in, out, fn, delay, interval, count);
   }
 
   template <class In, class Out, bool kStamped, class Fn>
-  static std::uint64_t transfer_run(ContextCore& ctx, ChannelState<In>& in,
+  static std::uint64_t transfer_ready_run(ContextCore& ctx, ChannelState<In>& in,
                                     ChannelState<Out>& out, Fn& fn, Cycle delay, Cycle interval,
                                     std::uint64_t count) {
     Clock clock{ctx};
@@ -203,19 +203,21 @@ struct Bulk {
         });
   }
 
+  // Inlined in the caller's loop: where the move is too short, the test is all it costs.
   template <class T, class Next>
-  static std::uint64_t emit(ContextCore& ctx, ChannelState<T>& out, Next& next, Cycle delay,
-                            Cycle interval, std::uint64_t limit) {
+  DFSIM_HOT static std::uint64_t push_ready(ContextCore& ctx, ChannelState<T>& out, Next& next,
+                                            Cycle delay, Cycle interval, std::uint64_t limit,
+                                            std::uint64_t shortest) {
     if (!applies(out)) return 0;
     const std::uint64_t count = std::min(ready_credits(out), limit);
-    if (count == 0) return 0;
+    if (count == 0 || count < std::min(shortest, limit)) return 0;
     if (WriteCursor<T, true>::stamped(out, delay))
-      return emit_run<T, true>(ctx, out, next, delay, interval, count);
-    return emit_run<T, false>(ctx, out, next, delay, interval, count);
+      return push_ready_run<T, true>(ctx, out, next, delay, interval, count);
+    return push_ready_run<T, false>(ctx, out, next, delay, interval, count);
   }
 
   template <class T, bool kStamped, class Next>
-  static std::uint64_t emit_run(ContextCore& ctx, ChannelState<T>& out, Next& next, Cycle delay,
+  static std::uint64_t push_ready_run(ContextCore& ctx, ChannelState<T>& out, Next& next, Cycle delay,
                                 Cycle interval, std::uint64_t count) {
     Clock clock{ctx};
     WriteCursor<T, kStamped> writer(out, delay);
@@ -233,7 +235,7 @@ struct Bulk {
   }
 
   template <class T, class Consume>
-  static std::uint64_t absorb(ContextCore& ctx, ChannelState<T>& in, Consume& consume,
+  static std::uint64_t pop_ready(ContextCore& ctx, ChannelState<T>& in, Consume& consume,
                               Cycle interval, std::uint64_t limit) {
     if (!applies(in)) return 0;
     const std::uint64_t count = std::min(ready_elements(in), limit);

@@ -65,12 +65,7 @@ class ChannelCore {
   // and a cached copy of the other's, refreshed only when the cache says "no". ----
   DFSIM_HOT bool sender_has_credit() noexcept {
     if (s_tail_ < s_credit_end_) [[likely]] return true;
-    if (!bounded_) [[unlikely]] {
-      s_credit_end_ = s_tail_ + kUnboundedPace;
-      return true;
-    }
-    s_credit_end_ = credit_end(head_.load(std::memory_order_acquire));
-    return s_tail_ < s_credit_end_;
+    return refresh_sender_credit<false>();
   }
   // What a write's awaiter asks: sender_has_credit(), except that an unbounded channel's
   // sender is told to pause once when it is kUnboundedPace elements or more ahead of the
@@ -81,9 +76,7 @@ class ChannelCore {
   // elements before anything else ran: 170 MB and page faults at N = 1,024.
   DFSIM_HOT bool sender_may_proceed() noexcept {
     if (s_tail_ < s_credit_end_) [[likely]] return true;
-    if (!bounded_) [[unlikely]] return pace_unbounded();
-    s_credit_end_ = credit_end(head_.load(std::memory_order_acquire));
-    return s_tail_ < s_credit_end_;
+    return refresh_sender_credit<true>();
   }
   DFSIM_HOT bool receiver_has_element() noexcept {
     if (r_head_ != r_tail_seen_) return true;
@@ -160,6 +153,19 @@ class ChannelCore {
     const bool behind = s_tail_ - head >= kUnboundedPace;
     s_credit_end_ = (behind ? s_tail_ : head) + kUnboundedPace;
     return !behind;
+  }
+
+  // The sender's cached credit is used up: look at the receiver's counter again (kPace: an
+  // unbounded channel's sender may be told to pause, as sender_may_proceed says).
+  template <bool kPace>
+  bool refresh_sender_credit() noexcept {
+    if (!bounded_) [[unlikely]] {
+      if constexpr (kPace) return pace_unbounded();
+      s_credit_end_ = s_tail_ + kUnboundedPace;
+      return true;
+    }
+    s_credit_end_ = credit_end(head_.load(std::memory_order_acquire));
+    return s_tail_ < s_credit_end_;
   }
 
   std::uint64_t credit_end(std::uint64_t head) const noexcept {

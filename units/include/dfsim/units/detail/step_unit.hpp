@@ -30,6 +30,15 @@
 
 namespace dfsim::units::detail {
 
+// The State of a Reduce or a Scan: `init` at the start of every row.
+template <class S>
+struct StartsEachRowAt {
+  using State = S;
+  S init;
+  State initial() const { return init; }
+  void reset(State& s) const { s = init; }
+};
+
 inline constexpr std::size_t kNoInput = static_cast<std::size_t>(-1);
 
 [[noreturn]] void throw_ended_mid_row(const std::string& channel, std::uint64_t row,
@@ -82,8 +91,8 @@ Process run_steps(Context& ctx, const Kind& kind, const UnitOptions& options,
   auto senders = all_senders(outs);
   constexpr auto port_of = PortLayout<std::tuple<Ports...>>::port_of();
   constexpr bool kRuntimeFanOut = any_runtime_fan_out<Ports...>;
-  std::vector<dfsim::detail::ChannelCore*> channels;
-  if constexpr (kRuntimeFanOut) channels = channels_of(senders);
+  SenderGroup group;
+  if constexpr (kRuntimeFanOut) group = sender_group(senders);
   const Cycle depth = options.timing.latency;
   const Cycle ii = options.timing.initiation_interval;
   typename Kind::State state = kind.initial();
@@ -140,9 +149,9 @@ Process run_steps(Context& ctx, const Kind& kind, const UnitOptions& options,
         if (step + 1 == row_length) result.emplace(kind.take(state));
       if (result) {
         // Every output is stamped from the clock at which the writes are issued, now.
-        if constexpr (kRuntimeFanOut && kWriteTogether) {
-          const Cycle stamp =
-              dfsim::detail::rules::stamp_after(co_await credit_all(channels, &core_of(ctx)), depth);
+        if constexpr (kWriteTogether && (kRuntimeFanOut || sizeof...(S) > 1)) {
+          const Cycle stamp = dfsim::detail::rules::stamp_after(
+              co_await credit_on_every_sender<kRuntimeFanOut>(senders, group), depth);
           (push_now_each(std::get<S>(senders),
                          element_for<decltype(std::get<S>(senders))>(port_value<port_of[S], Ports...>(*result)),
                          stamp),
@@ -167,13 +176,8 @@ Process run_steps(Context& ctx, const Kind& kind, const UnitOptions& options,
               ++k;
             }
           }
-        } else if constexpr (kWriteTogether && sizeof...(S) > 1) {
-          const Cycle stamp = dfsim::detail::rules::stamp_after(co_await credit_all(senders), depth);
-          (std::get<S>(senders).push_now_at(
-               element_for<decltype(std::get<S>(senders))>(port_value<port_of[S], Ports...>(*result)),
-               stamp),
-           ...);
         } else {
+          // One Sender, or several in order: each waits for its own credit.
           const Cycle stamp = dfsim::detail::rules::stamp_after(ctx.now(), depth);
           (co_await std::get<S>(senders).push_at(
                element_for<decltype(std::get<S>(senders))>(port_value<port_of[S], Ports...>(*result)),
@@ -191,6 +195,8 @@ template <class Kind>
 class StepUnit {
  public:
   StepUnit(Kind kind, UnitOptions options) : kind_(std::move(kind)), options_(std::move(options)) {}
+  const Kind& kind() const noexcept { return kind_; }
+  const UnitOptions& options() const noexcept { return options_; }
 
   template <class... Ends>
   Process operator()(Context& ctx, Ends... ends) const {
