@@ -10,9 +10,11 @@ case "$kind" in
   debug) args=(-DCMAKE_BUILD_TYPE=Debug) ;;
   # -O1 -g1, as the sanitizers' manuals advise: fast enough to run, line numbers in reports,
   # and a third of the compile time of -O2 -g (UBSan's checks make template-heavy code slow).
-  # UBSan's null and alignment checks cost another 30% of it: ASan reports a null access
-  # itself, and x86 has no alignment traps for them to foresee. No Python package: an
-  # instrumented extension cannot load into an uninstrumented python.
+  # UBSan's null and alignment checks (one instrumentation: either alone saves nothing) cost
+  # another 25-35% of it: ASan reports a null access itself, and x86 has no alignment traps
+  # for them to foresee (docs/testing.md, "Time in CI", says what else they would catch).
+  # DFSIM_NO_SANITIZE, not CMAKE_CXX_FLAGS: g++ applies -fsanitize and -fno-sanitize in order.
+  # No Python package: an instrumented extension cannot load into an uninstrumented python.
   # The attention graphs (dfsim_sdpa), the graph builder (dfsim_graph) and, under ASan, the
   # sweeps and searches (dfsim_experiments), the command line (dfsim), the tests' own code
   # and the examples at -O0: instrumented at -O1 they took most of the sanitizer builds'
@@ -22,7 +24,7 @@ case "$kind" in
   # is in the simulations, whose code is the attention graphs'). The engine and the other
   # libraries stay at -O1: the differential tests run them hard.
   asan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1"
-              "-DCMAKE_CXX_FLAGS=-fno-sanitize=alignment,null" "-DDFSIM_O0_TARGETS=dfsim_sdpa;dfsim_graph;dfsim_experiments;dfsim"
+              -DDFSIM_NO_SANITIZE=alignment,null "-DDFSIM_O0_TARGETS=dfsim_sdpa;dfsim_graph;dfsim_experiments;dfsim"
               -DDFSIM_TEST_O0=ON
               -DDFSIM_SANITIZE=address,undefined -DDFSIM_BUILD_BENCH=OFF -DDFSIM_BUILD_PYTHON=OFF) ;;
   tsan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1"

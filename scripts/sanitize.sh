@@ -22,7 +22,9 @@ if [ "$which" = asan ] || [ "$which" = all ]; then
   fi
 fi
 if [ "$which" = tsan ] || [ "$which" = all ]; then
-  # Only the executables that hold threaded cases (the filter below); cli_sdpa_tests runs the
+  # Only the executables that hold threaded cases (the filter below), and of sdpa, experiments,
+  # graph and cli_sdpa tests only the files that hold them (TSAN_SOURCES in their
+  # CMakeLists.txt: a case added elsewhere in them is not built here); cli_sdpa_tests runs the
   # attention commands on several threads (SdpaParallel.*).
   dir=$(DFSIM_TARGETS="engine_tests verification_tests workloads_tests sdpa_tests experiments_tests graph_tests cli_tests cli_sdpa_tests dfsim" \
         "$root/scripts/build.sh" tsan)

@@ -9,16 +9,16 @@
 #include "dfsim/engine.hpp"
 #include "dfsim/graph/build.hpp"
 #include "dfsim/units.hpp"
+#include "element_types.hpp"
 #include "same_run.hpp"
 
 namespace dfsim::graph {
 namespace {
 
 using test::expect_same_run;
+using test::kF64;
+using test::kI64;
 using units::Discipline;
-
-const ElementType kF64{ScalarType::float64};
-const ElementType kI64{ScalarType::int64};
 
 std::vector<double> ramp(std::size_t n, double first = 0) {
   std::vector<double> v(n);

@@ -6,13 +6,15 @@
 
 #include "dfsim/graph/build.hpp"
 #include "dfsim/graph/expression.hpp"
+#include "element_types.hpp"
 
 namespace dfsim::graph {
 namespace {
 
-const ElementType kF64{ScalarType::float64};
-const ElementType kF32{ScalarType::float32};
-const ElementType kI64{ScalarType::int64};
+using test::kF32;
+using test::kF64;
+using test::kI64;
+
 ElementType vec(std::uint32_t d) { return {ScalarType::float64, d}; }
 
 TEST(Expression, ScalarFunctionsOfSeveralInputs) {
