@@ -97,7 +97,7 @@ TEST_P(Credit, CreditWaitIsIdempotent) {
     had_credit.push_back(out.has_credit());
     co_await out.push(10);  // w0 = 0, visible 1
     sender_clocks.push_back(ctx.now());
-    had_credit.push_back(out.has_credit());  // the only slot holds element 0
+    had_credit.push_back(out.has_credit());  // the slot holds element 0, unless dst took it
     co_await out.credit();  // k = 1: waits for f0 = 1 + 1 = 2
     sender_clocks.push_back(ctx.now());
     co_await out.credit();  // same slot: no further wait
@@ -114,7 +114,14 @@ TEST_P(Credit, CreditWaitIsIdempotent) {
   EXPECT_THAT(values, ElementsAre(10, 11));
   EXPECT_THAT(pops, ElementsAre(1u, 8u));
   EXPECT_THAT(sender_clocks, ElementsAre(0u, 2u, 2u, 7u));
-  EXPECT_THAT(had_credit, ElementsAre(true, false));
+  // has_credit() asks whether a write could go without suspending, i.e. whether dst has
+  // already taken element 0. On one thread it cannot have (src has not suspended since);
+  // on another it may have, at any moment: the answer is not part of the timing.
+  if (GetParam().options.threads == 1)
+    EXPECT_THAT(had_credit, ElementsAre(true, false));
+  else
+    EXPECT_THAT(had_credit, ::testing::SizeIs(2));
+  EXPECT_TRUE(had_credit.at(0));
   EXPECT_EQ(r.context("src").backpressured_cycles, 2u);  // 0 -> 2 inside the first credit()
   EXPECT_EQ(r.channel("x").elements, 2u);
   EXPECT_EQ(r.channel("x").peak_occupancy, 1u);

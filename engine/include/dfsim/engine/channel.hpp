@@ -102,6 +102,10 @@ class Sender {
   DFSIM_HOT void push_now(T value) noexcept { ch_->enqueue(*ctx_, std::move(value), 0); }
   DFSIM_HOT void push_now_at(T value, Cycle stamp) noexcept { ch_->enqueue(*ctx_, std::move(value), stamp); }
 
+  // Whether a write could go now without suspending: a slot is free, or the receiver has
+  // already dequeued the element that frees one. The cycles a write waits do not depend on
+  // it; when the receiver runs on another thread, whether it has dequeued yet depends on
+  // wall-clock time, so the answer may differ from run to run (the timing does not).
   bool has_credit() const noexcept { return ch_->sender_has_credit(); }
   const std::string& name() const noexcept { return ch_->name(); }
   explicit operator bool() const noexcept { return ch_ != nullptr; }
