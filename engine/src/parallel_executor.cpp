@@ -15,6 +15,7 @@
 #include "dfsim/engine/detail/channel_core.hpp"
 #include "dfsim/engine/detail/thread_start.hpp"
 #include "executor.hpp"
+#include "resume_loop.hpp"
 #include "stall.hpp"
 #include "worker.hpp"
 
@@ -61,32 +62,46 @@ struct Coordination {
   }
 };
 
+// Many threads: a run ends under the coordination lock, through the stop flag every worker
+// reads after each resume; a context that returned as its clock passed the limit is finished.
+struct ParallelPolicy {
+  Program& program;
+  Coordination& co;
+  ProgressReporter& progress;
+  const std::size_t total;
+  const bool reports_progress;  // one worker reports for all
+
+  bool cycle_limit_passed(ContextCore&) {
+    std::lock_guard lock(co.mutex);
+    co.finish_run(RunStatus::cycle_limit);
+    return true;
+  }
+  bool context_returned(ContextCore& ctx) {
+    auto failure = finish_context(program, ctx);
+    bool last = co.finished.fetch_add(1, std::memory_order_acq_rel) + 1 == total;
+    if (failure || last) {
+      std::lock_guard lock(co.mutex);
+      if (failure && !co.failure) co.failure = std::move(failure);
+      co.finish_run(co.failure ? RunStatus::failed : RunStatus::completed);
+    }
+    return true;
+  }
+  bool resumed() {
+    if (co.stop.load(std::memory_order_relaxed)) return false;
+    if (reports_progress) progress.after_resume(co.finished.load(std::memory_order_relaxed));
+    return true;
+  }
+};
+
 void worker_loop(Program& program, ExecutionState& state, const RunOptions& options,
                  Coordination& co, unsigned id) {
   Worker& worker = *co.workers[id];
   current_worker() = &worker;
-  const std::size_t total = state.contexts.size();
   ProgressReporter progress(state, options);
+  ParallelPolicy policy{program, co, progress, state.contexts.size(), id == 0};
 
   while (true) {
-    while (ContextCore* ctx = worker.pop_local()) {
-      if (!resume_if_ready(*ctx)) continue;
-      if (ctx->clock > options.cycle_limit) {
-        std::lock_guard lock(co.mutex);
-        co.finish_run(RunStatus::cycle_limit);
-      }
-      if (ctx->handle.done()) {
-        auto failure = finish_context(program, *ctx);
-        bool last = co.finished.fetch_add(1, std::memory_order_acq_rel) + 1 == total;
-        if (failure || last) {
-          std::lock_guard lock(co.mutex);
-          if (failure && !co.failure) co.failure = std::move(failure);
-          co.finish_run(co.failure ? RunStatus::failed : RunStatus::completed);
-        }
-      }
-      if (co.stop.load(std::memory_order_relaxed)) break;
-      if (id == 0) progress.after_resume(co.finished.load(std::memory_order_relaxed));
-    }
+    resume_until_idle(worker, options.cycle_limit, policy);
 
     // Nothing to run. Other workers usually answer within microseconds, far sooner than a
     // sleep and a wake through the kernel, so look for mail a while before sleeping.
@@ -105,15 +120,10 @@ void worker_loop(Program& program, ExecutionState& state, const RunOptions& opti
       for (auto& w : co.workers) pending = pending || !w->inbox_empty();
       if (!pending) {
         // Everyone is blocked: the same resolution as the sequential executor.
-        auto decided = resolve_stall(state.contexts);
-        if (decided.empty()) {
-          co.finish_run(RunStatus::deadlock);
-        } else {
-          for (ContextCore* ctx : decided) {
-            ctx->queued.store(true, std::memory_order_relaxed);
-            ctx->worker->push_local(ctx);
-          }
+        if (queue_after_stall(state.contexts)) {
           for (auto& w : co.workers) w->cv().notify_all();
+        } else {
+          co.finish_run(RunStatus::deadlock);
         }
       }
     }

@@ -1,9 +1,49 @@
 // One worker resumes ready contexts until all returned, one failed, or none can run.
 #include "executor.hpp"
+#include "resume_loop.hpp"
 #include "stall.hpp"
 #include "worker.hpp"
 
 namespace dfsim::detail {
+namespace {
+
+// One thread: a run ends at once, without finishing the context that passed the cycle limit.
+struct SequentialPolicy {
+  // A stuck check costs a pass over the graph: every 4,096 resumes it is noise.
+  static constexpr std::uint32_t kResumesPerStuckCheck = 4096;
+
+  Program& program;
+  ExecutionState& state;
+  const RunOptions& options;
+  ProgressReporter& progress;
+  // Outside the policy: assigned in place, it would keep the counters below out of registers.
+  std::optional<ContextFailure>& failure;
+  std::size_t finished = 0;
+  RunStatus status = RunStatus::completed;
+  std::uint32_t until_stuck_check = kResumesPerStuckCheck;
+
+  bool cycle_limit_passed(ContextCore&) {
+    status = RunStatus::cycle_limit;
+    return false;
+  }
+  bool context_returned(ContextCore& ctx) {
+    ++finished;
+    failure = finish_context(program, ctx);
+    if (!failure) return true;
+    status = RunStatus::failed;
+    return false;
+  }
+  bool resumed() {
+    progress.after_resume(finished);
+    if (!options.stop_when_stuck || --until_stuck_check != 0) return true;
+    until_stuck_check = kResumesPerStuckCheck;
+    if (!some_context_stuck(state.contexts)) return true;
+    status = RunStatus::deadlock;
+    return false;
+  }
+};
+
+}  // namespace
 
 RunResult run_sequential(Program& program, ExecutionState& state, const RunOptions& options) {
   Worker worker;
@@ -13,51 +53,19 @@ RunResult run_sequential(Program& program, ExecutionState& state, const RunOptio
     wake(ctx);
   }
 
-  std::size_t finished = 0;
-  std::optional<ContextFailure> failure;
   ProgressReporter progress(state, options);
-  RunStatus status = RunStatus::completed;
-
-  // A stuck check costs a pass over the graph: every 4,096 resumes it is noise.
-  constexpr std::uint32_t kResumesPerStuckCheck = 4096;
-  std::uint32_t until_stuck_check = kResumesPerStuckCheck;
-
-  while (finished < state.contexts.size()) {
-    while (ContextCore* ctx = worker.pop_local()) {
-      if (!resume_if_ready(*ctx)) continue;
-      if (ctx->clock > options.cycle_limit) {
-        status = RunStatus::cycle_limit;
-        break;
-      }
-      if (ctx->handle.done()) {
-        ++finished;
-        failure = finish_context(program, *ctx);
-        if (failure) break;
-      }
-      progress.after_resume(finished);
-      if (options.stop_when_stuck && --until_stuck_check == 0) {
-        until_stuck_check = kResumesPerStuckCheck;
-        if (some_context_stuck(state.contexts)) {
-          status = RunStatus::deadlock;
-          break;
-        }
-      }
-    }
-    if (failure) {
-      status = RunStatus::failed;
+  std::optional<ContextFailure> failure;
+  SequentialPolicy policy{program, state, options, progress, failure};
+  while (true) {
+    resume_until_idle(worker, options.cycle_limit, policy);
+    if (policy.status != RunStatus::completed || policy.finished == state.contexts.size()) break;
+    if (!queue_after_stall(state.contexts)) {
+      policy.status = RunStatus::deadlock;
       break;
     }
-    if (status == RunStatus::cycle_limit || status == RunStatus::deadlock) break;
-    if (finished == state.contexts.size()) break;
-    auto decided = resolve_stall(state.contexts);
-    if (decided.empty()) {
-      status = RunStatus::deadlock;
-      break;
-    }
-    for (ContextCore* ctx : decided) wake(ctx);
   }
   current_worker() = nullptr;
-  RunResult result = collect_result(state, status, 1);
+  RunResult result = collect_result(state, policy.status, 1);
   result.failure = std::move(failure);
   return result;
 }

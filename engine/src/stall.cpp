@@ -9,6 +9,7 @@
 #include "dfsim/engine/detail/channel_core.hpp"
 #include "dfsim/engine/select.hpp"
 #include "wait.hpp"
+#include "worker.hpp"
 
 namespace dfsim::detail {
 namespace {
@@ -122,6 +123,15 @@ std::vector<ContextCore*> resolve_stall(std::span<ContextCore* const> contexts) 
     decided.push_back(ctx);
   }
   return decided;
+}
+
+bool queue_after_stall(std::span<ContextCore* const> contexts) {
+  const std::vector<ContextCore*> decided = resolve_stall(contexts);
+  for (ContextCore* ctx : decided) {
+    ctx->queued.store(true, std::memory_order_relaxed);
+    ctx->worker->push_local(ctx);
+  }
+  return !decided.empty();
 }
 
 // A context whose bound stays kNever waits only on contexts that wait on it in turn: no

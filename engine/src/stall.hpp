@@ -13,6 +13,10 @@ namespace dfsim::detail {
 // settle. Returns those selects, to be woken; none means a deadlock.
 std::vector<ContextCore*> resolve_stall(std::span<ContextCore* const> contexts);
 
+// When no worker has anything to run (so no other thread touches a queue meanwhile): queues
+// the selects resolve_stall decides on their workers. False: none, the run is deadlocked.
+bool queue_after_stall(std::span<ContextCore* const> contexts);
+
 // The lower bounds above (kNever: can never act again), on any state, blocked or not: a
 // context that can run bounds itself at its clock.
 std::vector<Cycle> least_bounds(std::span<ContextCore* const> contexts);
