@@ -24,9 +24,8 @@ void EndBinder::missing(const char* which) const {
   problems->push_back("context '" + ctx->name + "' was given an empty " + which +
                       " end (moved from already? each channel end goes to exactly one context)");
 }
-void EndBinder::twice(const ChannelCore& ch, const char* which) const {
-  const ContextCore* first = std::string(which) == "sender" ? ch.sender : ch.receiver;
-  problems->push_back("channel '" + ch.name() + "' has two " + which + "s: '" + first->name +
+void EndBinder::twice(const ChannelCore& ch, const char* which, const ContextCore& first) const {
+  problems->push_back("channel '" + ch.name() + "' has two " + which + "s: '" + first.name +
                       "' and '" + ctx->name + "'");
 }
 }  // namespace detail

@@ -1,6 +1,7 @@
 #include "stall.hpp"
 
 #include <functional>
+#include <iterator>
 #include <queue>
 #include <string>
 #include <utility>
@@ -141,6 +142,15 @@ bool some_context_stuck(std::span<ContextCore* const> contexts) {
   for (const ContextCore* ctx : contexts)
     if (!ctx->finished && bound[ctx->index] == kNever) return true;
   return false;
+}
+
+// The deadlock report's word for each kind of wait.
+const char* wait_kind_name(WaitKind kind) noexcept {
+  static constexpr const char* kNames[] = {"running", "dequeue",        "peek",
+                                           "enqueue", "fan-out credit", "select"};
+  static_assert(std::size(kNames) == static_cast<std::size_t>(WaitKind::select) + 1,
+                "a name for each WaitKind, in its order");
+  return kNames[static_cast<std::size_t>(kind)];
 }
 
 DeadlockReport make_deadlock_report(std::span<ContextCore* const> contexts) {

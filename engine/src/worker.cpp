@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <cstddef>
-#include <iterator>
 
 #include "dfsim/engine/detail/block.hpp"
 #include "dfsim/engine/detail/channel_core.hpp"
@@ -102,14 +101,6 @@ void yield(ContextCore& ctx) noexcept {
 void block(ContextCore& ctx) noexcept {
   ctx.published_clock.store(ctx.clock, std::memory_order_release);
   if (park(ctx)) wake(&ctx);
-}
-
-const char* wait_kind_name(WaitKind kind) noexcept {
-  static constexpr const char* kNames[] = {"running", "dequeue",        "peek",
-                                           "enqueue", "fan-out credit", "select"};
-  static_assert(std::size(kNames) == static_cast<std::size_t>(WaitKind::select) + 1,
-                "a name for each WaitKind, in its order");
-  return kNames[static_cast<std::size_t>(kind)];
 }
 
 }  // namespace dfsim::detail

@@ -33,70 +33,90 @@ using Latency = PipelineDepth;
 
 namespace detail {
 struct EndBinder;
-}
 
+// What a Sender and a Receiver are alike in: a move-only handle on one end of a channel,
+// which the Program binds to the context it is given to (EndBinder); a moved-from end is
+// empty, so that only one context can ever use it.
 template <class T>
-class Sender {
+class ChannelEnd {
  public:
-  Sender() = default;
-  Sender(Sender&& other) noexcept
+  ChannelEnd(ChannelEnd&& other) noexcept
       : ch_(std::exchange(other.ch_, nullptr)), ctx_(std::exchange(other.ctx_, nullptr)) {}
-  Sender& operator=(Sender&& other) noexcept {
+  ChannelEnd& operator=(ChannelEnd&& other) noexcept {
     ch_ = std::exchange(other.ch_, nullptr);
     ctx_ = std::exchange(other.ctx_, nullptr);
     return *this;
   }
-  Sender(const Sender&) = delete;
-  Sender& operator=(const Sender&) = delete;
+  ChannelEnd(const ChannelEnd&) = delete;
+  ChannelEnd& operator=(const ChannelEnd&) = delete;
 
-  struct PushAwaiter {
+  const std::string& name() const noexcept { return ch_->name(); }
+  explicit operator bool() const noexcept { return ch_ != nullptr; }
+  ChannelState<T>* state() const noexcept { return ch_; }
+  ContextCore* owner() const noexcept { return ctx_; }
+
+ protected:
+  ChannelEnd() = default;
+  explicit ChannelEnd(ChannelState<T>* ch) noexcept : ch_(ch) {}
+  ChannelState<T>* ch_ = nullptr;
+  ContextCore* ctx_ = nullptr;
+
+ private:
+  friend struct EndBinder;
+};
+}  // namespace detail
+
+template <class T>
+class Sender : public detail::ChannelEnd<T> {
+ public:
+  Sender() = default;
+
+  // A write and a credit wait wait for the same slot of credit.
+  struct CreditWaitBase {
     detail::ChannelState<T>* ch;
     detail::ContextCore* ctx;
+    DFSIM_HOT bool await_ready() const noexcept { return ch->sender_may_proceed(); }
+    void await_suspend(std::coroutine_handle<>) noexcept {
+      if (ch->sender_has_credit()) return detail::yield(*ctx);  // a pause, not a wait
+      ctx->wait_on(detail::WaitKind::enqueue, ch);
+      detail::block_on(*ctx, ch->waiting_sender);
+    }
+  };
+  struct PushAwaiter : CreditWaitBase {
     T value;
     Cycle stamp;
-    DFSIM_HOT bool await_ready() const noexcept { return ch->sender_may_proceed(); }
-    void await_suspend(std::coroutine_handle<>) noexcept {
-      if (ch->sender_has_credit()) return detail::yield(*ctx);  // a pause, not a wait
-      ctx->wait_on(detail::WaitKind::enqueue, ch);
-      detail::block_on(*ctx, ch->waiting_sender);
+    DFSIM_HOT void await_resume() noexcept {
+      this->ch->enqueue(*this->ctx, std::move(value), stamp);
     }
-    DFSIM_HOT void await_resume() noexcept { ch->enqueue(*ctx, std::move(value), stamp); }
   };
-
-  struct CreditAwaiter {
-    detail::ChannelState<T>* ch;
-    detail::ContextCore* ctx;
+  struct CreditAwaiter : CreditWaitBase {
     Cycle issued;
-    DFSIM_HOT bool await_ready() const noexcept { return ch->sender_may_proceed(); }
-    void await_suspend(std::coroutine_handle<>) noexcept {
-      if (ch->sender_has_credit()) return detail::yield(*ctx);  // a pause, not a wait
-      ctx->wait_on(detail::WaitKind::enqueue, ch);
-      detail::block_on(*ctx, ch->waiting_sender);
-    }
     // The clock when the write was issued, before the wait: stamps count from it.
     Cycle await_resume() noexcept {
-      ch->take_credit(*ctx);
+      this->ch->take_credit(*this->ctx);
       return issued;
     }
   };
 
   // Visible at (clock after credit) + L.
   [[nodiscard("co_await it")]] PushAwaiter push(T value) noexcept {
-    return {ch_, ctx_, std::move(value), 0};
+    return {{ch_, ctx_}, std::move(value), 0};
   }
   // A unit with pipeline depth P: stamped (clock now, at the call) + P, before any wait for
   // credit; visible at max(that stamp, clock after credit + L) (docs/semantics.md, step 2).
   [[nodiscard("co_await it")]] PushAwaiter push(T value, PipelineDepth depth) noexcept {
-    return {ch_, ctx_, std::move(value), detail::rules::stamp_after(ctx_->clock, depth.cycles)};
+    return {{ch_, ctx_}, std::move(value), detail::rules::stamp_after(ctx_->clock, depth.cycles)};
   }
   // An explicit stamp: visible at max(stamp, clock after credit + L).
   [[nodiscard("co_await it")]] PushAwaiter push_at(T value, Cycle stamp) noexcept {
-    return {ch_, ctx_, std::move(value), stamp};
+    return {{ch_, ctx_}, std::move(value), stamp};
   }
   // Waits for a free slot without writing; the next push uses that same slot. Returns the
   // clock at the call, from which a stamp counts:
   //   Cycle issued = co_await out.credit();  out.push_now_at(v, issued + P);
-  [[nodiscard("co_await it")]] CreditAwaiter credit() noexcept { return {ch_, ctx_, ctx_->clock}; }
+  [[nodiscard("co_await it")]] CreditAwaiter credit() noexcept {
+    return {{ch_, ctx_}, ctx_->clock};
+  }
   // Writes without waiting, visible at max(stamp, clock + L). Precondition: credit is held
   // (after credit() or all_credit()).
   DFSIM_HOT void push_now(T value) noexcept { ch_->enqueue(*ctx_, std::move(value), 0); }
@@ -107,31 +127,18 @@ class Sender {
   // it; when the receiver runs on another thread, whether it has dequeued yet depends on
   // wall-clock time, so the answer may differ from run to run (the timing does not).
   bool has_credit() const noexcept { return ch_->sender_has_credit(); }
-  const std::string& name() const noexcept { return ch_->name(); }
-  explicit operator bool() const noexcept { return ch_ != nullptr; }
-  detail::ChannelState<T>* state() const noexcept { return ch_; }
-  detail::ContextCore* owner() const noexcept { return ctx_; }
 
  private:
   friend struct detail::EndBinder;
-  Sender(detail::ChannelState<T>* ch) noexcept : ch_(ch) {}
-  detail::ChannelState<T>* ch_ = nullptr;
-  detail::ContextCore* ctx_ = nullptr;
+  using detail::ChannelEnd<T>::ChannelEnd;
+  using detail::ChannelEnd<T>::ch_;
+  using detail::ChannelEnd<T>::ctx_;
 };
 
 template <class T>
-class Receiver {
+class Receiver : public detail::ChannelEnd<T> {
  public:
   Receiver() = default;
-  Receiver(Receiver&& other) noexcept
-      : ch_(std::exchange(other.ch_, nullptr)), ctx_(std::exchange(other.ctx_, nullptr)) {}
-  Receiver& operator=(Receiver&& other) noexcept {
-    ch_ = std::exchange(other.ch_, nullptr);
-    ctx_ = std::exchange(other.ctx_, nullptr);
-    return *this;
-  }
-  Receiver(const Receiver&) = delete;
-  Receiver& operator=(const Receiver&) = delete;
 
   struct WaitBase {
     detail::ChannelState<T>* ch;
@@ -182,16 +189,11 @@ class Receiver {
   [[nodiscard("co_await it")]] WaitAwaiter wait() noexcept { return {{ch_, ctx_}}; }
   [[nodiscard("co_await it")]] PeekAwaiter peek() noexcept { return {{ch_, ctx_}}; }
 
-  const std::string& name() const noexcept { return ch_->name(); }
-  explicit operator bool() const noexcept { return ch_ != nullptr; }
-  detail::ChannelState<T>* state() const noexcept { return ch_; }
-  detail::ContextCore* owner() const noexcept { return ctx_; }
-
  private:
   friend struct detail::EndBinder;
-  Receiver(detail::ChannelState<T>* ch) noexcept : ch_(ch) {}
-  detail::ChannelState<T>* ch_ = nullptr;
-  detail::ContextCore* ctx_ = nullptr;
+  using detail::ChannelEnd<T>::ChannelEnd;
+  using detail::ChannelEnd<T>::ch_;
+  using detail::ChannelEnd<T>::ctx_;
 };
 
 }  // namespace dfsim

@@ -36,21 +36,11 @@ struct EndBinder {
 
   template <class T>
   void operator()(Sender<T>& end) const {
-    if (!end.ch_) return missing("sender");
-    ChannelCore* ch = end.ch_;
-    if (ch->sender != nullptr) return twice(*ch, "sender");
-    ch->sender = ctx;
-    end.ctx_ = ctx;
-    ctx->outputs.push_back(ch);
+    bind(end, "sender", &ChannelCore::sender, ctx->outputs);
   }
   template <class T>
   void operator()(Receiver<T>& end) const {
-    if (!end.ch_) return missing("receiver");
-    ChannelCore* ch = end.ch_;
-    if (ch->receiver != nullptr) return twice(*ch, "receiver");
-    ch->receiver = ctx;
-    end.ctx_ = ctx;
-    ctx->inputs.push_back(ch);
+    bind(end, "receiver", &ChannelCore::receiver, ctx->inputs);
   }
   template <class E, class A>
   void operator()(std::vector<E, A>& ends) const {
@@ -68,8 +58,20 @@ struct EndBinder {
   template <class T>
   static Receiver<T> make_receiver(ChannelState<T>* ch) { return Receiver<T>(ch); }
 
+  // Each end once: this context becomes the channel's `side` (its sender or receiver) and
+  // lists the channel among its outputs or inputs.
+  template <class T>
+  void bind(ChannelEnd<T>& end, const char* which, ContextCore* ChannelCore::*side,
+            std::vector<ChannelCore*>& channels) const {
+    if (!end.ch_) return missing(which);
+    ChannelCore* ch = end.ch_;
+    if (ch->*side != nullptr) return twice(*ch, which, *(ch->*side));
+    ch->*side = ctx;
+    end.ctx_ = ctx;
+    channels.push_back(ch);
+  }
   void missing(const char* which) const;
-  void twice(const ChannelCore& ch, const char* which) const;
+  void twice(const ChannelCore& ch, const char* which, const ContextCore& first) const;
 };
 
 struct BodyBase {

@@ -104,27 +104,11 @@ class ChannelCore {
   // (detail/bulk.hpp); docs/observing-a-run.md gives the cost measured.
   template <bool kMayTrace = true>
   DFSIM_HOT Cycle receiver_waits_until(ContextCore& receiver, Cycle t) noexcept {
-    const Cycle clock = receiver.clock;
-    if (t > clock) {
-      starved_ += t - clock;
-      if constexpr (kMayTrace)
-        if (trace_) [[unlikely]] trace_->receiver_waited(clock, t);
-      receiver.clock = t;
-      return t;
-    }
-    return clock;
+    return waits_until<kMayTrace, &ChannelTrace::receiver_waited>(receiver, t, starved_);
   }
   template <bool kMayTrace = true>
   DFSIM_HOT Cycle sender_waits_until(ContextCore& sender, Cycle t) noexcept {
-    const Cycle clock = sender.clock;
-    if (t > clock) {
-      backpressured_ += t - clock;
-      if constexpr (kMayTrace)
-        if (trace_) [[unlikely]] trace_->sender_waited(clock, t);
-      sender.clock = t;
-      return t;
-    }
-    return clock;
+    return waits_until<kMayTrace, &ChannelTrace::sender_waited>(sender, t, backpressured_);
   }
 
   // The fields are grouped by cache line so that an enqueue or a dequeue touches two lines
@@ -143,6 +127,20 @@ class ChannelCore {
   void update_fast_path_flag() noexcept {
     bounded_untraced_one_thread_ = bounded_ && !trace_ && !cross_thread_;
     unbounded_local_ = !bounded_ && !trace_ && !cross_thread_;
+  }
+
+  // Either end's wait: `waited` is the count of that end's jumps, `record` its trace event.
+  template <bool kMayTrace, void (ChannelTrace::*record)(Cycle, Cycle)>
+  DFSIM_HOT Cycle waits_until(ContextCore& waiter, Cycle t, Cycle& waited) noexcept {
+    const Cycle clock = waiter.clock;
+    if (t > clock) {
+      waited += t - clock;
+      if constexpr (kMayTrace)
+        if (trace_) [[unlikely]] (trace_->*record)(clock, t);
+      waiter.clock = t;
+      return t;
+    }
+    return clock;
   }
 
   // An unbounded channel's next pause point (in s_credit_end_, which then means no limit
