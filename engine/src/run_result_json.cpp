@@ -1,6 +1,11 @@
 #include "dfsim/engine/run_result_json.hpp"
 
 namespace dfsim {
+
+nlohmann::json capacity_json(std::optional<std::uint64_t> capacity) {
+  return capacity ? nlohmann::json(*capacity) : nlohmann::json("unbounded");
+}
+
 namespace {
 
 const char* kind_name(ThroughputBound::Kind kind) {
@@ -64,7 +69,7 @@ nlohmann::json to_json(const RunResult& r) {
   auto& channels = j["channels"] = nlohmann::json::array();
   for (const auto& c : r.channels)
     channels.push_back({{"name", c.name},
-                        {"capacity", c.capacity ? nlohmann::json(*c.capacity) : nlohmann::json("unbounded")},
+                        {"capacity", capacity_json(c.capacity)},
                         {"latency", c.latency},
                         {"response_latency", c.response_latency},
                         {"elements", c.elements},

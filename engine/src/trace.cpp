@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dfsim/engine/run_result_json.hpp"
+
 namespace dfsim {
 
 bool TraceOptions::traces(const std::string& name) const {
@@ -197,7 +199,7 @@ nlohmann::json other_data(const Tracer& t, const TraceWriteSummary& s) {
       channels.push_back({{"name", ch->name},
                           {"sender", ch->sender},
                           {"receiver", ch->receiver},
-                          {"capacity", ch->capacity ? nlohmann::json(*ch->capacity) : nlohmann::json("unbounded")},
+                          {"capacity", capacity_json(ch->capacity)},
                           {"counter", ch->name + " occupancy"}});
   return {{"generator", "dfsim"},
           {"time_unit", "1 us of trace time = 1 simulated cycle"},

@@ -3,6 +3,8 @@
 
 #include <functional>
 
+#include "dfsim/engine/run_result_json.hpp"
+
 namespace dfsim::experiments {
 namespace {
 
@@ -122,7 +124,7 @@ std::string csv_cell(const json& v) {
 
 json to_json(const FifoRow& f) {
   return {{"name", f.name},
-          {"capacity", f.capacity ? json(*f.capacity) : json("unbounded")},
+          {"capacity", capacity_json(f.capacity)},
           {"peak_occupancy", f.peak_occupancy},
           {"elements", f.elements},
           {"internal", f.internal}};

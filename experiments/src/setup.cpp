@@ -3,6 +3,8 @@
 
 #include <fmt/core.h>
 
+#include "dfsim/engine/run_result_json.hpp"
+
 namespace dfsim::experiments {
 
 RunSetup make_setup(const sdpa::AttentionConfig& config, Inputs inputs, unsigned threads) {
@@ -53,7 +55,7 @@ nlohmann::ordered_json config_json(const RunSetup& s) {
   j["max_initiation_interval"] = s.resolved.max_initiation_interval;
   auto& depths = j["depths"] = nlohmann::ordered_json::object();
   for (const auto& [name, depth] : s.resolved.depths)
-    depths[name] = depth ? nlohmann::ordered_json(*depth) : nlohmann::ordered_json("unbounded");
+    depths[name] = capacity_json(depth);
   auto& units = j["units"] = nlohmann::ordered_json::object();
   for (const auto& [name, t] : s.resolved.units)
     units[name] = {{"latency", t.latency},

@@ -4,6 +4,8 @@
 #include <set>
 #include <sstream>
 
+#include "dfsim/engine/run_result_json.hpp"
+
 namespace dfsim::graph {
 
 GraphFileError::GraphFileError(std::string json_path, const std::string& message)
@@ -324,7 +326,7 @@ json to_json(const GraphSpec& spec) {
   for (const ChannelSpec& c : spec.channels) {
     channels.push_back({{"name", c.name},
                         {"type", type_json(c.type)},
-                        {"capacity", c.capacity ? json(*c.capacity) : json("unbounded")},
+                        {"capacity", capacity_json(c.capacity)},
                         {"latency", c.latency},
                         {"response_latency", c.response_latency}});
   }

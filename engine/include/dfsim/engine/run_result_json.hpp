@@ -1,5 +1,8 @@
 #pragma once
 // Machine-readable statistics: RunResult as JSON (nlohmann::json).
+#include <cstdint>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "dfsim/engine/run_result.hpp"
@@ -19,5 +22,10 @@ nlohmann::json to_json(const ThroughputBound& bound);
 // {"bound": {...}, "contexts": [{name, busy_cycles, starved_cycles, starved_on: {channel:
 // cycles}, backpressured_cycles, backpressured_on: {...}}]}
 nlohmann::json stall_summary_json(const RunResult& result);
+
+// A channel's capacity as every output of dfsim writes it (and a graph file reads it): the
+// number of slots, or "unbounded".
+//   capacity_json(std::nullopt) == "unbounded";  capacity_json(4) == 4
+nlohmann::json capacity_json(std::optional<std::uint64_t> capacity);
 
 }  // namespace dfsim
