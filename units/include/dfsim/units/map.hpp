@@ -40,23 +40,9 @@ struct MapKind {
   }
 };
 
-// A Map that also counts: fn(row, step, in...), as a hardware unit beside a row and column
-// counter (a causal mask compares them).
+// A Map that also counts: fn(row, step, in...) (a causal mask compares them).
 template <class Fn>
-struct IndexedMapKind {
-  struct State {
-    std::uint64_t row = 0;
-    std::uint64_t step = 0;
-  };
-  static constexpr bool writes_every_step = true;
-  Fn fn;
-  State initial() const { return {}; }
-  void reset(State& s) const { s = {s.row + 1, 0}; }
-  template <class... In>
-  decltype(auto) step(State& s, const In&... in) const {
-    return fn(s.row, s.step++, in...);
-  }
-};
+using IndexedMapKind = CountsRowAndStep<Fn>;
 
 // Whether a Map's steps are an element-wise stage: one input and one Sender (checked by the
 // caller), one step per row, no delays, no per-row inputs, running until its input ends.

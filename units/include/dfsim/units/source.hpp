@@ -49,17 +49,7 @@ inline constexpr bool is_one_sender<Sender<T>> = true;
 
 // A source is a unit with no inputs whose step writes fn(row, j).
 template <class Fn>
-struct SourceKind {
-  struct State {
-    std::uint64_t row = 0;
-    std::uint64_t j = 0;
-  };
-  static constexpr bool writes_every_step = true;
-  Fn fn;
-  State initial() const { return {}; }
-  void reset(State& s) const { s = {s.row + 1, 0}; }
-  auto step(State& s) const { return fn(s.row, s.j++); }
-};
+using SourceKind = CountsRowAndStep<Fn>;
 
 template <class Fn>
 class SourceUnit {

@@ -39,6 +39,25 @@ struct StartsEachRowAt {
   void reset(State& s) const { s = init; }
 };
 
+// A kind that counts, as a hardware unit beside a row and column counter: its step is
+// fn(row, step, in...), the step within the row, from 0 at every row. A source's step (no
+// inputs: fn(row, j)) and an indexed Map's (a causal mask compares row and step).
+template <class Fn>
+struct CountsRowAndStep {
+  struct State {
+    std::uint64_t row = 0;
+    std::uint64_t step = 0;
+  };
+  static constexpr bool writes_every_step = true;
+  Fn fn;
+  State initial() const { return {}; }
+  void reset(State& s) const { s = {s.row + 1, 0}; }
+  template <class... In>
+  decltype(auto) step(State& s, const In&... in) const {
+    return fn(s.row, s.step++, in...);
+  }
+};
+
 inline constexpr std::size_t kNoInput = static_cast<std::size_t>(-1);
 
 [[noreturn]] void throw_ended_mid_row(const std::string& channel, std::uint64_t row,
