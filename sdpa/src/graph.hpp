@@ -183,11 +183,30 @@ class Head {
   // A unit that takes one step per query row.
   units::UnitOptions per_row(const std::string& unit) const { return options(unit, 1, {}); }
 
-  // Q, K and V memories: q_i once per query row; all n keys and values once per query row
-  // (row i's keys 0..i when the causal mask skips).
-  void sources(Sender<Row> q, Sender<Row> k, Sender<Row> v) {
-    q_source(std::move(q));
-    key_sources(std::move(k), std::move(v));
+  // What every key loop starts from: the FIFOs "q", "k" and "v" from the Q, K and V memories
+  // (q_i once per query row; all n keys and values once per query row, row i's keys 0..i
+  // when the causal mask skips).
+  struct Inputs {
+    Receiver<Row> q, k, v;
+  };
+  //   auto [q, k, v] = h.inputs();
+  Inputs inputs() {
+    auto [q_tx, q_rx] = fifo<Row>("q");
+    auto [k_tx, k_rx] = fifo<Row>("k");
+    auto [v_tx, v_rx] = fifo<Row>("v");
+    q_source(std::move(q_tx));
+    key_sources(std::move(k_tx), std::move(v_tx));
+    return {std::move(q_rx), std::move(k_rx), std::move(v_rx)};
+  }
+  // The same in the current lane, whose Q FIFO's sending end goes to `q_ports`: one Q memory
+  // feeds every lane (q_source of the vector, once all lanes are built).
+  Inputs lane_inputs(std::vector<Sender<Row>>& q_ports) {
+    auto [q_tx, q_rx] = fifo<Row>("q");
+    auto [k_tx, k_rx] = fifo<Row>("k");
+    auto [v_tx, v_rx] = fifo<Row>("v");
+    q_ports.push_back(std::move(q_tx));
+    key_sources(std::move(k_tx), std::move(v_tx));
+    return {std::move(q_rx), std::move(k_rx), std::move(v_rx)};
   }
   // The current lane's K and V: its own memories, or those of the stream it shares.
   void key_sources(Sender<Row> k, Sender<Row> v) {
@@ -308,12 +327,8 @@ void divide_to_sink(Head<Shape>& h, Receiver<typename Shape::T> sum, Receiver<ty
 // the divide and the sink.
 template <class Shape, class KeyLoop>
 void build_one_lane(Head<Shape>& h, KeyLoop key_loop) {
-  using Row = typename Shape::Row;
-  auto [q_tx, q_rx] = h.template fifo<Row>("q");
-  auto [k_tx, k_rx] = h.template fifo<Row>("k");
-  auto [v_tx, v_rx] = h.template fifo<Row>("v");
-  h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
-  RowSums<Shape> sums = key_loop(std::move(q_rx), std::move(k_rx), std::move(v_rx));
+  auto [q, k, v] = h.inputs();
+  RowSums<Shape> sums = key_loop(std::move(q), std::move(k), std::move(v));
   divide_to_sink(h, std::move(sums.sum), std::move(sums.acc));
 }
 

@@ -83,11 +83,7 @@ void build_reordered_lanes(Head<Shape>& h, bool stable) {
   std::vector<RowSums<Shape>> states;
   for (unsigned lane = 0; lane < h.lanes(); ++lane) {
     h.in_lane(lane);
-    auto [q_tx, q_rx] = h.template fifo<Row>("q");
-    auto [k_tx, k_rx] = h.template fifo<Row>("k");
-    auto [v_tx, v_rx] = h.template fifo<Row>("v");
-    q_ports.push_back(std::move(q_tx));
-    h.key_sources(std::move(k_tx), std::move(v_tx));
+    auto [q_rx, k_rx, v_rx] = h.lane_inputs(q_ports);
     states.push_back(stable ? reordered_stable_key_loop(h, std::move(q_rx), std::move(k_rx), std::move(v_rx), true)
                             : reordered_key_loop(h, std::move(q_rx), std::move(k_rx), std::move(v_rx)));
   }

@@ -13,18 +13,14 @@ namespace dfsim::sdpa::detail {
 template <class Shape>
 void build_naive(Head<Shape>& h) {
   using T = typename Shape::T;
-  using Row = typename Shape::Row;
   using Acc = typename Shape::Acc;
-  auto [q_tx, q_rx] = h.template fifo<Row>("q");
-  auto [k_tx, k_rx] = h.template fifo<Row>("k");
-  auto [v_tx, v_rx] = h.template fifo<Row>("v");
+  auto [q_rx, k_rx, v_rx] = h.inputs();
   auto [short_tx, short_rx] = h.template fifo<T>("short");
   auto [long_tx, long_rx] = h.template fifo<T>("long");
   auto [sum_tx, sum_rx] = h.template fifo<T>("sum");
   auto [p_tx, p_rx] = h.template fifo<T>("p");
   auto [out_tx, out_rx] = h.template fifo<Acc>("out");
 
-  h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
   h.add_qk([](T s) { return exponential(s); }, std::move(q_rx), std::move(k_rx), std::array{std::move(short_tx), std::move(long_tx)});
   add_row_sum(h, std::move(short_rx), std::move(sum_tx));
   add_divide(h, std::move(long_rx), std::move(sum_rx), std::move(p_tx));

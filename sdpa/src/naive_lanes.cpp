@@ -59,13 +59,8 @@ struct LaneEnds {
 template <class Shape>
 void build_lane(Head<Shape>& h, bool stable, LaneEnds<Shape>& ends) {
   using T = typename Shape::T;
-  using Row = typename Shape::Row;
   using Acc = typename Shape::Acc;
-  auto [q_tx, q_rx] = h.template fifo<Row>("q");
-  auto [k_tx, k_rx] = h.template fifo<Row>("k");
-  auto [v_tx, v_rx] = h.template fifo<Row>("v");
-  ends.q.push_back(std::move(q_tx));
-  h.key_sources(std::move(k_tx), std::move(v_tx));
+  auto [q_rx, k_rx, v_rx] = h.lane_inputs(ends.q);
   auto [short_tx, short_rx] = h.template fifo<T>("short");
   auto [long_tx, long_rx] = h.template fifo<T>("long");
   if (stable) {

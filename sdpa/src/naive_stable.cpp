@@ -11,11 +11,8 @@ namespace dfsim::sdpa::detail {
 template <class Shape>
 void build_naive_stable(Head<Shape>& h) {
   using T = typename Shape::T;
-  using Row = typename Shape::Row;
   using Acc = typename Shape::Acc;
-  auto [q_tx, q_rx] = h.template fifo<Row>("q");
-  auto [k_tx, k_rx] = h.template fifo<Row>("k");
-  auto [v_tx, v_rx] = h.template fifo<Row>("v");
+  auto [q_rx, k_rx, v_rx] = h.inputs();
   auto [max_short_tx, max_short_rx] = h.template fifo<T>("max_short");
   auto [max_long_tx, max_long_rx] = h.template fifo<T>("max_long");
   auto [max_tx, max_rx] = h.template fifo<T>("max");
@@ -25,7 +22,6 @@ void build_naive_stable(Head<Shape>& h) {
   auto [p_tx, p_rx] = h.template fifo<T>("p");
   auto [out_tx, out_rx] = h.template fifo<Acc>("out");
 
-  h.sources(std::move(q_tx), std::move(k_tx), std::move(v_tx));
   h.add_qk([](T s) { return s; }, std::move(q_rx), std::move(k_rx),
            std::array{std::move(max_short_tx), std::move(max_long_tx)});
   add_row_max(h, std::move(max_short_rx), std::move(max_tx));

@@ -17,8 +17,7 @@ std::string_view to_string(Variant v) noexcept {
 }
 
 std::optional<Variant> parse_variant(std::string_view text) noexcept {
-  for (Variant v : {Variant::naive, Variant::naive_stable, Variant::reordered,
-                    Variant::reordered_stable})
+  for (Variant v : all_variants())
     if (text == to_string(v)) return v;
   return std::nullopt;
 }
