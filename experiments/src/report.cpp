@@ -125,12 +125,18 @@ std::vector<json> base_rows(const std::vector<json>& rows, const json& config) {
 
 std::string signed_term(double b) { return fmt::format("{} {:.1f}", b >= 0 ? "+" : "-", std::fabs(b)); }
 
+// The smallest and largest value of a series that is not empty.
+std::pair<double, double> value_range(const Points& pts) {
+  double lo = pts[0].second, hi = pts[0].second;
+  for (auto [x, y] : pts) lo = std::min(lo, y), hi = std::max(hi, y);
+  return {lo, hi};
+}
+
 std::string growth_words(const Points& pts) {
   if (pts.size() < 2) return "only one size measured";
   auto [n0, y0] = pts.front();
   auto [n1, y1] = pts.back();
-  double lo = pts[0].second, hi = pts[0].second;
-  for (auto [x, y] : pts) lo = std::min(lo, y), hi = std::max(hi, y);
+  auto [lo, hi] = value_range(pts);
   if (lo == hi) return fmt::format("constant at {} for every N from {} to {}", num(lo), num(n0), num(n1));
   auto slope = loglog_slope(pts);
   auto fit = linear_fit(pts);
@@ -160,13 +166,12 @@ std::vector<std::string> memory_conclusions(const std::vector<json>& rows,
 
 std::string cycles_line(const std::vector<json>& rows, const std::string& v, const Points& over) {
   std::vector<std::string> ys, ns;
-  double top = 0, lo = over[0].second, hi = over[0].second;
   for (auto [n, y] : over) {
     ys.push_back(num(y));
     ns.push_back(num(n));
-    top = std::max(top, std::fabs(y));
-    lo = std::min(lo, y), hi = std::max(hi, y);
   }
+  auto [lo, hi] = value_range(over);
+  const double top = std::max({0.0, std::fabs(lo), std::fabs(hi)});
   std::string line = fmt::format("**{}**: cycles - II_max N^2 is {} at N = {}", v, join(ys, ", "), join(ns, ", "));
   auto fit = linear_fit(over);
   if (hi - lo <= std::max(2.0, 0.05 * top)) {
@@ -182,10 +187,10 @@ std::string cycles_line(const std::vector<json>& rows, const std::string& v, con
                           "elements before the first output", fit->a / ii, fit->a / ii);
     }
   }
-  Points tps = series(rows, v, "throughput");
-  double tmin = 1e300, tmax = -1e300;
-  for (auto [n, t] : tps) tmin = std::min(tmin, t), tmax = std::max(tmax, t);
-  if (!tps.empty()) line += fmt::format("; throughput {:.4f} to {:.4f} of full.", tmin, tmax);
+  if (Points tps = series(rows, v, "throughput"); !tps.empty()) {
+    auto [tmin, tmax] = value_range(tps);
+    line += fmt::format("; throughput {:.4f} to {:.4f} of full.", tmin, tmax);
+  }
   return line;
 }
 
