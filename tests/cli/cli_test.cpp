@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "exit_codes.hpp"
+#include "files.hpp"
 
 extern char** environ;
 
@@ -32,12 +33,7 @@ struct Invocation {
   std::string out, err;
 };
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using dfsim::test::slurp;
 
 // Runs DFSIM_BINARY with `args`, stdout and stderr captured separately.
 Invocation dfsim(const std::vector<std::string>& args) {

@@ -10,6 +10,8 @@
 #include <sstream>
 #include <string>
 
+#include "files.hpp"
+
 namespace dfsim::testing {
 
 struct Output {
@@ -18,33 +20,8 @@ struct Output {
   std::string err;
 };
 
-inline std::string slurp(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// A fresh directory per test case, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string(info->test_suite_name()) + "_" + info->name();
-    for (char& c : name)
-      if (c == '/') c = '_';
-    path_ = std::filesystem::temp_directory_path() /
-            ("dfsim_cli_" + std::to_string(::getpid()) + "_" + name);
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using dfsim::test::slurp;
+using dfsim::test::TempDir;
 
 // `args` is appended to the binary's path as shell words (tests pass only simple words).
 inline Output run_dfsim(const std::string& args, const TempDir& dir) {

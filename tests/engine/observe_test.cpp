@@ -4,11 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,6 +15,7 @@
 #include "dfsim/engine/stall_summary.hpp"
 #include "dfsim/workloads/pipeline.hpp"
 #include "executors.hpp"
+#include "files.hpp"
 #include "probes.hpp"
 #include "trace_validator.hpp"
 
@@ -106,16 +104,7 @@ TEST_P(Stalls, ALoopOfWaitsIsBoundByTheFullFifo) {
 
 DFSIM_ON_EVERY_EXECUTOR(Stalls);
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
-std::string temp_file(const std::string& name) {
-  return ::testing::TempDir() + "dfsim_observe_" + name;
-}
 
 void build_pipeline(Program& g, std::uint64_t elements, std::uint64_t capacity) {
   workloads::build_pipeline(g, {.elements = elements, .stages = 3, .capacity = capacity});
@@ -160,10 +149,11 @@ TEST_P(Tracing, SlowConsumerTraceIsValidAndAddsUp) {
   RunOptions options = GetParam().options;
   options.tracer = &tracer;
   RunResult r = dfsim::run(g, options);
-  const std::string path = temp_file("slow_" + GetParam().name + ".json");
+  dfsim::test::TempDir dir;
+  const std::string path = (dir / ("slow_" + GetParam().name + ".json")).string();
   TraceWriteSummary w = tracer.write_chrome_trace(path);
   EXPECT_FALSE(w.truncated());
-  testing::TraceCheck check = testing::check_chrome_trace(read_file(path));
+  testing::TraceCheck check = testing::check_chrome_trace(dfsim::test::slurp(path));
   EXPECT_THAT(check.problems, ::testing::IsEmpty());
   EXPECT_EQ(check.phases["b"], 6u);
   EXPECT_EQ(check.phases["e"], 6u);
@@ -180,7 +170,6 @@ TEST_P(Tracing, SlowConsumerTraceIsValidAndAddsUp) {
   EXPECT_EQ(check.phases["X"], 13u);
   EXPECT_EQ(check.document["otherData"]["time_unit"], "1 us of trace time = 1 simulated cycle");
   EXPECT_EQ(w.events, check.phases["X"] + 12u + check.phases["C"]);
-  std::remove(path.c_str());
   (void)r;
 }
 
@@ -193,12 +182,12 @@ TEST_P(Tracing, PipelineTraceIsValid) {
   options.tracer = &tracer;
   RunResult r = dfsim::run(g, options);
   ASSERT_TRUE(r.ok());
-  const std::string path = temp_file("pipeline_" + GetParam().name + ".json");
+  dfsim::test::TempDir dir;
+  const std::string path = (dir / ("pipeline_" + GetParam().name + ".json")).string();
   tracer.write_chrome_trace(path);
-  testing::TraceCheck check = testing::check_chrome_trace(read_file(path));
+  testing::TraceCheck check = testing::check_chrome_trace(dfsim::test::slurp(path));
   EXPECT_THAT(check.problems, ::testing::IsEmpty());
   EXPECT_EQ(check.phases["b"], r.transfers());
-  std::remove(path.c_str());
 }
 
 DFSIM_ON_EVERY_EXECUTOR(Tracing);
@@ -208,9 +197,10 @@ TEST(TraceFilters, OnlyTheNamedContextsAndChannels) {
   build_pipeline(g, 100, 2);
   Tracer tracer({.only = {"c1", "stage*"}});
   RunResult r = run(g, {.tracer = &tracer});
-  const std::string path = temp_file("filter.json");
+  dfsim::test::TempDir dir;
+  const std::string path = (dir / "filter.json").string();
   tracer.write_chrome_trace(path);
-  testing::TraceCheck check = testing::check_chrome_trace(read_file(path));
+  testing::TraceCheck check = testing::check_chrome_trace(dfsim::test::slurp(path));
   EXPECT_THAT(check.problems, ::testing::IsEmpty());
   std::set<std::string> element_tracks, threads;
   for (const auto& e : check.document["traceEvents"]) {
@@ -223,7 +213,6 @@ TEST(TraceFilters, OnlyTheNamedContextsAndChannels) {
     if (c.name.rfind("stage", 0) == 0) stages.insert(c.name);
   EXPECT_FALSE(stages.empty());
   EXPECT_EQ(threads, stages);
-  std::remove(path.c_str());
 }
 
 TEST(TraceFilters, WindowKeepsWhatOverlapsIt) {
@@ -231,9 +220,10 @@ TEST(TraceFilters, WindowKeepsWhatOverlapsIt) {
   build_pipeline(g, 200, 2);
   Tracer tracer({.from = 50, .until = 80});
   run(g, {.tracer = &tracer});
-  const std::string path = temp_file("window.json");
+  dfsim::test::TempDir dir;
+  const std::string path = (dir / "window.json").string();
   tracer.write_chrome_trace(path);
-  testing::TraceCheck check = testing::check_chrome_trace(read_file(path));
+  testing::TraceCheck check = testing::check_chrome_trace(dfsim::test::slurp(path));
   EXPECT_THAT(check.problems, ::testing::IsEmpty());
   std::map<std::string, std::uint64_t> begun;
   for (const auto& e : check.document["traceEvents"]) {
@@ -249,7 +239,6 @@ TEST(TraceFilters, WindowKeepsWhatOverlapsIt) {
       EXPECT_GT(e["args"]["freed"].get<Cycle>(), 50u);
     }
   }
-  std::remove(path.c_str());
 }
 
 TEST(TraceFilters, LimitCutsAtACycleAndSaysSo) {
@@ -257,12 +246,13 @@ TEST(TraceFilters, LimitCutsAtACycleAndSaysSo) {
   build_pipeline(g, 1000, 2);
   Tracer tracer({.max_events = 100});
   run(g, {.tracer = &tracer});
-  const std::string path = temp_file("limit.json");
+  dfsim::test::TempDir dir;
+  const std::string path = (dir / "limit.json").string();
   TraceWriteSummary w = tracer.write_chrome_trace(path);
   ASSERT_TRUE(w.truncated());
   EXPECT_LE(w.events, 100u);
   EXPECT_GT(w.left_out, 0u);
-  testing::TraceCheck check = testing::check_chrome_trace(read_file(path));
+  testing::TraceCheck check = testing::check_chrome_trace(dfsim::test::slurp(path));
   EXPECT_THAT(check.problems, ::testing::IsEmpty());
   const auto& other = check.document["otherData"];
   EXPECT_EQ(other["truncated"], true);
@@ -277,7 +267,6 @@ TEST(TraceFilters, LimitCutsAtACycleAndSaysSo) {
     }
   }
   EXPECT_TRUE(said);
-  std::remove(path.c_str());
 }
 
 // The validator is a test too: it must reject what the format forbids.

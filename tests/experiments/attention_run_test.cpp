@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "dfsim/sdpa/npy.hpp"
+#include "files.hpp"
 
 namespace dfsim::experiments {
 namespace {
@@ -60,8 +61,8 @@ TEST(AttentionRun, ExpOfLargeScoresOverflowsInTheNaiveVariant) {
 }
 
 TEST(Inputs, AFolderWithoutQIsRefusedWithTheConventions) {
-  fs::path dir = fs::temp_directory_path() / ("dfsim_inputs_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  dfsim::test::TempDir temp;
+  const fs::path& dir = temp.path();
   try {
     load_inputs(dir, 1, false);
     ADD_FAILURE() << "no error";
@@ -81,7 +82,6 @@ TEST(Inputs, AFolderWithoutQIsRefusedWithTheConventions) {
   ASSERT_EQ(in.tensors.size(), 2u);
   EXPECT_EQ(in.tensors[1].k, t.k);
   EXPECT_EQ(in.text, dir.string() + "/q.npy, k.npy, v.npy (the same for every head)");
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -4,12 +4,11 @@
 #include "dfsim/experiments/sweep_run.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "files.hpp"
 
 namespace dfsim::experiments {
 namespace {
@@ -17,20 +16,9 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
-struct SweepRunDir {
-  fs::path path = fs::temp_directory_path() /
-                  ("dfsim_sweep_run_" + std::to_string(::getpid()) + "_" +
-                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  SweepRunDir() { fs::remove_all(path); }
-  ~SweepRunDir() { fs::remove_all(path); }
-};
 
-std::string file_text(const fs::path& file) {
-  std::ifstream in(file);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using dfsim::test::slurp;
+using dfsim::test::TempDir;
 
 SweepPlan small_plan() {
   return {.variants = {sdpa::Variant::naive, sdpa::Variant::reordered}, .sizes = {16, 32}};
@@ -137,10 +125,10 @@ TEST(SweepRunPoint, InPartsTheSameRowAsWhole) {
 // Stops after the first point (the largest); a second SweepRun on the folder runs the other
 // three only, and the rows are those of one uninterrupted run.
 TEST(SweepRunResume, OnlyTheMissingPointsRunAgain) {
-  SweepRunDir dir;
+  TempDir dir;
   std::vector<Point> first_order;
   {
-    SweepRun first(small_plan(), dir.path);
+    SweepRun first(small_plan(), dir.path());
     first_order = first.pending();
     std::atomic<bool> one_done{false};
     PointOptions stop_after_one{.stop = [&] { return one_done.load(); }};
@@ -149,11 +137,11 @@ TEST(SweepRunResume, OnlyTheMissingPointsRunAgain) {
     EXPECT_EQ(first.close("SIGINT"), "interrupted");
     EXPECT_EQ(first.points_run(), 1u);
   }
-  json interrupted = json::parse(file_text(dir.path / "results.json"));
+  json interrupted = json::parse(slurp(dir.path() / "results.json"));
   ASSERT_EQ(interrupted["results"].size(), 1u);
   EXPECT_EQ(interrupted["results"][0]["n"], 32);  // the largest point ran first
 
-  SweepRun second(small_plan(), dir.path);
+  SweepRun second(small_plan(), dir.path());
   EXPECT_EQ(second.resumed(), 1u);
   ASSERT_EQ(second.pending().size(), 3u);
   for (std::size_t i = 0; i < 3; ++i)
@@ -169,51 +157,51 @@ TEST(SweepRunResume, OnlyTheMissingPointsRunAgain) {
     EXPECT_EQ(without_wall(second.rows()[i]), without_wall(whole.rows()[i])) << i;
 
   // The files in plan order: naive 16, naive 32, reordered 16, reordered 32.
-  json done = json::parse(file_text(dir.path / "results.json"));
+  json done = json::parse(slurp(dir.path() / "results.json"));
   EXPECT_EQ(done["status"], "complete");
   std::vector<std::string> order;
   for (const auto& r : done["results"])
     order.push_back(r["variant"].get<std::string>() + " " + std::to_string(r["n"].get<int>()));
   EXPECT_EQ(order, (std::vector<std::string>{"naive 16", "naive 32", "reordered 16", "reordered 32"}));
-  std::string csv = file_text(dir.path / "results.csv");
+  std::string csv = slurp(dir.path() / "results.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
   EXPECT_LT(csv.find("\nnaive,16,"), csv.find("\nreordered,32,"));
 
   // A sweep that ended runs again whole (the simulator may have changed since).
-  SweepRun third(small_plan(), dir.path);
+  SweepRun third(small_plan(), dir.path());
   EXPECT_EQ(third.resumed(), 0u);
   EXPECT_EQ(third.pending().size(), 4u);
 }
 
 TEST(SweepRunResume, FreshIgnoresAStoppedSweep) {
-  SweepRunDir dir;
+  TempDir dir;
   {
-    SweepRun first(small_plan(), dir.path);
+    SweepRun first(small_plan(), dir.path());
     std::atomic<bool> one_done{false};
     run_in_process(first, {.stop = [&] { return one_done.load(); }},
                    {.on_point = [&](const Row&, const std::string&) { one_done = true; }});
     first.close("SIGTERM");
   }
-  SweepRun fresh(small_plan(), dir.path, /*fresh=*/true);
+  SweepRun fresh(small_plan(), dir.path(), /*fresh=*/true);
   EXPECT_EQ(fresh.resumed(), 0u);
   EXPECT_EQ(fresh.pending().size(), 4u);
 }
 
 TEST(SweepRunResume, AnotherPlanStartsTheFolderAgain) {
-  SweepRunDir dir;
+  TempDir dir;
   std::vector<Point> first_order;
   {
-    SweepRun first(small_plan(), dir.path);
+    SweepRun first(small_plan(), dir.path());
     first_order = first.pending();
     EXPECT_TRUE(run_in_process(first, {}));
     first.close();
   }
   SweepPlan other = small_plan();
   other.seed = 2;  // other inputs: no row of the first sweep is this one's
-  SweepRun second(other, dir.path);
+  SweepRun second(other, dir.path());
   EXPECT_EQ(second.resumed(), 0u);
   EXPECT_EQ(second.pending().size(), 4u);
-  EXPECT_EQ(json::parse(file_text(dir.path / "results.json"))["results"].size(), 0u);
+  EXPECT_EQ(json::parse(slurp(dir.path() / "results.json"))["results"].size(), 0u);
 }
 
 TEST(SweepRunRows, AFailedPointIsAFinalRowWithItsStatus) {

@@ -5,23 +5,18 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "dfsim/experiments/report.hpp"
 #include "dfsim/experiments/result_folder.hpp"
+#include "files.hpp"
 
 namespace dfsim::experiments {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using dfsim::test::slurp;
+using dfsim::test::TempDir;
 
 // Naive, N = 64, spatial-calibrated: run 1 at the preset's depths takes the unbounded cycles,
 // so the search's long FIFO is bounded by the preset's 98 and finds 80 (N + 16).
@@ -82,8 +77,8 @@ TEST(RowSchema, CsvQuotesCellsWithCommasOrQuotes) {
 }
 
 TEST(SweepFolderFiles, RowsAppearInBothFiles) {
-  fs::path dir = fs::temp_directory_path() / ("dfsim_sweep_folder_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  TempDir base;
+  const fs::path dir = base / "sweep";  // FolderLock makes it
   {
     FolderLock lock(dir);
     EXPECT_THROW(FolderLock second(dir), FolderInUse);
@@ -100,7 +95,6 @@ TEST(SweepFolderFiles, RowsAppearInBothFiles) {
     EXPECT_EQ(doc["config"]["variants"][0], "reordered");
     EXPECT_EQ(row_from_json(doc["results"][0]).min_depth_run->depths, row.min_depth_run->depths);
   }
-  fs::remove_all(dir);
 }
 
 }  // namespace
@@ -115,8 +109,8 @@ TEST(Report, WrittenFromTheRowsWithoutPython) {
   SweepPlan plan{.variants = {sdpa::Variant::naive, sdpa::Variant::reordered}, .sizes = {8, 16}};
   SweepDocument doc{.config = to_json(plan), .status = "complete", .wall_seconds = 1.25};
   for (const Point& p : points(plan)) doc.results.push_back(run_point(p).row);
-  fs::path dir = fs::temp_directory_path() / ("dfsim_report_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  TempDir temp;
+  const fs::path& dir = temp.path();
   write_report(dir, doc, {.why_no_plots = "--no-plots"});
   std::string md = slurp(dir / "report.md");
   for (const char* part :
@@ -138,7 +132,6 @@ TEST(Report, WrittenFromTheRowsWithoutPython) {
   for (const Row& r : doc.results) folder.finish_row(folder.add_row(r), r);
   folder.finish("complete", 1.25);
   EXPECT_EQ(render_report(read_sweep(dir), dir, {.why_no_plots = "--no-plots"}), md);
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "dfsim/graph/build.hpp"
 #include "dfsim/graph/dot.hpp"
 #include "dfsim/graph/json.hpp"
+#include "files.hpp"
 
 namespace dfsim::graph {
 namespace {
@@ -91,10 +92,10 @@ TEST(GraphFile, SaveThenLoadGivesTheSameSpec) {
   s.nodes[3].timing = {.latency = 2, .initiation_interval = 3, .startup_delay = 4, .per_row_delay = 5};
   s.nodes[3].input_discipline = units::Discipline::in_order;
   s.nodes[3].rows = 1;
-  const auto file = std::filesystem::temp_directory_path() / "dfsim_graph_round_trip.json";
+  dfsim::test::TempDir dir;
+  const auto file = dir / "round_trip.json";
   save_graph(s, file);
   GraphSpec back = load_graph(file);
-  std::filesystem::remove(file);
   EXPECT_EQ(to_json(back), to_json(s));
   EXPECT_EQ(back.channels[0].capacity, std::nullopt);
   EXPECT_EQ(back.nodes[3].timing.per_row_delay, 5u);
@@ -147,7 +148,8 @@ TEST(GraphFile, ASpecDrawsAsDot) {
 }
 
 TEST(GraphFile, AFileThatIsNotJsonSaysSo) {
-  const auto file = std::filesystem::temp_directory_path() / "dfsim_graph_bad.json";
+  dfsim::test::TempDir dir;
+  const auto file = dir / "bad.json";
   { std::ofstream(file) << "{\"version\": 1,"; }
   try {
     (void)load_graph(file);
@@ -155,7 +157,6 @@ TEST(GraphFile, AFileThatIsNotJsonSaysSo) {
   } catch (const GraphFileError& e) {
     EXPECT_EQ(std::string(e.what()).substr(0, 18), "not valid JSON: [j");
   }
-  std::filesystem::remove(file);
 }
 
 }  // namespace

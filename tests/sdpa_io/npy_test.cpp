@@ -19,6 +19,8 @@
 #include <limits>
 #include <string>
 
+#include "files.hpp"
+
 namespace dfsim::sdpa {
 namespace {
 
@@ -35,20 +37,12 @@ bool numpy_available() {
 
 class Npy : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("dfsim_npy_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   fs::path path(const std::string& name) const { return dir_ / name; }
 
   // Runs `code` with numpy imported as np and DIR set to the test's directory.
   void python(const std::string& code) {
     fs::path script = path("script.py");
-    std::ofstream(script) << "import numpy as np\nDIR = '" << dir_.string() << "'\n" << code;
+    std::ofstream(script) << "import numpy as np\nDIR = '" << dir_.path().string() << "'\n" << code;
     std::string command = std::string(kPython) + " " + script.string();
     ASSERT_EQ(std::system(command.c_str()), 0) << "python failed:\n" << code;
   }
@@ -95,7 +89,7 @@ class Npy : public ::testing::Test {
     return "(no error)";
   }
 
-  fs::path dir_;
+  dfsim::test::TempDir dir_;
 };
 
 TEST_F(Npy, RoundTripKeepsShapeAndEveryBit) {
