@@ -1,5 +1,5 @@
 // The 8-stage pipeline (T = 1,000,000, capacity 8) built two ways, side by side in one run:
-//   CppPipeline:   workloads::build_pipeline (stages written with dfsim::transform);
+//   CppPipeline:   workloads::build_pipeline (stages written with units::map);
 //   SpecPipeline:  the same graph as a graph::GraphSpec, stages "a + 1" (int64 or float64),
 //                  built by graph::BuiltGraph (which the Python binding and dfsim run use);
 //   SpecPipelineMuparser: stages "(a + 1)", which muparser evaluates (no fast path).

@@ -75,7 +75,7 @@ constexpr auto kUnitAdders = unit_adders(std::make_index_sequence<(kMaxInputs + 
 // ---- the bulk path: a one-input, one-output scalar Map in its simplest configuration ----
 
 // The step loop's iterations for such a Map are  peek; y = f(x); pop; push(y, P); advance(II),
-// which is dfsim::transform's loop: elements that need no wait move in bulk. (Peek, not
+// as units::map's element-wise stage: elements that need no wait move in bulk. (Peek, not
 // wait: a deadlock report then names the operation the step loop would block in.)
 template <class Fn>
 auto bulk_map(Fn fn, units::Timing timing) {

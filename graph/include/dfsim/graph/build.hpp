@@ -6,8 +6,8 @@
 //
 // Units built from a spec have exactly the cycles, statistics and values of the C++ units
 // (units::map, reduce, scan, repeat, source) and the engine's sinks for the same graph: they
-// run the units' own step loop. A one-input, one-output scalar Map with default rows takes
-// the bulk path of dfsim::transform (same cycles, elements moved in registers).
+// run the units' own step loop. A one-input, one-output scalar Map with default rows moves
+// its elements in bulk (dfsim/engine/bulk.hpp: same cycles, elements moved in registers).
 #include <cstdint>
 #include <memory>
 #include <string>
