@@ -191,22 +191,12 @@ class Head {
   };
   //   auto [q, k, v] = h.inputs();
   Inputs inputs() {
-    auto [q_tx, q_rx] = fifo<Row>("q");
-    auto [k_tx, k_rx] = fifo<Row>("k");
-    auto [v_tx, v_rx] = fifo<Row>("v");
-    q_source(std::move(q_tx));
-    key_sources(std::move(k_tx), std::move(v_tx));
-    return {std::move(q_rx), std::move(k_rx), std::move(v_rx)};
+    return open_inputs([this](Sender<Row> q) { q_source(std::move(q)); });
   }
   // The same in the current lane, whose Q FIFO's sending end goes to `q_ports`: one Q memory
   // feeds every lane (q_source of the vector, once all lanes are built).
   Inputs lane_inputs(std::vector<Sender<Row>>& q_ports) {
-    auto [q_tx, q_rx] = fifo<Row>("q");
-    auto [k_tx, k_rx] = fifo<Row>("k");
-    auto [v_tx, v_rx] = fifo<Row>("v");
-    q_ports.push_back(std::move(q_tx));
-    key_sources(std::move(k_tx), std::move(v_tx));
-    return {std::move(q_rx), std::move(k_rx), std::move(v_rx)};
+    return open_inputs([&q_ports](Sender<Row> q) { q_ports.push_back(std::move(q)); });
   }
   // The current lane's K and V: its own memories, or those of the stream it shares.
   void key_sources(Sender<Row> k, Sender<Row> v) {
@@ -244,6 +234,18 @@ class Head {
   }
 
  private:
+  // The FIFOs "q", "k" and "v", K and V fed from their memories; `feed_q` takes the Q FIFO's
+  // sending end (in that order: the order in which the units join the program).
+  template <class FeedQ>
+  Inputs open_inputs(FeedQ feed_q) {
+    auto [q_tx, q_rx] = fifo<Row>("q");
+    auto [k_tx, k_rx] = fifo<Row>("k");
+    auto [v_tx, v_rx] = fifo<Row>("v");
+    feed_q(std::move(q_tx));
+    key_sources(std::move(k_tx), std::move(v_tx));
+    return {std::move(q_rx), std::move(k_rx), std::move(v_rx)};
+  }
+
   units::Timing timing(const std::string& unit) const { return config_.units.at(unit); }
   std::string named(const std::string& role) const {
     return lane_ ? "lane" + std::to_string(*lane_) + "." + role : role;
