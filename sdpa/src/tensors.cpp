@@ -1,4 +1,4 @@
-// Random inputs and the double-precision reference, written independently of the graphs.
+// Random inputs, drawn independently of the graphs (the reference is in reference.cpp).
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -34,43 +34,6 @@ Tensors random_tensors(std::size_t n, std::size_t d, std::uint64_t seed, double 
     for (double& x : *m) x = scale * (2 * rng.unit() - 1);
   }
   return t;
-}
-
-std::vector<double> reference_attention(const Tensors& t, bool causal) {
-  const std::size_t n = t.n, d = t.d;
-  if (d == 0 || t.q.size() % d != 0 || t.k.size() != n * d || t.v.size() != n * d)
-    throw std::invalid_argument("reference_attention: K and V must each hold n x d = " +
-                                std::to_string(n * d) + " values, and Q whole rows of d");
-  const std::size_t rows = t.q.size() / d;
-  if (causal && rows != n)
-    throw std::invalid_argument("reference_attention: causal needs a query row per key");
-  std::vector<double> out(rows * d, 0.0);
-  std::vector<double> s(n);
-  const double inv_sqrt_d = 1.0 / std::sqrt(static_cast<double>(d));
-  for (std::size_t i = 0; i < rows; ++i) {
-    const double* q = &t.q[i * d];
-    const std::size_t keys = causal ? i + 1 : n;  // the masked keys weigh exactly 0
-    double m = -INFINITY;
-    for (std::size_t j = 0; j < keys; ++j) {
-      const double* k = &t.k[j * d];
-      double dot = 0;
-      for (std::size_t x = 0; x < d; ++x) dot += q[x] * k[x];
-      s[j] = dot * inv_sqrt_d;
-      m = std::max(m, s[j]);
-    }
-    double sum = 0;
-    for (std::size_t j = 0; j < keys; ++j) {
-      s[j] = std::exp(s[j] - m);
-      sum += s[j];
-    }
-    double* o = &out[i * d];
-    for (std::size_t j = 0; j < keys; ++j) {
-      const double w = s[j] / sum;
-      const double* v = &t.v[j * d];
-      for (std::size_t x = 0; x < d; ++x) o[x] += w * v[x];
-    }
-  }
-  return out;
 }
 
 }  // namespace dfsim::sdpa
