@@ -11,6 +11,7 @@
 #include "dfsim/engine/errors.hpp"
 #include "dfsim/graph/validate.hpp"
 #include "dfsim/units/detail/step_unit.hpp"
+#include "dfsim/units/map.hpp"
 #include "dfsim/units/source.hpp"
 #include "data_files.hpp"
 #include "sinks.hpp"
@@ -74,34 +75,15 @@ constexpr auto kUnitAdders = unit_adders(std::make_index_sequence<(kMaxInputs + 
 
 // ---- the bulk path: a one-input, one-output scalar Map in its simplest configuration ----
 
-// The step loop's iterations for such a Map are  peek; y = f(x); pop; push(y, P); advance(II),
-// as units::map's element-wise stage: elements that need no wait move in bulk. (Peek, not
-// wait: a deadlock report then names the operation the step loop would block in.)
-template <class Fn>
-auto bulk_map(Fn fn, units::Timing timing) {
-  return [fn = std::move(fn), timing](Context& ctx, Receiver<Value> in, Sender<Value> out) mutable
-         -> Process {
-    const PipelineDepth depth{timing.latency};
-    const Cycle ii = timing.initiation_interval;
-    ctx.advance(timing.startup_delay);
-    for (;;) {
-      const bool more = co_await in.peek() != nullptr;
-      if (!more) break;
-      if (transfer_ready(ctx, in, out, fn, depth, ii) > 0) continue;
-      auto x = co_await in.pop();
-      co_await out.push(fn(*x), depth);
-      ctx.advance(ii);
-    }
-  };
-}
-
+// A scalar Map of one input and one Sender that units::map runs as an element-wise stage
+// (units::detail::is_element_wise): it moves the elements that need no wait in bulk, with
+// the step loop's cycles, and the arithmetic a simple expression is, without the interpreter.
 bool takes_bulk_path(const NodeSpec& node, const Ends& ends) {
   if (node.kind != NodeKind::map || node.compute.foreign) return false;
   if (node.inputs.size() != 1 || node.outputs.size() != 1 || node.outputs[0].size() != 1) return false;
   if (ends.types.at(node.inputs[0]).is_vector() || ends.types.at(node.outputs[0][0]).is_vector())
     return false;
-  return node.row_length == 1 && !node.rows && node.per_row_inputs.empty() &&
-         node.timing.per_row_delay == 0;
+  return units::detail::is_element_wise(detail::unit_options(node, std::nullopt));
 }
 
 void add_bulk_map(Program& g, const NodeSpec& node, Ends& ends, VectorPool& pool,
@@ -113,7 +95,8 @@ void add_bulk_map(Program& g, const NodeSpec& node, Ends& ends, VectorPool& pool
       out_type);
   const Expression::Simple s = expression->simple();
   auto add = [&](auto fn) {
-    g.add(node.name, bulk_map(std::move(fn), node.timing), std::move(ins[0]), std::move(outs[0]));
+    g.add(node.name, units::map(std::move(fn), detail::unit_options(node, std::nullopt)), std::move(ins[0]),
+          std::move(outs[0]));
   };
   using Op = Expression::Op;
   if (s.op != Op::none && out_type.scalar == ScalarType::int64) {

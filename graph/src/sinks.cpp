@@ -4,7 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "dfsim/engine/bulk.hpp"
+#include "dfsim/units/check.hpp"
 #include "dfsim/units/sink.hpp"
 
 namespace dfsim::graph::detail {
@@ -43,17 +43,18 @@ std::function<Process(Context&, Receiver<Value>)> discard_sink(ElementType type,
 
 namespace {
 
-// Compares element i with the expectation; throws naming it.
+// Compares element i with the expectation; throws naming it (the count's messages are
+// units::check_equal's).
 struct Checker {
   ElementType type;
   Data expected;
   double abs_tolerance, rel_tolerance;
   VectorPool* pool;
-  std::size_t width, count, i = 0;
+  std::size_t width;
+  units::detail::ExpectedCount count;
 
   void operator()(Value v) {
-    if (i >= count)
-      throw std::runtime_error("received more than the " + std::to_string(count) + " expected elements");
+    const std::size_t i = count.next();
     if (type.scalar == ScalarType::int64) {
       if (v.integer() != expected.integers[i])
         throw std::runtime_error("element " + std::to_string(i) + ": expected " +
@@ -71,8 +72,8 @@ struct Checker {
       }
       if (got) pool->release(v);
     }
-    ++i;
   }
+  void end_of_stream() const { count.end_of_stream(); }
 };
 
 }  // namespace
@@ -83,20 +84,8 @@ std::function<Process(Context&, Receiver<Value>)> check_sink(ElementType type, D
   const std::size_t width = type.is_vector() ? type.dims : 1;
   const std::size_t count =
       (type.scalar == ScalarType::int64 ? expected.integers.size() : expected.reals.size()) / width;
-  Checker checker{type, std::move(expected), abs_tolerance, rel_tolerance, pool, width, count};
-  // As units::sink (elements already there dequeued in bulk), and the count checked at the
-  // end.
-  return [checker](Context& ctx, Receiver<Value> in) mutable -> Process {
-    for (;;) {
-      const bool more = co_await in.wait();
-      if (!more) break;
-      if (pop_ready(ctx, in, checker, 0) > 0) continue;
-      checker(*co_await in.pop());
-    }
-    if (checker.i != checker.count)
-      throw std::runtime_error("stream ended after " + std::to_string(checker.i) + " of " +
-                               std::to_string(checker.count) + " expected elements");
-  };
+  return units::sink(Checker{type, std::move(expected), abs_tolerance, rel_tolerance, pool, width,
+                             units::detail::ExpectedCount(count)});
 }
 
 }  // namespace dfsim::graph::detail

@@ -71,6 +71,18 @@ TEST(RunCommand, AFailedCheckExitsOneNamingTheSink) {
   EXPECT_NE(o.err.find("element 2: expected 5, got 4"), std::string::npos) << o.err;
 }
 
+TEST(RunCommand, ACheckedStreamShorterOrLongerExitsOneSayingSo) {
+  TempDir dir;
+  Output shorter = run_dfsim("run " + write(dir, "short.json", checked("[1, 2]", "[2, 3, 4]")), dir);
+  EXPECT_EQ(shorter.status, 1);
+  EXPECT_NE(shorter.err.find("stream ended after 2 of 3 expected elements"), std::string::npos)
+      << shorter.err;
+  Output longer = run_dfsim("run " + write(dir, "long.json", checked("[1, 2, 3]", "[2, 3]")), dir);
+  EXPECT_EQ(longer.status, 1);
+  EXPECT_NE(longer.err.find("received more than the 2 expected elements"), std::string::npos)
+      << longer.err;
+}
+
 TEST(RunCommand, ABadFileExitsTwoNamingTheJsonPath) {
   TempDir dir;
   std::string text = checked("[1]", "[2]");

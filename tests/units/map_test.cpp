@@ -4,6 +4,7 @@
 
 #include <array>
 #include <span>
+#include <string>
 #include <tuple>
 
 #include "dfsim/engine.hpp"
@@ -207,6 +208,44 @@ TEST(Map, WithoutARowCountItSpendsThePerRowDelayBeforeSeeingTheEnd) {
   // Rows of 1: steps at 3 and 7 (3 + II + 3); then 8 + 3 = 11 before the end is seen.
   EXPECT_EQ(times(got), (std::vector<Cycle>{4, 8}));
   EXPECT_EQ(r.context("id").final_clock, 11u);
+}
+
+TEST(Map, ElementWiseWithAStartUpDelayAsTheStepLoop) {
+  // Start-up delay 5, rows of 1, no row count: the element-wise stage (bulk moves where it has
+  // credit). x_j is visible at j + 1; steps at 5, 6, 7, 8, visible one cycle later. With a row
+  // count (rows = 4) the same Map runs the step loop: the same cycles.
+  for (bool with_rows : {false, true}) {
+    Program g;
+    auto [x_tx, x_rx] = g.channel<double>("x", {.capacity = 8});
+    auto [y_tx, y_rx] = g.channel<double>("y", {.capacity = 8});
+    std::vector<Timed<double>> got;
+    UnitOptions options{.timing = {.startup_delay = 5}};
+    if (with_rows) options.rows = 4;
+    ASSERT_EQ(detail::is_element_wise(options), !with_rows);
+    g.add("src", memory_source(iota(4)), std::move(x_tx));
+    g.add("id", map([](double x) { return x + 1; }, options), std::move(x_rx), std::move(y_tx));
+    g.add("sink", record(got), std::move(y_rx));
+    RunResult r = run(g);
+    ASSERT_TRUE(r.ok()) << r.describe_problem();
+    EXPECT_EQ(values(got), (std::vector<double>{1, 2, 3, 4}));
+    EXPECT_EQ(times(got), (std::vector<Cycle>{6, 7, 8, 9})) << "rows given: " << with_rows;
+    EXPECT_EQ(r.context("id").final_clock, 9u) << "rows given: " << with_rows;
+  }
+}
+
+TEST(Map, ElementWiseWaitsForItsInputWithAPeek) {
+  // Two Maps in a ring with nothing in it: each waits for the other's element, and the
+  // deadlock report says what the step loop would: a peek.
+  Program g;
+  auto [x_tx, x_rx] = g.channel<double>("x");
+  auto [y_tx, y_rx] = g.channel<double>("y");
+  g.add("a", map([](double v) { return v; }), std::move(y_rx), std::move(x_tx));
+  g.add("b", map([](double v) { return v; }), std::move(x_rx), std::move(y_tx));
+  RunResult r = run(g);
+  ASSERT_EQ(r.status, RunStatus::deadlock);
+  const std::string text = r.describe_problem();
+  EXPECT_NE(text.find("a at cycle 0: peek from 'y' (empty), sender 'b'"), std::string::npos) << text;
+  EXPECT_NE(text.find("b at cycle 0: peek from 'x' (empty), sender 'a'"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <array>
 #include <span>
+#include <stdexcept>
+#include <string>
 
 #include "dfsim/engine.hpp"
 #include "dfsim/units.hpp"
@@ -177,6 +179,41 @@ TEST(Sink, DequeuesInBulkEachAtItsVisibleTime) {
   EXPECT_EQ(seen_at, (std::vector<Cycle>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
   EXPECT_EQ(r.context("sink").final_clock, 10u);
   EXPECT_EQ(r.context("sink").starved_cycles, 10u);
+}
+
+// A sink's fn with end_of_stream() hears the end of the stream once, after the last element,
+// at the clock the sink reached; what it throws fails the run, naming the sink.
+struct ExpectCount {
+  std::size_t expected;
+  std::size_t* seen;
+  std::vector<std::size_t>* ends;
+  void operator()(double) { ++*seen; }
+  void end_of_stream() const {
+    ends->push_back(*seen);
+    if (*seen != expected)
+      throw std::runtime_error("got " + std::to_string(*seen) + " of " + std::to_string(expected));
+  }
+};
+
+TEST(Sink, EndOfStreamAfterTheLastElement) {
+  for (std::size_t expected : {3u, 5u}) {
+    Program g;
+    auto [x_tx, x_rx] = g.channel<double>("x", {.capacity = 8});
+    std::size_t seen = 0;
+    std::vector<std::size_t> ends;
+    g.add("src", memory_source(std::vector<double>{1, 2, 3}), std::move(x_tx));
+    g.add("sink", sink(ExpectCount{expected, &seen, &ends}), std::move(x_rx));
+    RunResult r = run(g);
+    EXPECT_EQ(ends, (std::vector<std::size_t>{3})) << "expected " << expected;
+    if (expected == 3) {
+      EXPECT_TRUE(r.ok()) << r.describe_problem();
+    } else {
+      ASSERT_EQ(r.status, RunStatus::failed);
+      EXPECT_EQ(r.failure->context, "sink");
+      EXPECT_EQ(r.failure->message, "got 3 of 5");
+      EXPECT_EQ(r.failure->clock, 3u);  // the last element was visible at 3
+    }
+  }
 }
 
 }  // namespace

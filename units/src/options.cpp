@@ -49,7 +49,7 @@ namespace detail {
 
 bool is_element_wise(const UnitOptions& o) noexcept {
   return o.row_length == 1 && !o.row_lengths && !o.rows && o.per_row_inputs.empty() &&
-         o.timing.startup_delay == 0 && o.timing.per_row_delay == 0;
+         o.timing.per_row_delay == 0;
 }
 
 }  // namespace detail

@@ -1,6 +1,7 @@
 #pragma once
 // Checking sinks: fail the run, naming the element, at the first value that differs from the
-// expected stream (or when the stream is shorter or longer). They dequeue as units::sink does.
+// expected stream (or when the stream is shorter or longer). They are units::sink's, whose fn
+// hears the end of the stream.
 //
 //   g.add("check", units::check_equal(std::vector{2, 4, 6}), std::move(y_rx));
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include "dfsim/engine/channel.hpp"
 #include "dfsim/engine/context.hpp"
 #include "dfsim/engine/process.hpp"
+#include "dfsim/units/sink.hpp"
 
 namespace dfsim::units {
 namespace detail {
@@ -50,24 +52,48 @@ double max_abs_difference(const T& a, const T& b) {
   }
 }
 
-// A sink that checks the stream against `expected`, one element at a time: mismatch(want, got)
-// says what is wrong with an element ("" if nothing).
+// The count of a checked stream, with its messages: one element too many, too few at the end.
+class ExpectedCount {
+ public:
+  explicit ExpectedCount(std::size_t expected) : expected_(expected) {}
+  // The index of the element just received; throws when it is one more than expected.
+  std::size_t next() {
+    if (seen_ >= expected_)
+      throw std::runtime_error("received more than the " + std::to_string(expected_) +
+                               " expected elements");
+    return seen_++;
+  }
+  // At the end of the stream: throws when fewer came than expected.
+  void end_of_stream() const {
+    if (seen_ != expected_)
+      throw std::runtime_error("stream ended after " + std::to_string(seen_) + " of " +
+                               std::to_string(expected_) + " expected elements");
+  }
+
+ private:
+  std::size_t expected_;
+  std::size_t seen_ = 0;
+};
+
+// A sink's fn that checks the stream against `expected`, one element at a time:
+// mismatch(want, got) says what is wrong with an element ("" if nothing).
+template <class T, class Mismatch>
+struct StreamCheck {
+  std::vector<T> expected;
+  Mismatch mismatch;
+  ExpectedCount count{expected.size()};
+
+  void operator()(T&& got) {
+    const std::size_t i = count.next();
+    if (std::string problem = mismatch(expected[i], got); !problem.empty())
+      throw std::runtime_error("element " + std::to_string(i) + ": " + problem);
+  }
+  void end_of_stream() const { count.end_of_stream(); }
+};
+
 template <class T, class Mismatch>
 auto check_stream(std::vector<T> expected, Mismatch mismatch) {
-  return [expected = std::move(expected), mismatch](Context&, Receiver<T> in) -> Process {
-    std::size_t i = 0;
-    while (auto v = co_await in.pop()) {
-      if (i >= expected.size())
-        throw std::runtime_error("received more than the " + std::to_string(expected.size()) +
-                                 " expected elements");
-      if (std::string problem = mismatch(expected[i], *v); !problem.empty())
-        throw std::runtime_error("element " + std::to_string(i) + ": " + problem);
-      ++i;
-    }
-    if (i != expected.size())
-      throw std::runtime_error("stream ended after " + std::to_string(i) + " of " +
-                               std::to_string(expected.size()) + " expected elements");
-  };
+  return sink(StreamCheck<T, Mismatch>{std::move(expected), std::move(mismatch)});
 }
 
 }  // namespace detail

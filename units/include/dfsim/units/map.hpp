@@ -45,13 +45,15 @@ template <class Fn>
 using IndexedMapKind = CountsRowAndStep<Fn>;
 
 // Whether a Map's steps are an element-wise stage: one input and one Sender (checked by the
-// caller), one step per row, no delays, no per-row inputs, running until its input ends.
+// caller), one step per row, no per-row delay, no per-row inputs, running until its input ends.
 bool is_element_wise(const UnitOptions& options) noexcept;
 
 // A Map: the step loop, or for an element-wise stage the loop
+//   ctx.advance(startup_delay);
 //   while (auto x = co_await in.pop()) { co_await out.push(fn(*x), P); ctx.advance(II); }
 // (the same cycles: a step peeks, computes, dequeues and writes at one clock) with the
-// elements that need no wait moved in bulk. fn sees its element after the dequeue.
+// elements that need no wait moved in bulk. fn sees its element after the dequeue. Its wait
+// for an element is a peek, as the step loop's (what a deadlock report says it waits on).
 template <class Fn>
 class MapUnit {
  public:
@@ -78,8 +80,9 @@ class MapUnit {
     const PipelineDepth depth{unit_.options().timing.latency};
     const Cycle ii = unit_.options().timing.initiation_interval;
     auto step = [&fn = unit_.kind().fn](In&& x) { return Out(fn(std::as_const(x))); };
+    ctx.advance(unit_.options().timing.startup_delay);
     for (;;) {
-      const bool more = co_await in.wait();  // not in the condition: docs/adding-a-unit.md
+      const bool more = co_await in.peek() != nullptr;  // not in the condition: docs/adding-a-unit.md
       if (!more) break;
       if (transfer_ready(ctx, in, out, step, depth, ii) > 0) continue;
       // No credit (or no bulk moves): dequeue, then wait to write.

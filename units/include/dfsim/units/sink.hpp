@@ -36,11 +36,12 @@ class SinkUnit {
   static Process drain(Context& ctx, Receiver<T> in, Fn& consume) {
     for (;;) {
       const bool more = co_await in.wait();  // an element is there: the clock at its time
-      if (!more) co_return;
+      if (!more) break;
       if (pop_ready(ctx, in, consume, 0) > 0) continue;
       auto x = co_await in.pop();  // no bulk moves: a traced or cross-thread channel
       consume(std::move(*x));
     }
+    if constexpr (requires { consume.end_of_stream(); }) consume.end_of_stream();
   }
   Fn fn_;
 };
@@ -48,6 +49,12 @@ class SinkUnit {
 }  // namespace detail
 
 // Calls fn(value) for every element, in order. fn may keep state (it lives with the Program).
+// A fn with a member end_of_stream() is called once more when the stream ends (after its last
+// element), e.g. to check that as many came as expected; what it throws fails the run.
+//   struct Expect { std::size_t n, seen = 0;
+//     void operator()(int) { ++seen; }
+//     void end_of_stream() const { if (seen != n) throw std::runtime_error("too few"); } };
+//   g.add("check", units::sink(Expect{3}), std::move(x_rx));
 template <class Fn>
 auto sink(Fn fn) {
   return detail::SinkUnit<Fn>(std::move(fn));
