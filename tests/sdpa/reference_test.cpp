@@ -1,4 +1,5 @@
-// The references a run is checked against, computed beside the run (sdpa/src/reference.hpp):
+// The references a run is checked against, computed beside the run (sdpa/src/reference.hpp;
+// "Threads" in the suite name: the sanitize script runs it under ThreadSanitizer):
 // the same values on the second thread as on the caller's, a stop that gives up, and a run's
 // max_abs_error the same whichever way its references were computed.
 #include <gtest/gtest.h>
@@ -18,7 +19,7 @@ std::vector<Tensors> heads_for_references() {
   return {random_tensors(24, 3, 1), random_tensors(24, 3, 2), random_tensors(24, 3, 3)};
 }
 
-TEST(References, InTheBackgroundTheSameAsComputedWhenAsked) {
+TEST(ReferenceThreads, InTheBackgroundTheSameAsComputedWhenAsked) {
   const std::vector<Tensors> in = heads_for_references();
   for (bool causal : {false, true}) {
     detail::References background(in, causal, /*background=*/true);
@@ -31,7 +32,7 @@ TEST(References, InTheBackgroundTheSameAsComputedWhenAsked) {
   }
 }
 
-TEST(References, AskedInAnyOrderAndAgain) {
+TEST(ReferenceThreads, AskedInAnyOrderAndAgain) {
   const std::vector<Tensors> in = heads_for_references();
   detail::References refs(in, false, /*background=*/true);
   const std::vector<double> last = refs.of(2);
@@ -40,7 +41,7 @@ TEST(References, AskedInAnyOrderAndAgain) {
   EXPECT_EQ(last, reference_attention(in[2]));
 }
 
-TEST(References, AStopRequestedGivesUpAtTheNextRow) {
+TEST(ReferenceThreads, AStopRequestedGivesUpAtTheNextRow) {
   const Tensors t = random_tensors(16, 2, 5);
   std::stop_source stop;
   EXPECT_EQ(detail::reference_attention(t, false, stop.get_token()), reference_attention(t));
@@ -51,7 +52,7 @@ TEST(References, AStopRequestedGivesUpAtTheNextRow) {
 // On one thread the references come from the background; on two they are computed after the
 // run on the caller's thread. Both runs report the same error, the largest difference from the
 // reference over every head.
-TEST(References, MaxAbsErrorTheSameOnOneThreadAndTwo) {
+TEST(ReferenceThreads, MaxAbsErrorTheSameOnOneThreadAndTwo) {
   const std::vector<Tensors> in = heads_for_references();
   const AttentionConfig c{.variant = Variant::reordered_stable, .n = 24, .d = 3,
                           .precision = Precision::fp32, .heads = 3};
