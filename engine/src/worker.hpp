@@ -106,8 +106,10 @@ Worker*& current_worker() noexcept;
 // Before a resume: the context may be queued again. A full barrier only where another
 // thread can wake it (wake() sets the flag with an exchange there); an xchg per resume cost
 // a fifth of the run on workers that share nothing.
-inline void clear_queued(ContextCore& ctx) noexcept {
-  if (ctx.remote_wakeable)
+// kRemoteWakes false: the executor has one worker, so no context is remote_wakeable.
+template <bool kRemoteWakes>
+void clear_queued(ContextCore& ctx) noexcept {
+  if (kRemoteWakes && ctx.remote_wakeable)
     ctx.queued.store(false, std::memory_order_seq_cst);
   else
     ctx.queued.store(false, std::memory_order_relaxed);
@@ -141,8 +143,9 @@ bool park(ContextCore& ctx) noexcept;
 // What a worker does with a context it took from its queue: resumes it if its pending
 // operation can proceed (returns true), or parks it where it will be woken (false). Every
 // executor's loop is this, then its own bookkeeping of a finished context.
-inline bool resume_if_ready(ContextCore& ctx) noexcept {
-  clear_queued(ctx);
+template <bool kRemoteWakes>
+bool resume_if_ready(ContextCore& ctx) noexcept {
+  clear_queued<kRemoteWakes>(ctx);
   if (ctx.finished) return false;
   if (!satisfiable(ctx)) {
     if (park(ctx)) wake(&ctx);
