@@ -28,8 +28,10 @@ RunResult collect_result(const ExecutionState& state, RunStatus status, unsigned
 class ProgressReporter {
  public:
   ProgressReporter(const ExecutionState& state, const RunOptions& options) noexcept;
-  void after_resume(std::size_t finished) {
-    if (options_.on_progress && (++resumes_ & 0xffff) == 0) report_if_due(finished);
+  void after_resume(std::size_t finished) { after_resumes(1, finished); }
+  // `count` resumes at once, a power of two up to 65,536: the caller counts them itself.
+  void after_resumes(std::uint64_t count, std::size_t finished) {
+    if (options_.on_progress && ((resumes_ += count) & 0xffff) == 0) report_if_due(finished);
   }
 
  private:

@@ -65,6 +65,7 @@ struct Coordination {
 // Many threads: a run ends under the coordination lock, through the stop flag every worker
 // reads after each resume; a context that returned as its clock passed the limit is finished.
 struct ParallelPolicy {
+  static constexpr bool kRemoteWakes = true;
   Program& program;
   Coordination& co;
   ProgressReporter& progress;

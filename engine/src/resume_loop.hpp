@@ -14,13 +14,14 @@ namespace dfsim::detail {
 //   bool context_returned(ContextCore&)    its body returned (finish_context is the policy's)
 //   bool resumed()                         after every resume that got this far
 // A policy whose answer is a constant costs nothing: the sequential executor's resumed()
-// counts towards its stuck check; the parallel executor's is a read of the shared stop.
+// counts towards its periodic checks; the parallel executor's is a read of the shared stop.
+// `Policy::kRemoteWakes` says whether another thread may wake a context (more than one worker).
 //   SequentialPolicy policy{...};
 //   resume_until_idle(worker, options.cycle_limit, policy);
 template <class Policy>
 DFSIM_HOT void resume_until_idle(Worker& worker, Cycle cycle_limit, Policy& policy) {
   while (ContextCore* ctx = worker.pop_local()) {
-    if (!resume_if_ready(*ctx)) continue;
+    if (!resume_if_ready<Policy::kRemoteWakes>(*ctx)) continue;
     if (ctx->clock > cycle_limit && !policy.cycle_limit_passed(*ctx)) return;
     if (ctx->handle.done() && !policy.context_returned(*ctx)) return;
     if (!policy.resumed()) return;

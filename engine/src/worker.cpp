@@ -38,6 +38,16 @@ void wake(ContextCore* ctx) noexcept {
   ctx->worker->push_local(ctx);
 }
 
+void wake_deep(ContextCore* ctx) noexcept {
+  if (ctx->remote_wakeable) [[unlikely]] {
+    wake_remote(ctx);
+    return;
+  }
+  if (ctx->queued.load(std::memory_order_relaxed)) return;
+  ctx->queued.store(true, std::memory_order_relaxed);
+  ctx->worker->push_woken(ctx);
+}
+
 bool all_have_credit(WaitState& w) noexcept {
   for (ChannelCore* ch : w.channels)
     if (!ch->sender_has_credit()) {

@@ -54,14 +54,24 @@ class Worker {
   explicit Worker(std::mutex* coordination = nullptr) : mutex_(coordination) {}
 
   void push_local(ContextCore* ctx) { ready_.push(ctx); }
+  // A context woken by a deep channel (wake_deep): behind the others when the channel it waits
+  // on would give it little to do yet (has_little_to_do).
+  void push_woken(ContextCore* ctx) {
+    if (has_little_to_do(ctx->wait))
+      lazy_.push(ctx);
+    else
+      ready_.push(ctx);
+  }
   // A ready context that yielded (detail::yield): it runs when no other is ready.
   void push_deferred(ContextCore* ctx) { deferred_.push(ctx); }
-  bool has_local() const noexcept { return !ready_.empty() || !deferred_.empty(); }
+  bool has_local() const noexcept {
+    return !ready_.empty() || !lazy_.empty() || !deferred_.empty();
+  }
   ContextCore* pop_local() noexcept {
-    if (ready_.empty()) [[unlikely]] {
-      if (deferred_.empty()) return nullptr;
-      ready_.swap(deferred_);
-    }
+    if (!ready_.empty()) [[likely]] return ready_.pop();
+    if (!lazy_.empty()) return lazy_.pop();
+    if (deferred_.empty()) return nullptr;
+    ready_.swap(deferred_);
     return ready_.pop();
   }
 
@@ -91,7 +101,26 @@ class Worker {
   // still in L1. In wake order (a FIFO), a 64-stage pipeline, whose channels and contexts do
   // not fit in L1, ran 1.25x slower. A context is queued at most once (its `queued` flag).
   ContextStack ready_;
+  // Ready contexts that run when ready_ is empty: a receiver whose deep FIFO is less than half
+  // full, a sender whose FIFO is more than half full. Run at once, each would take (or write)
+  // the one or two elements there are and block again: a row_max behind a 13-deep FIFO fed
+  // two elements at a time by a unit that alternates with its depth-2 source. Later, the FIFO
+  // has filled (or drained) meanwhile, and one resume does many steps.
+  ContextStack lazy_;
   ContextStack deferred_;
+
+  // Only the kinds that wait on one channel (`w.channel`: for a fan-out the output it lacked)
+  // are ever lazy: a stale registration (a select's) may wake a context that waits for
+  // something else, or for nothing.
+  static bool has_little_to_do(const WaitState& w) noexcept {
+    static_assert(WaitKind::none < WaitKind::dequeue && WaitKind::dequeue < WaitKind::peek &&
+                  WaitKind::peek < WaitKind::enqueue && WaitKind::enqueue < WaitKind::credit_all &&
+                  WaitKind::credit_all < WaitKind::select);
+    if (w.kind == WaitKind::none || w.kind == WaitKind::select) return false;
+    const ChannelCore& ch = *w.channel;
+    const std::uint64_t held = ch.enqueued() - ch.dequeued();
+    return w.kind <= WaitKind::peek ? 2 * held < ch.capacity() : 2 * held > ch.capacity();
+  }
 
   std::mutex* mutex_;
   std::vector<ContextCore*> inbox_;
@@ -106,8 +135,10 @@ Worker*& current_worker() noexcept;
 // Before a resume: the context may be queued again. A full barrier only where another
 // thread can wake it (wake() sets the flag with an exchange there); an xchg per resume cost
 // a fifth of the run on workers that share nothing.
-inline void clear_queued(ContextCore& ctx) noexcept {
-  if (ctx.remote_wakeable)
+// kRemoteWakes false: the executor has one worker, so no context is remote_wakeable.
+template <bool kRemoteWakes>
+void clear_queued(ContextCore& ctx) noexcept {
+  if (kRemoteWakes && ctx.remote_wakeable)
     ctx.queued.store(false, std::memory_order_seq_cst);
   else
     ctx.queued.store(false, std::memory_order_relaxed);
@@ -141,8 +172,9 @@ bool park(ContextCore& ctx) noexcept;
 // What a worker does with a context it took from its queue: resumes it if its pending
 // operation can proceed (returns true), or parks it where it will be woken (false). Every
 // executor's loop is this, then its own bookkeeping of a finished context.
-inline bool resume_if_ready(ContextCore& ctx) noexcept {
-  clear_queued(ctx);
+template <bool kRemoteWakes>
+bool resume_if_ready(ContextCore& ctx) noexcept {
+  clear_queued<kRemoteWakes>(ctx);
   if (ctx.finished) return false;
   if (!satisfiable(ctx)) {
     if (park(ctx)) wake(&ctx);

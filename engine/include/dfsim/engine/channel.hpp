@@ -76,8 +76,11 @@ class Sender : public detail::ChannelEnd<T> {
     detail::ChannelState<T>* ch;
     detail::ContextCore* ctx;
     DFSIM_HOT bool await_ready() const noexcept { return ch->sender_may_proceed(); }
+    // await_ready said no: on an unbounded channel that is a pause, not a wait; on a bounded
+    // one the credit it just looked for is not there (a slot another thread frees meanwhile is
+    // caught by block_on's re-check), so it is not asked for again.
     void await_suspend(std::coroutine_handle<>) noexcept {
-      if (ch->sender_has_credit()) return detail::yield(*ctx);  // a pause, not a wait
+      if (!ch->bounded()) return detail::yield(*ctx);
       ctx->wait_on(detail::WaitKind::enqueue, ch);
       detail::block_on(*ctx, ch->waiting_sender);
     }
@@ -188,6 +191,10 @@ class Receiver : public detail::ChannelEnd<T> {
   // there, false at end of stream.
   [[nodiscard("co_await it")]] WaitAwaiter wait() noexcept { return {{ch_, ctx_}}; }
   [[nodiscard("co_await it")]] PeekAwaiter peek() noexcept { return {{ch_, ctx_}}; }
+  // Dequeues without waiting. Precondition: the element is there (a peek or a wait returned
+  // it), so the clock does not move:
+  //   const T* x = co_await in.peek();  use(*x);  in.pop_now();
+  DFSIM_HOT T pop_now() noexcept { return ch_->dequeue(*ctx_); }
 
  private:
   friend struct detail::EndBinder;

@@ -127,6 +127,7 @@ class ChannelCore {
   void update_fast_path_flag() noexcept {
     bounded_untraced_one_thread_ = bounded_ && !trace_ && !cross_thread_;
     unbounded_local_ = !bounded_ && !trace_ && !cross_thread_;
+    deep_ = bounded_ && capacity_ > 2;
   }
 
   // Either end's wait: `waited` is the count of that end's jumps, `record` its trace event.
@@ -215,6 +216,8 @@ class ChannelCore {
   bool bounded_untraced_one_thread_ = false;
   // !bounded_ && !trace_ && !cross_thread_: the unbounded channels' own inlined path.
   bool unbounded_local_ = false;
+  // bounded_ && capacity_ > 2: the context woken at either end may run later (wake_deep).
+  bool deep_ = false;
 
   friend void close_channel(ChannelCore& ch) noexcept;
 
@@ -225,6 +228,10 @@ class ChannelCore {
 
 // Wakes the context waiting at the other end, if any. Defined with the scheduler.
 void wake(ContextCore* ctx) noexcept;
+// wake() for the other end of a channel deeper than 2 elements: the context may run after
+// the other ready ones when the channel would give it little to do yet (worker.hpp, lazy_).
+// Only the order of resumes changes, never what they compute.
+void wake_deep(ContextCore* ctx) noexcept;
 
 // The store-load barrier of the cross-thread wake protocol: each side stores (an update, a
 // registration), then this, then loads the other's; at least one of them sees the other.
@@ -239,7 +246,9 @@ DFSIM_HOT void full_fence() noexcept {
 #endif
 }
 
-DFSIM_HOT void wake_waiter(std::atomic<ContextCore*>& slot, bool cross_thread) noexcept {
+// `deep`: the channel's deep_ (wake_deep).
+DFSIM_HOT void wake_waiter(std::atomic<ContextCore*>& slot, bool cross_thread,
+                           bool deep = false) noexcept {
   if (cross_thread) [[unlikely]] {
     // Pairs with the fence in park(): either we see the waiter or it sees our update.
     full_fence();
@@ -249,7 +258,10 @@ DFSIM_HOT void wake_waiter(std::atomic<ContextCore*>& slot, bool cross_thread) n
   }
   if (ContextCore* w = slot.load(std::memory_order_relaxed)) {
     slot.store(nullptr, std::memory_order_relaxed);
-    wake(w);
+    if (deep)
+      wake_deep(w);
+    else
+      wake(w);
   }
 }
 

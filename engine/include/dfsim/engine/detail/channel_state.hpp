@@ -143,7 +143,7 @@ class ChannelState final : public ChannelCore {
     slot->written = clock;
     s_tail_ = t + 1;
     tail_.store(t + 1, std::memory_order_release);
-    wake_waiter(waiting_receiver, P == Path::general && cross_thread_);
+    wake_waiter(waiting_receiver, P == Path::general && cross_thread_, deep_);
   }
 
   template <Path P>
@@ -178,7 +178,7 @@ class ChannelState final : public ChannelCore {
       if ((h & (kChunk - 1)) == kChunk - 1) retire_chunk(std::exchange(head_chunk_, head_chunk_->next));
     }
     head_.store(h + 1, std::memory_order_release);
-    wake_waiter(waiting_sender, P == Path::general && cross_thread_);
+    wake_waiter(waiting_sender, P == Path::general && cross_thread_, deep_);
     return value;
   }
 

@@ -162,8 +162,10 @@ Process run_steps(Context& ctx, const Kind& kind, const UnitOptions& options,
         result.emplace(kind.step(state, *std::get<I>(in)...));
       else
         kind.step(state, *std::get<I>(in)...);
+      // Each was peeked: pop_now, no suspension point (a co_await per input made every unit's
+      // coroutine larger and each pop test again for the element it had just peeked).
       if constexpr (kTogether)
-        ((first || !row_input[I] ? void(co_await std::get<I>(ins).pop()) : void()), ...);
+        ((first || !row_input[I] ? void(std::get<I>(ins).pop_now()) : void()), ...);
       if constexpr (!Kind::writes_every_step)
         if (step + 1 == row_length) result.emplace(kind.take(state));
       if (result) {
