@@ -57,6 +57,39 @@ TEST_P(Peek, MovesTheClockButFreesNoSlot) {
   EXPECT_EQ(r.channel("x").peak_occupancy, 1u);
 }
 
+// Receiver::pop_now after a peek: the peeked element, dequeued at the clock as it is (no
+// wait, since it is visible), its slot freed R cycles later.
+TEST_P(Peek, PopNowTakesThePeekedElementWhereTheClockIs) {
+  Program g;
+  auto [tx, rx] = g.channel<int>("x", {.capacity = 1, .latency = 1, .response_latency = 1});
+  std::vector<Cycle> writes;
+  g.add("src", [&](Context& ctx, Sender<int> out) -> Process {
+    co_await out.push(7);  // w0 = 0, visible 1
+    co_await out.push(8);  // k = 1 = C: waits for f0 = 5 + R = 6, visible 7
+    writes.push_back(ctx.now());
+  }, std::move(tx));
+  std::vector<int> seen;
+  std::vector<Cycle> clocks;
+  g.add("dst", [&](Context& ctx, Receiver<int> in) -> Process {
+    const int* p = co_await in.peek();  // 0 -> 1
+    ctx.advance(4);                      // 5
+    seen.push_back(*p);
+    seen.push_back(in.pop_now());  // at 5: f0 = 6
+    clocks.push_back(ctx.now());
+    auto v = co_await in.pop();  // 5 -> 7
+    seen.push_back(*v);
+    clocks.push_back(ctx.now());
+  }, std::move(rx));
+  RunResult r = run(g);
+  ASSERT_TRUE(r.ok()) << r.describe_problem();
+  EXPECT_THAT(seen, ElementsAre(7, 7, 8));
+  EXPECT_THAT(clocks, ElementsAre(5u, 7u));
+  EXPECT_THAT(writes, ElementsAre(6u));
+  EXPECT_EQ(r.context("src").backpressured_cycles, 6u);
+  EXPECT_EQ(r.context("dst").starved_cycles, 3u);  // 0->1 (peek), 5->7 (pop)
+  EXPECT_EQ(r.channel("x").peak_occupancy, 1u);
+}
+
 TEST_P(Peek, WaitsForTheElementLikeAPop) {
   Program g;
   auto [tx, rx] = g.channel<int>("x", {.capacity = 2, .latency = 3});
