@@ -27,26 +27,26 @@ namespace {
 }  // namespace
 
 // A context that no other thread can wake is woken only by its own worker (or by the stall
-// resolver while every worker is idle), so plain stores suffice.
-void wake(ContextCore* ctx) noexcept {
+// resolver while every worker is idle), so plain stores suffice. kDeep: woken through a deep
+// channel, it may wait behind the other ready ones (Worker::push_woken).
+namespace {
+template <bool kDeep>
+void wake_as(ContextCore* ctx) noexcept {
   if (ctx->remote_wakeable) [[unlikely]] {
     wake_remote(ctx);
     return;
   }
   if (ctx->queued.load(std::memory_order_relaxed)) return;
   ctx->queued.store(true, std::memory_order_relaxed);
-  ctx->worker->push_local(ctx);
+  if constexpr (kDeep)
+    ctx->worker->push_woken(ctx);
+  else
+    ctx->worker->push_local(ctx);
 }
+}  // namespace
 
-void wake_deep(ContextCore* ctx) noexcept {
-  if (ctx->remote_wakeable) [[unlikely]] {
-    wake_remote(ctx);
-    return;
-  }
-  if (ctx->queued.load(std::memory_order_relaxed)) return;
-  ctx->queued.store(true, std::memory_order_relaxed);
-  ctx->worker->push_woken(ctx);
-}
+void wake(ContextCore* ctx) noexcept { wake_as<false>(ctx); }
+void wake_deep(ContextCore* ctx) noexcept { wake_as<true>(ctx); }
 
 bool all_have_credit(WaitState& w) noexcept {
   for (ChannelCore* ch : w.channels)
