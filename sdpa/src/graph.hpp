@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "dfsim/engine.hpp"
@@ -344,14 +345,23 @@ template <class Shape> void build_reordered_lanes(Head<Shape>& h, bool stable);
 // The naive graphs in h.lanes() lanes, the row's max and sum sent back to every lane (naive_lanes.cpp).
 template <class Shape> void build_naive_lanes(Head<Shape>& h, bool stable);
 
-#define DFSIM_SDPA_INSTANTIATE(builder)                      \
-  template void builder(Head<Scalars<double>>&);             \
-  template void builder(Head<Scalars<float>>&);              \
-  template void builder(Head<Scalars<Half>>&);               \
-  template void builder(Head<Scalars<BFloat16>>&);           \
-  template void builder(Head<Vectors<double>>&);             \
-  template void builder(Head<Vectors<float>>&);              \
-  template void builder(Head<Vectors<Half>>&);               \
-  template void builder(Head<Vectors<BFloat16>>&);
+// The shapes every graph is built in, X(arg, Shape) once each. At d = 1 the emulated formats
+// take Vectors of one element (simulate.cpp, uses_scalars): every operation rounds the same,
+// so the values and cycles are those of Scalars, and each graph compiles six shapes instead
+// of eight. The attention graphs are about a third of each build's compile time
+// (docs/testing.md, "Time in CI"); a run in fp16 or bf16 spends its time in the emulated
+// arithmetic, not in the one allocation per row that Scalars saves.
+#define DFSIM_SDPA_FOR_EACH_SHAPE(X, arg) \
+  X(arg, Scalars<double>)                 \
+  X(arg, Scalars<float>)                  \
+  X(arg, Vectors<double>)                 \
+  X(arg, Vectors<float>)                  \
+  X(arg, Vectors<Half>)                   \
+  X(arg, Vectors<BFloat16>)
+template <class T>
+inline constexpr bool uses_scalars = std::is_floating_point_v<T>;
+
+#define DFSIM_SDPA_INSTANTIATE_ONE(builder, Shape) template void builder(Head<Shape>&);
+#define DFSIM_SDPA_INSTANTIATE(builder) DFSIM_SDPA_FOR_EACH_SHAPE(DFSIM_SDPA_INSTANTIATE_ONE, builder)
 
 }  // namespace dfsim::sdpa::detail

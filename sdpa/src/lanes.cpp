@@ -93,13 +93,8 @@ void build_reordered_lanes(Head<Shape>& h, bool stable) {
   divide_to_sink(h, std::move(row.sum), std::move(row.acc));
 }
 
-template void build_reordered_lanes(Head<Scalars<double>>&, bool);
-template void build_reordered_lanes(Head<Scalars<float>>&, bool);
-template void build_reordered_lanes(Head<Scalars<Half>>&, bool);
-template void build_reordered_lanes(Head<Scalars<BFloat16>>&, bool);
-template void build_reordered_lanes(Head<Vectors<double>>&, bool);
-template void build_reordered_lanes(Head<Vectors<float>>&, bool);
-template void build_reordered_lanes(Head<Vectors<Half>>&, bool);
-template void build_reordered_lanes(Head<Vectors<BFloat16>>&, bool);
+#define DFSIM_SDPA_INSTANTIATE_LANES(_, Shape) template void build_reordered_lanes(Head<Shape>&, bool);
+DFSIM_SDPA_FOR_EACH_SHAPE(DFSIM_SDPA_INSTANTIATE_LANES, _)
+#undef DFSIM_SDPA_INSTANTIATE_LANES
 
 }  // namespace dfsim::sdpa::detail

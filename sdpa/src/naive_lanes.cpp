@@ -115,13 +115,8 @@ void build_naive_lanes(Head<Shape>& h, bool stable) {
   h.sink(std::move(out_rx));
 }
 
-template void build_naive_lanes(Head<Scalars<double>>&, bool);
-template void build_naive_lanes(Head<Scalars<float>>&, bool);
-template void build_naive_lanes(Head<Scalars<Half>>&, bool);
-template void build_naive_lanes(Head<Scalars<BFloat16>>&, bool);
-template void build_naive_lanes(Head<Vectors<double>>&, bool);
-template void build_naive_lanes(Head<Vectors<float>>&, bool);
-template void build_naive_lanes(Head<Vectors<Half>>&, bool);
-template void build_naive_lanes(Head<Vectors<BFloat16>>&, bool);
+#define DFSIM_SDPA_INSTANTIATE_LANES(_, Shape) template void build_naive_lanes(Head<Shape>&, bool);
+DFSIM_SDPA_FOR_EACH_SHAPE(DFSIM_SDPA_INSTANTIATE_LANES, _)
+#undef DFSIM_SDPA_INSTANTIATE_LANES
 
 }  // namespace dfsim::sdpa::detail

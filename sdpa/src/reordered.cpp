@@ -48,18 +48,11 @@ void build_reordered(Head<Shape>& h) {
   });
 }
 
-#define DFSIM_SDPA_INSTANTIATE_PARTS(Shape)                                                   \
+#define DFSIM_SDPA_INSTANTIATE_PARTS(_, Shape)                                                   \
   template RowSums<Shape> reordered_key_loop(Head<Shape>&, Receiver<Shape::Row>,             \
                                              Receiver<Shape::Row>, Receiver<Shape::Row>);     \
   template void divide_to_sink(Head<Shape>&, Receiver<Shape::T>, Receiver<Shape::Acc>);
-DFSIM_SDPA_INSTANTIATE_PARTS(Scalars<double>)
-DFSIM_SDPA_INSTANTIATE_PARTS(Scalars<float>)
-DFSIM_SDPA_INSTANTIATE_PARTS(Scalars<Half>)
-DFSIM_SDPA_INSTANTIATE_PARTS(Scalars<BFloat16>)
-DFSIM_SDPA_INSTANTIATE_PARTS(Vectors<double>)
-DFSIM_SDPA_INSTANTIATE_PARTS(Vectors<float>)
-DFSIM_SDPA_INSTANTIATE_PARTS(Vectors<Half>)
-DFSIM_SDPA_INSTANTIATE_PARTS(Vectors<BFloat16>)
+DFSIM_SDPA_FOR_EACH_SHAPE(DFSIM_SDPA_INSTANTIATE_PARTS, _)
 #undef DFSIM_SDPA_INSTANTIATE_PARTS
 
 DFSIM_SDPA_INSTANTIATE(build_reordered)

@@ -67,18 +67,11 @@ void build_reordered_stable(Head<Shape>& h) {
   });
 }
 
-#define DFSIM_SDPA_INSTANTIATE_LOOP(Shape)                                                    \
+#define DFSIM_SDPA_INSTANTIATE_LOOP(_, Shape)                                                    \
   template RowSums<Shape> reordered_stable_key_loop(Head<Shape>&, Receiver<Shape::Row>,      \
                                                     Receiver<Shape::Row>, Receiver<Shape::Row>, \
                                                     bool);
-DFSIM_SDPA_INSTANTIATE_LOOP(Scalars<double>)
-DFSIM_SDPA_INSTANTIATE_LOOP(Scalars<float>)
-DFSIM_SDPA_INSTANTIATE_LOOP(Scalars<Half>)
-DFSIM_SDPA_INSTANTIATE_LOOP(Scalars<BFloat16>)
-DFSIM_SDPA_INSTANTIATE_LOOP(Vectors<double>)
-DFSIM_SDPA_INSTANTIATE_LOOP(Vectors<float>)
-DFSIM_SDPA_INSTANTIATE_LOOP(Vectors<Half>)
-DFSIM_SDPA_INSTANTIATE_LOOP(Vectors<BFloat16>)
+DFSIM_SDPA_FOR_EACH_SHAPE(DFSIM_SDPA_INSTANTIATE_LOOP, _)
 #undef DFSIM_SDPA_INSTANTIATE_LOOP
 
 DFSIM_SDPA_INSTANTIATE(build_reordered_stable)

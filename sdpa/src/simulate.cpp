@@ -116,10 +116,11 @@ AttentionRun simulate_attention(const AttentionConfig& config, const std::vector
   result.outputs.resize(config.heads);
   Program g;
   with_arithmetic(config.precision, [&]<class T>() {
-    if (config.d == 1)
-      build_heads<detail::Scalars<T>>(g, config, resolved, inputs, result.outputs);
-    else
-      build_heads<detail::Vectors<T>>(g, config, resolved, inputs, result.outputs);
+    if constexpr (detail::uses_scalars<T>) {
+      if (config.d == 1)
+        return build_heads<detail::Scalars<T>>(g, config, resolved, inputs, result.outputs);
+    }
+    build_heads<detail::Vectors<T>>(g, config, resolved, inputs, result.outputs);
   });
 
   result.run = run(g, options);
