@@ -136,6 +136,33 @@ TEST_P(LowPrecision, CostsNoCyclesAndTwoBytesAScalar) {
   }
 }
 
+// Every operation in the format, in the graph's order (docs/sdpa.md, graph 1), at d = 1, where
+// the emulated formats stream vectors of one element: the same sums written out in Rounded.
+template <class R>
+void expect_naive_in_the_format(Precision p) {
+  const Tensors t{.n = 3, .d = 1, .q = {0.7, -1.3, 2.1}, .k = {0.9, 0.35, -0.6},
+                  .v = {0.25, -0.8, 0.55}};
+  AttentionRun r = simulate_attention({.variant = Variant::naive, .n = 3, .precision = p}, {t});
+  ASSERT_TRUE(r.run.ok());
+  for (std::size_t i = 0; i < 3; ++i) {
+    R e[3];
+    R l = 0;
+    for (std::size_t j = 0; j < 3; ++j) {
+      e[j] = exp(R(0) + R(t.q[i]) * R(t.k[j]));  // the dot product starts from 0; 1/sqrt(1) = 1
+      l += e[j];
+    }
+    R o = 0;
+    for (std::size_t j = 0; j < 3; ++j) o += e[j] / l * R(t.v[j]);
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(r.outputs[0][i]), std::bit_cast<std::uint64_t>(double(o)))
+        << to_string(p) << " row " << i << ": " << r.outputs[0][i] << " against " << double(o);
+  }
+}
+
+TEST(LowPrecisionValues, NaiveAtDOneRoundsEveryOperationInTheFormat) {
+  expect_naive_in_the_format<Half>(Precision::fp16);
+  expect_naive_in_the_format<BFloat16>(Precision::bf16);
+}
+
 INSTANTIATE_TEST_SUITE_P(Formats, LowPrecision, ::testing::Values(Precision::fp16, Precision::bf16),
                          [](const auto& info) { return std::string(to_string(info.param)); });
 
