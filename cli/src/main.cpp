@@ -8,6 +8,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "dfsim/engine/version.hpp"
 #include "exit_codes.hpp"
 
 namespace {
@@ -35,6 +36,8 @@ int main(int argc, char** argv) {
   using namespace dfsim::cli;
   CLI::App app{"dfsim: cycle-accurate simulation of streaming dataflow hardware"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "dfsim " + std::string(dfsim::version()),
+                       "print dfsim's version and exit");
   Action action;
   add_pipeline_command(app, action);
   add_sdpa_command(app, action);
@@ -47,6 +50,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     fmt::print(stderr, "dfsim: error: {}\n", usage_message(app, e, argc, argv));

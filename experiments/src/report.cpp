@@ -460,11 +460,12 @@ std::string header(const SweepDocument& doc, const std::vector<std::string>& var
   std::string status = doc.status + (doc.signal ? " (stopped by " + *doc.signal + ")" : "");
   return fmt::format(
       "Variants {}; N = {}; d = {}; {} head(s); {}; timing preset `{}` for the depth runs; "
-      "random Q, K, V uniform in [-1, 1) from seed {}. Sweep status: {}{}\n",
+      "random Q, K, V uniform in [-1, 1) from seed {}. Sweep status: {}{}{}\n",
       join(variants, ", "), join(sizes, ", "), c.value("d", json()).dump(),
       c.value("heads", json(1)).dump(), join(axes, "; "), c.value("preset", std::string("?")),
       c.value("seed", json()).dump(), status,
-      doc.wall_seconds ? fmt::format(", {:.1f} s of wall time.", *doc.wall_seconds) : ".");
+      doc.wall_seconds ? fmt::format(", {:.1f} s of wall time.", *doc.wall_seconds) : ".",
+      doc.dfsim_version.empty() ? "" : " Simulated by dfsim " + doc.dfsim_version + ".");
 }
 
 std::vector<std::string> report_variants(const SweepDocument& doc) {
@@ -532,6 +533,7 @@ SweepDocument sweep_document(const json& j) {
   SweepDocument doc{.config = j.at("config"), .status = j.value("status", std::string())};
   if (j.contains("signal")) doc.signal = j["signal"].get<std::string>();
   if (j.contains("wall_seconds")) doc.wall_seconds = j["wall_seconds"].get<double>();
+  doc.dfsim_version = j.value("dfsim_version", std::string());
   for (const auto& r : j.value("results", json::array())) doc.results.push_back(row_from_json(r));
   return doc;
 }

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "dfsim/engine/version.hpp"
+
 namespace dfsim::experiments {
 
 namespace fs = std::filesystem;
@@ -99,9 +101,13 @@ void write_atomically(const fs::path& file, const std::string& text) {
   }
 }
 
+nlohmann::ordered_json sweep_document_head(nlohmann::ordered_json config) {
+  return {{"config", std::move(config)}, {"dfsim_version", std::string(dfsim::version())}};
+}
+
 SweepFolder::SweepFolder(fs::path dir, nlohmann::ordered_json config,
                          const std::vector<Row>& finished)
-    : dir_(std::move(dir)), doc_{{"config", std::move(config)}} {
+    : dir_(std::move(dir)), doc_(sweep_document_head(std::move(config))) {
   doc_["status"] = "running";
   doc_["results"] = nlohmann::ordered_json::array();
   for (const Row& row : finished) doc_["results"].push_back(to_json(row));

@@ -193,7 +193,8 @@ std::string SweepRun::close(const std::optional<std::string>& signal) {
 json SweepRun::document() const {
   std::lock_guard lock(mutex_);
   if (folder_) return folder_->document();
-  json doc = {{"config", to_json(plan_)}, {"results", json::array()}};
+  json doc = sweep_document_head(to_json(plan_));
+  doc["results"] = json::array();
   for (const auto& row : rows_)
     if (row) doc["results"].push_back(to_json(*row));
   return doc;

@@ -3,6 +3,7 @@
     import dfsim
     r = dfsim.sdpa.simulate(variant="reordered-stable", n=64)
     r.cycles, r.fifos, r.outputs
+    dfsim.__version__        # "0.1.0", as `dfsim --version` and a sweep's results.json say
 
 Errors: dfsim.InvalidArgument (a ValueError: input the simulator refuses, and why),
 dfsim.GraphError (an InvalidArgument listing a graph's problems), dfsim.Deadlock and
@@ -10,6 +11,7 @@ dfsim.UnitError (a run that did not complete; they carry its result).
 """
 
 from dfsim import sdpa
+from dfsim._dfsim import __version__
 from dfsim.results import (Deadlock, GraphError, InvalidArgument, RunError, RunResult,
                            UnitError)
 

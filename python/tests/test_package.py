@@ -1,4 +1,7 @@
 """The package imports from the build folder and exposes its exceptions with the right bases."""
+import os
+import subprocess
+
 import dfsim
 
 
@@ -16,3 +19,10 @@ def test_run_errors_carry_their_result():
 
 def test_the_extension_sits_in_the_package():
     assert dfsim._dfsim.__name__ == "dfsim._dfsim"
+
+
+def test_the_version_is_the_command_lines():
+    done = subprocess.run([os.environ["DFSIM_CLI"], "--version"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"dfsim {dfsim.__version__}\n"
+    assert dfsim.__version__.count(".") == 2

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -228,6 +229,23 @@ TEST(CliPipeline, ParallelRunWhoseThreadsTheSystemRefusesEndsWithAnError) {
   EXPECT_THAT(err[0], StartsWith("dfsim: error: cannot start worker thread "));
   EXPECT_THAT(err[0], HasSubstr(" of 64 (nothing was simulated; use at most "));
   EXPECT_THAT(err[0], HasSubstr("ulimit -u"));
+}
+
+// The version CMakeLists.txt's project() line declares, read from the file itself.
+std::string declared_version() {
+  const std::string cmake = slurp(std::string(DFSIM_SOURCE_DIR) + "/CMakeLists.txt");
+  std::smatch m;
+  if (!std::regex_search(cmake, m, std::regex(R"(project\(dfsim VERSION ([0-9.]+))"))) return "";
+  return m[1];
+}
+
+TEST(CliHelp, VersionPrintsTheProjectsVersionAndExitsZero) {
+  const std::string version = declared_version();
+  ASSERT_FALSE(version.empty()) << "no project(dfsim VERSION ...) in CMakeLists.txt";
+  Invocation r = dfsim({"--version"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, "dfsim " + version + "\n");
+  EXPECT_EQ(r.err, "");
 }
 
 TEST(CliHelp, HelpExitsZero) {

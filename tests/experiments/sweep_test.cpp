@@ -5,7 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <iterator>
+#include <string>
+#include <vector>
 
+#include "dfsim/engine/version.hpp"
 #include "dfsim/experiments/report.hpp"
 #include "dfsim/experiments/result_folder.hpp"
 #include "files.hpp"
@@ -93,6 +97,9 @@ TEST(SweepFolderFiles, RowsAppearInBothFiles) {
     auto doc = nlohmann::ordered_json::parse(slurp(dir / "results.json"));
     EXPECT_EQ(doc["status"], "complete");
     EXPECT_EQ(doc["config"]["variants"][0], "reordered");
+    // Which simulator measured the rows, right after the config.
+    EXPECT_EQ(doc["dfsim_version"], std::string(dfsim::version()));
+    EXPECT_EQ(std::next(doc.begin()).key(), "dfsim_version");
     EXPECT_EQ(row_from_json(doc["results"][0]).min_depth_run->depths, row.min_depth_run->depths);
   }
 }
@@ -107,14 +114,16 @@ namespace {
 // N = 8 and 16 with spatial-calibrated: c = 16), and the plots are said to be missing.
 TEST(Report, WrittenFromTheRowsWithoutPython) {
   SweepPlan plan{.variants = {sdpa::Variant::naive, sdpa::Variant::reordered}, .sizes = {8, 16}};
-  SweepDocument doc{.config = to_json(plan), .status = "complete", .wall_seconds = 1.25};
+  SweepDocument doc{.config = to_json(plan), .status = "complete", .wall_seconds = 1.25,
+                    .dfsim_version = std::string(dfsim::version())};
   for (const Point& p : points(plan)) doc.results.push_back(run_point(p).row);
   TempDir temp;
   const fs::path& dir = temp.path();
   write_report(dir, doc, {.why_no_plots = "--no-plots"});
   std::string md = slurp(dir / "report.md");
-  for (const char* part :
-       {"Sweep status: complete, 1.2 s of wall time.",
+  for (const std::string& part : std::vector<std::string>{
+           "Sweep status: complete, 1.2 s of wall time. Simulated by dfsim " +
+            std::string(dfsim::version()) + ".",
         "**naive**: the minimal long-FIFO depth is 24 (N + 16), 32 (N + 16); fit 1.000 N + 16.0: "
         "N + c with c = 16.",
         "**reordered**: intermediate memory constant at 6 for every N from 8 to 16.",

@@ -12,3 +12,4 @@
 #include "dfsim/engine/run.hpp"
 #include "dfsim/engine/run_result.hpp"
 #include "dfsim/engine/select.hpp"
+#include "dfsim/engine/version.hpp"

@@ -26,6 +26,7 @@ struct SweepDocument {
   std::optional<std::string> signal;
   std::optional<double> wall_seconds;
   std::vector<Row> results;
+  std::string dfsim_version;  // which dfsim measured the rows (empty in older results.json)
 };
 // Throws nlohmann::json::exception for a document that is not a sweep's.
 SweepDocument sweep_document(const nlohmann::ordered_json& results_json);

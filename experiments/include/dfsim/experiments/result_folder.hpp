@@ -47,7 +47,11 @@ class FolderLock {
 // std::runtime_error naming the file; the temporary file is removed on failure.
 void write_atomically(const std::filesystem::path& file, const std::string& text);
 
-// results.json ({config, status, results: [rows], wall_seconds, signal}) and results.csv
+// A sweep's document before its rows: {config, dfsim_version} (dfsim::version(): which
+// simulator measured the rows). results.json and SweepRun::document() start from it.
+nlohmann::ordered_json sweep_document_head(nlohmann::ordered_json config);
+
+// results.json ({config, dfsim_version, status, results: [rows], wall_seconds, signal}) and results.csv
 // (csv_header, then a line per finished row), each replaced whole after every change, so a
 // reader, or a sweep killed at any instant, never sees half a file or half a line.
 class SweepFolder {
